@@ -1,0 +1,1 @@
+"""Saring: finds banned imported used clothing on Indonesian marketplaces."""

@@ -1,0 +1,77 @@
+"""Settings, read from the environment when asked for (never at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from saring.domain.errors import BadUserInputError
+
+DEFAULT_PLATFORMS = ("shopee", "tokopedia", "bukalapak", "lazada", "blibli", "tiktokshop")
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadUserInputError(f"setting {name} must be a whole number, got {raw!r}") from None
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str = "saring"
+    model_dir: str | None = None
+    known_platforms: tuple[str, ...] = DEFAULT_PLATFORMS
+    max_batch: int = 100
+    max_title_chars: int = 500
+    max_description_chars: int = 10_000
+    max_body_bytes: int = 1024 * 1024
+    max_query_depth: int = 10
+    max_query_tokens: int = 2_000
+    max_aliases: int = 30
+    introspection: bool = True
+    key_cache_seconds: int = 60
+    strike_expiry: timedelta = timedelta(days=365)
+    warned_at: int = 1
+    restricted_at: int = 2
+    blocked_at: int = 3
+    standard_deadline: timedelta = timedelta(hours=24)
+    urgent_deadline: timedelta = timedelta(hours=4)
+    identity_secret: str | None = field(default=None, repr=False)
+    identity_secret_parameter: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        platforms = env.get("SARING_PLATFORMS")
+        return cls(
+            table_name=env.get("SARING_TABLE", cls.table_name),
+            model_dir=env.get("SARING_MODEL_DIR") or None,
+            known_platforms=(
+                tuple(p.strip() for p in platforms.split(",") if p.strip())
+                if platforms
+                else DEFAULT_PLATFORMS
+            ),
+            max_batch=_int(env, "SARING_MAX_BATCH", cls.max_batch),
+            introspection=_bool(env, "SARING_INTROSPECTION", cls.introspection),
+            key_cache_seconds=_int(env, "SARING_KEY_CACHE_SECONDS", cls.key_cache_seconds),
+            strike_expiry=timedelta(days=_int(env, "SARING_STRIKE_EXPIRY_DAYS", 365)),
+            warned_at=_int(env, "SARING_WARNED_AT", cls.warned_at),
+            restricted_at=_int(env, "SARING_RESTRICTED_AT", cls.restricted_at),
+            blocked_at=_int(env, "SARING_BLOCKED_AT", cls.blocked_at),
+            standard_deadline=timedelta(hours=_int(env, "SARING_STANDARD_DEADLINE_HOURS", 24)),
+            urgent_deadline=timedelta(hours=_int(env, "SARING_URGENT_DEADLINE_HOURS", 4)),
+            identity_secret=env.get("SARING_IDENTITY_SECRET") or None,
+            identity_secret_parameter=env.get("SARING_IDENTITY_SECRET_PARAMETER") or None,
+        )
