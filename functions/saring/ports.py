@@ -9,12 +9,7 @@ from datetime import UTC, datetime
 
 from saring.domain.listings import Evidence, Listing
 from saring.domain.principals import Principal
-
-
-@dataclass(frozen=True, slots=True)
-class ModelThresholds:
-    review: float
-    takedown: float
+from saring.domain.verdicts import ModelThresholds, VerdictFacts
 
 
 class Classifier(ABC):
@@ -58,3 +53,13 @@ class KeyStore(ABC):
 
     @abstractmethod
     def find(self, key_hash: str) -> Principal | None: ...
+
+
+class VerdictFactsReader(ABC):
+    """Reads, for a batch of listings, what the ledger and the orders say about each."""
+
+    @abstractmethod
+    def read(
+        self, platform: str, listings: Sequence[Listing], now: datetime
+    ) -> list[VerdictFacts]:
+        """One VerdictFacts per listing, in order."""

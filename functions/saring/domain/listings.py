@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from saring.domain.errors import BadUserInputError
+
 
 @dataclass(frozen=True, slots=True)
 class Listing:
@@ -23,3 +25,45 @@ class Evidence:
     term: str  # after normalisation, e.g. "thrift"
     original: str  # as the seller wrote it, e.g. "thr1ft"
     weight: float  # its contribution to the score's log-odds
+
+
+@dataclass(frozen=True, slots=True)
+class ListingLimits:
+    max_batch: int = 100
+    max_title_chars: int = 500
+    max_description_chars: int = 10_000
+    max_id_chars: int = 200
+    max_url_chars: int = 2_048
+    max_category_chars: int = 300
+
+
+def validate_listings(listings: list[Listing], limits: ListingLimits) -> None:
+    """Refuses a batch whose listings the service must not score, naming the field and listing."""
+    if not listings:
+        raise BadUserInputError("send at least one listing", field="listings")
+    if len(listings) > limits.max_batch:
+        raise BadUserInputError(
+            f"at most {limits.max_batch} listings per call, got {len(listings)}", field="listings"
+        )
+    for index, listing in enumerate(listings):
+        where = f"listings[{index}] (listingId {listing.listing_id[:64]!r})"
+
+        def refuse(field: str, problem: str, where: str = where) -> BadUserInputError:
+            return BadUserInputError(f"{where}: {field} {problem}", field=field)
+
+        if not listing.listing_id.strip() or len(listing.listing_id) > limits.max_id_chars:
+            raise refuse("listingId", f"must have 1 to {limits.max_id_chars} characters")
+        if not listing.seller_id.strip() or len(listing.seller_id) > limits.max_id_chars:
+            raise refuse("sellerId", f"must have 1 to {limits.max_id_chars} characters")
+        if not listing.title.strip():
+            raise refuse("title", "must not be empty")
+        if len(listing.title) > limits.max_title_chars:
+            raise refuse("title", f"is longer than {limits.max_title_chars} characters")
+        if listing.description is not None and len(listing.description) > limits.max_description_chars:
+            raise refuse("description", f"is longer than {limits.max_description_chars} characters")
+        if listing.price_idr is not None and listing.price_idr < 0:
+            raise refuse("priceIdr", "must not be negative")
+        if listing.category is not None and len(listing.category) > limits.max_category_chars:
+            raise refuse("category", f"is longer than {limits.max_category_chars} characters")
+        if listing.url is not None and len(listing.url) > limits.max_url_chars:
+            raise refuse("url", f"is longer than {limits.max_url_chars} characters")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from saring.domain.listings import Evidence
+from saring.domain.standing import SellerStanding, Standing
 
 
 class Decision(str, Enum):
@@ -20,6 +21,12 @@ _SEVERITY = {Decision.ALLOW: 0, Decision.REVIEW: 1, Decision.TAKEDOWN: 2}
 
 def at_least(decision: Decision, floor: Decision) -> Decision:
     return decision if _SEVERITY[decision] >= _SEVERITY[floor] else floor
+
+
+@dataclass(frozen=True, slots=True)
+class ModelThresholds:
+    review: float
+    takedown: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +55,66 @@ def model_reasons(score: float, decision: Decision, evidence: Sequence[Evidence]
             message = f'"{item.original}" read as "{item.term}" suggests imported used clothing'
         reasons.append(Reason("MODEL_EVIDENCE", message))
     return reasons
+
+
+# A seller with strikes gets less benefit of the doubt: the model's thresholds are scaled down,
+# so a listing that would pass for a clean seller goes to review for a warned one.
+THRESHOLD_FACTORS = {
+    Standing.GOOD: 1.0,
+    Standing.WARNED: 0.8,
+    Standing.RESTRICTED: 0.6,
+    Standing.BLOCKED: 1.0,  # a blocked seller is taken down outright; see decide()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictFacts:
+    """What the ledger and the takedown orders say about one listing."""
+
+    seller: SellerStanding
+    order_references: tuple[str, ...] = ()
+
+
+def model_decision(score: float, thresholds: ModelThresholds, standing: Standing) -> Decision:
+    factor = THRESHOLD_FACTORS[standing]
+    return decision_for_score(score, thresholds.review * factor, thresholds.takedown * factor)
+
+
+def decide(
+    score: float,
+    thresholds: ModelThresholds,
+    facts: VerdictFacts,
+    evidence: Sequence[Evidence] = (),
+) -> tuple[Decision, list[Reason]]:
+    """The verdict for one listing, with its reasons strongest first."""
+    seller = facts.seller
+    model = model_decision(score, thresholds, seller.standing)
+    decision = model
+    reasons: list[Reason] = []
+    if facts.order_references:
+        decision = Decision.TAKEDOWN
+        references = ", ".join(facts.order_references)
+        reasons.append(Reason("ACTIVE_ORDER", f"a takedown order applies to this listing: {references}"))
+    if seller.standing is Standing.BLOCKED:
+        decision = Decision.TAKEDOWN
+        reasons.append(
+            Reason("SELLER_BLOCKED", f"the seller is blocked after {seller.active_strikes} strikes")
+        )
+    if seller.identity_blocked_elsewhere:
+        decision = at_least(decision, Decision.REVIEW)
+        reasons.append(
+            Reason(
+                "IDENTITY_BLOCKED_ELSEWHERE",
+                "the seller shares an identity with a seller blocked on a marketplace",
+            )
+        )
+    if model is not decision_for_score(score, thresholds.review, thresholds.takedown):
+        reasons.append(
+            Reason(
+                "SELLER_STANDING",
+                f"stricter thresholds apply: the seller is {seller.standing.value} "
+                f"with {seller.active_strikes} active strike(s)",
+            )
+        )
+    reasons.extend(model_reasons(score, model, evidence))
+    return decision, reasons

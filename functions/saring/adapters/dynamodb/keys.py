@@ -8,6 +8,11 @@ attributes for that.
 
 from __future__ import annotations
 
+
+def typed(key: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A key in DynamoDB's attribute-value form, for the low-level client."""
+    return {name: {"S": value} for name, value in key.items()}
+
 # --- API keys -------------------------------------------------------------------------------
 
 

@@ -1,0 +1,49 @@
+# Two commands matter: `make run` and `make test`. Both set everything up from python3 alone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint schema schema-check train evaluate model-layer loadtest clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,train]'
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(PY) -m saring.cli serve --host $(HOST) --port $(PORT) --keys-out .local/demo-keys.json
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+bench: $(INSTALLED)
+	$(PY) bench/run.py
+
+lint: $(INSTALLED) schema-check
+	$(PY) -m ruff check functions tests models bench
+	$(VENV)/bin/cfn-lint template.yaml
+
+schema: $(INSTALLED)
+	$(PY) -m saring.api.export > graphql/schema.graphql
+
+schema-check: $(INSTALLED)
+	$(PY) -m saring.api.export | diff -u graphql/schema.graphql - \
+		|| (echo "graphql/schema.graphql is stale: run 'make schema'" >&2; exit 1)
+
+train: $(INSTALLED)
+	$(PY) models/train.py
+
+evaluate: $(INSTALLED)
+	$(PY) models/evaluate.py
+
+# The model travels to Lambda as a layer unpacked under /opt/model.
+model-layer:
+	rm -rf infra/model-layer && mkdir -p infra/model-layer/model
+	cp models/listing-classifier/model.onnx models/listing-classifier/*.json infra/model-layer/model/
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .hypothesis .ruff_cache infra/model-layer .aws-sam

@@ -1,0 +1,57 @@
+"""Reads many items at once: BatchGetItem chunks sent together, unprocessed keys retried."""
+
+from __future__ import annotations
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from saring.adapters.dynamodb.keys import typed
+
+BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys per BatchGetItem request
+MAX_WAVES = 5
+
+ItemKey = tuple[str, str]
+
+# Shared by every call of the process: chunks of one batch go out at the same time, so a
+# batch of any size costs one round trip of latency (plus one per retry of unprocessed keys).
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="batch-get")
+
+
+def batch_get(
+    client: Any, table_name: str, keys: list[dict[str, str]]
+) -> dict[ItemKey, dict[str, Any]]:
+    """Every existing item among `keys`, by (pk, sk); missing items are simply absent."""
+    pending = list({(key["pk"], key["sk"]): key for key in keys}.values())
+    found: dict[ItemKey, dict[str, Any]] = {}
+    for wave in range(MAX_WAVES):
+        if not pending:
+            return found
+        if wave:
+            time.sleep(random.uniform(0, 0.05 * 2**wave))  # full jitter
+        chunks = [
+            pending[start : start + BATCH_GET_LIMIT]
+            for start in range(0, len(pending), BATCH_GET_LIMIT)
+        ]
+        if len(chunks) == 1:
+            responses = [_get_chunk(client, table_name, chunks[0])]
+        else:
+            responses = list(_pool.map(lambda chunk: _get_chunk(client, table_name, chunk), chunks))
+        pending = []
+        for items, unprocessed in responses:
+            for item in items:
+                found[(item["pk"]["S"], item["sk"]["S"])] = item
+            pending.extend(unprocessed)
+    raise TimeoutError(f"DynamoDB left {len(pending)} keys unprocessed after {MAX_WAVES} tries")
+
+
+def _get_chunk(
+    client: Any, table_name: str, chunk: list[dict[str, str]]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    response = client.batch_get_item(
+        RequestItems={table_name: {"Keys": [typed(key) for key in chunk]}}
+    )
+    items = response.get("Responses", {}).get(table_name, [])
+    unprocessed = response.get("UnprocessedKeys", {}).get(table_name, {}).get("Keys", [])
+    return items, [{name: value["S"] for name, value in key.items()} for key in unprocessed]

@@ -1,0 +1,111 @@
+"""The `saring` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from saring.domain.errors import SaringError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except SaringError as error:
+        print(f"saring: {error.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="saring", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = keys.add_parser(
+        "create",
+        help="create an API key and print it once",
+        description="Creates a key in the table named by SARING_TABLE (AWS_ENDPOINT_URL "
+        "points at a local stack) and prints it once; only its SHA-256 hash is stored.",
+    )
+    create.add_argument("--role", required=True, choices=["platform", "regulator"])
+    create.add_argument("--platform", help="the platform a platform key is bound to")
+    create.add_argument("--agency", help="the agency a regulator key is bound to")
+    create.set_defaults(run=_keys_create)
+
+    serve = commands.add_parser("serve", help="run the local stack (moto + GraphQL API)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--keys-out", type=Path, help="write the demo keys to this JSON file")
+    serve.add_argument(
+        "--dynamodb-port", type=int, default=0, help="port of the local moto server (0: any free)"
+    )
+    serve.set_defaults(run=_serve)
+
+    classify = commands.add_parser(
+        "classify", help="score JSON-lines listings with the classifier, no AWS needed"
+    )
+    classify.add_argument("--input", type=Path, help="JSON lines to read (default: stdin)")
+    classify.add_argument("--output", type=Path, help="where to write verdicts (default: stdout)")
+    classify.set_defaults(run=_classify)
+    return parser
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.keystore import DynamoKeyStore
+    from saring.ports import SystemClock
+    from saring.service.keys import create_key, principal_for
+    from saring.settings import Settings
+
+    principal = principal_for(args.role, args.platform, args.agency)
+    store = DynamoKeyStore(dynamodb_client(), Settings.from_env().table_name)
+    issued = create_key(store, SystemClock(), principal)
+    print(
+        json.dumps(
+            {
+                "name": principal.name,
+                "role": args.role,
+                "platform": principal.platform,
+                "agency": principal.agency,
+                "key": issued.key,
+            }
+        )
+    )
+    print("Store this key now: it is not shown again.", file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from saring.local_stack import serve
+
+    serve(args.host, args.port, args.keys_out, args.dynamodb_port)
+    return 0
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from saring.bootstrap import load_classifier
+    from saring.classifier.cli import run_classify
+    from saring.settings import Settings
+
+    classifier = load_classifier(Settings.from_env())
+    source = args.input.open(encoding="utf-8", errors="replace") if args.input else sys.stdin
+    target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        return run_classify(source, target, classifier, progress_stream=sys.stderr)
+    finally:
+        if args.input:
+            source.close()
+        if args.output:
+            target.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The whole service on one machine: moto for AWS, the same ASGI app, demo keys printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEMO_PRINCIPALS = (
+    ("shopee", "platform", "shopee", None),
+    ("tokopedia", "platform", "tokopedia", None),
+    ("kemendag", "regulator", None, "kemendag"),
+)
+LOCAL_REGION = "ap-southeast-3"
+
+
+@dataclass
+class LocalAws:
+    endpoint: str
+    server: Any
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_local_aws(host: str = "127.0.0.1", port: int = 0) -> LocalAws:
+    """Starts moto's server and points this process's boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    bound_port = server._server.server_port  # moto exposes no public accessor for port 0
+    endpoint = f"http://{host}:{bound_port}"
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": LOCAL_REGION,
+        }
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    return LocalAws(endpoint=endpoint, server=server)
+
+
+def prepare_local_environment() -> None:
+    """Settings the local stack needs and a developer should not have to invent."""
+    os.environ.setdefault("SARING_TABLE", "saring-local")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "saring")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    # A fresh secret per run: fingerprints are only compared within one local stack.
+    os.environ.setdefault("SARING_IDENTITY_SECRET", secrets.token_hex(32))
+
+
+def create_demo_keys(services: Any) -> list[dict[str, str]]:
+    from saring.service.keys import create_key, principal_for
+
+    demo = []
+    for name, role, platform, agency in DEMO_PRINCIPALS:
+        issued = create_key(services.keys, services.clock, principal_for(role, platform, agency))
+        entry = {"name": name, "role": role, "key": issued.key}
+        entry["platform" if platform else "agency"] = platform or agency
+        demo.append(entry)
+    return demo
+
+
+def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> None:
+    import uvicorn
+
+    prepare_local_environment()
+    local_aws = start_local_aws(host, dynamodb_port)
+    try:
+        from saring.adapters.dynamodb.client import dynamodb_client
+        from saring.adapters.dynamodb.tables import create_table_from_template
+        from saring.api.app import create_app
+        from saring.bootstrap import build_services
+        from saring.settings import Settings
+
+        settings = Settings.from_env()
+        client = dynamodb_client()
+        create_table_from_template(client, settings.table_name)
+        services = build_services(settings, dynamodb=client)
+        demo = create_demo_keys(services)
+        if keys_out is not None:
+            keys_out.parent.mkdir(parents=True, exist_ok=True)
+            keys_out.write_text(json.dumps(demo, indent=2) + "\n")
+            keys_out.chmod(0o600)
+        _announce(host, port, local_aws.endpoint, settings.table_name, demo, keys_out)
+        uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+    finally:
+        local_aws.stop()
+        print("saring: local stack stopped", file=sys.stderr)
+
+
+def _announce(
+    host: str,
+    port: int,
+    endpoint: str,
+    table: str,
+    demo: list[dict[str, str]],
+    keys_out: Path | None,
+) -> None:
+    url = f"http://{host}:{port}/graphql"
+    lines = [
+        "",
+        f"Saring is serving GraphQL at {url} (open it in a browser for GraphiQL)",
+        f"Local DynamoDB (moto): {endpoint}, table {table}",
+        "Demo API keys (send as 'Authorization: Bearer <key>'):",
+    ]
+    for entry in demo:
+        bound = entry.get("platform") or entry.get("agency")
+        lines.append(f"  {entry['name']:<10} {entry['role']:<9} {bound:<10} {entry['key']}")
+    if keys_out is not None:
+        lines.append(f"Keys written to {keys_out}")
+    lines += [
+        "Try:",
+        f"  curl -s {url} -H \"Authorization: Bearer {demo[0]['key']}\" "
+        "-H 'Content-Type: application/json' -d '{\"query\":\"{ me { role name platform } }\"}'",
+        "Stop with Ctrl-C.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)

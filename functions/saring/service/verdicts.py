@@ -1,0 +1,60 @@
+"""Use case: verdicts for a batch of listings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from saring.domain.listings import Listing, ListingLimits, validate_listings
+from saring.domain.principals import Principal
+from saring.domain.standing import SellerStanding
+from saring.domain.verdicts import Decision, Reason, decide, model_decision
+from saring.ports import Classifier, Clock, VerdictFactsReader
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictResult:
+    listing_id: str
+    decision: Decision
+    score: float
+    reasons: list[Reason]
+    model_version: str
+    seller: SellerStanding
+
+
+class VerdictService:
+    def __init__(
+        self,
+        classifier: Classifier,
+        facts_reader: VerdictFactsReader,
+        clock: Clock,
+        limits: ListingLimits,
+    ) -> None:
+        self._classifier = classifier
+        self._facts = facts_reader
+        self._clock = clock
+        self._limits = limits
+
+    def verdicts(self, principal: Principal, listings: Sequence[Listing]) -> list[VerdictResult]:
+        platform = principal.require_platform()
+        validate_listings(list(listings), self._limits)
+        scores = self._classifier.score(listings)
+        facts = self._facts.read(platform, listings, self._clock.now())
+        thresholds = self._classifier.thresholds
+        results = []
+        for listing, score, listing_facts in zip(listings, scores, facts, strict=True):
+            flagged = model_decision(score, thresholds, listing_facts.seller.standing)
+            # Explaining costs more than scoring, so only flagged listings are explained.
+            evidence = self._classifier.explain(listing) if flagged is not Decision.ALLOW else ()
+            decision, reasons = decide(score, thresholds, listing_facts, evidence)
+            results.append(
+                VerdictResult(
+                    listing_id=listing.listing_id,
+                    decision=decision,
+                    score=score,
+                    reasons=reasons,
+                    model_version=self._classifier.version,
+                    seller=listing_facts.seller,
+                )
+            )
+        return results
