@@ -1,0 +1,163 @@
+"""The ONNX listing classifier: loads models/listing-classifier once, scores batches in one run.
+
+The graph takes integer tensors (code points of the normalised text and word hashes, packed
+without padding), so the only Python work per listing is normalisation and hashing
+(``saring.classifier.features``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from saring.classifier.features import (
+    CHAR_ORDERS,
+    listing_input,
+    pack_batch,
+    traced_text,
+    word_spans,
+)
+from saring.domain.listings import Evidence, Listing
+from saring.ports import Classifier, ModelThresholds
+
+MODEL_DIR_ENV = "SARING_MODEL_DIR"
+LAMBDA_LAYER_DIR = Path("/opt/model")
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # functions/saring
+
+
+class ModelLoadError(RuntimeError):
+    """The model directory is missing, incomplete or inconsistent."""
+
+
+def _has_model(path: Path) -> bool:
+    return (path / "model.onnx").is_file() and (path / "metadata.json").is_file()
+
+
+def default_model_dir() -> Path:
+    """Where the model is: $SARING_MODEL_DIR, else the Lambda layer /opt/model, else a copy
+    inside the package (functions/saring/model), else the repo's models/listing-classifier."""
+    env = os.environ.get(MODEL_DIR_ENV)
+    if env:
+        return Path(env)
+    for candidate in (LAMBDA_LAYER_DIR, _PACKAGE_DIR / "model", _PACKAGE_DIR.parent.parent / "models" / "listing-classifier"):
+        if _has_model(candidate):
+            return candidate
+    return _PACKAGE_DIR.parent.parent / "models" / "listing-classifier"
+
+
+def _session_options(threads: int) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    if threads == 1:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+class OnnxClassifier(Classifier):
+    """``Classifier`` backed by the exported ONNX graph; build it once per process."""
+
+    def __init__(self, model_dir: Path | str | None = None, *, threads: int = 1, verify_hash: bool = True) -> None:
+        directory = Path(model_dir) if model_dir is not None else default_model_dir()
+        if not _has_model(directory):
+            raise ModelLoadError(f"no model.onnx + metadata.json in {directory}")
+        try:
+            metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+            blob = (directory / "model.onnx").read_bytes()
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot read the model in {directory}: {exc}") from exc
+        expected = metadata.get("model_sha256")
+        if verify_hash and expected and hashlib.sha256(blob).hexdigest() != expected:
+            raise ModelLoadError(f"model.onnx in {directory} does not match metadata.json (sha256)")
+        self.model_dir = directory
+        self.metadata = metadata
+        self.version: str = metadata["version"]
+        self.thresholds = ModelThresholds(float(metadata["thresholds"]["review"]), float(metadata["thresholds"]["takedown"]))
+        self._platt_a = float(metadata.get("calibration", {}).get("a", 1.0))
+        self._session = ort.InferenceSession(blob, _session_options(threads), providers=["CPUExecutionProvider"])
+        self._score_outputs = ["probability"]
+        # warm-up: the first runs of each shape allocate; do that now rather than on a request
+        warm = [listing_input(Listing("warm-up", "warm-up", "kaos polos", None, 50_000, None))] * 2
+        self.score_inputs(warm[:1])
+        self.score_inputs(warm)
+
+    @classmethod
+    def from_dir(cls, model_dir: Path | str | None = None, **kwargs) -> OnnxClassifier:
+        return cls(model_dir, **kwargs)
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def score_inputs(self, inputs) -> list[float]:
+        if not inputs:
+            return []
+        (probability,) = self._session.run(self._score_outputs, pack_batch(inputs))
+        return probability.tolist()
+
+    def score(self, listings: Sequence[Listing]) -> list[float]:
+        return self.score_inputs([listing_input(listing) for listing in listings])
+
+    # -- explanation ------------------------------------------------------------------------
+
+    def explain_many(self, listings: Sequence[Listing], limit: int = 3) -> list[list[Evidence]]:
+        if limit <= 0 or not listings:
+            return [[] for _ in listings]
+        model_ins = [listing_input(listing) for listing in listings]
+        feeds = pack_batch(model_ins)
+        contrib, scale = self._session.run(["contrib", "scale"], feeds)
+        return [
+            self._evidence(listing, model_in, contrib, row, scale[i], limit)
+            for i, (listing, model_in, row) in enumerate(
+                zip(listings, model_ins, feeds["index"], strict=True)
+            )
+        ]
+
+    def _evidence(self, listing: Listing, model_in, contrib: np.ndarray, index: np.ndarray,
+                  scale: np.ndarray, limit: int) -> list[Evidence]:
+        traced = traced_text(listing.title, listing.description)
+        if traced.text != model_in.text:  # pragma: no cover - both come from the same normaliser
+            return []
+        char_contrib, word_contrib = _positions(contrib, index, len(model_in.text))
+        char_contrib *= float(scale[0])
+        word_contrib *= float(scale[1])
+        spans = word_spans(model_in.text)
+        first_word = model_in.n_meta
+        best: dict[str, Evidence] = {}
+        for k, (start, end) in enumerate(spans):
+            weight = float(np.sum(char_contrib[start:end]))
+            if first_word + k < len(model_in.tokens):
+                weight += float(word_contrib[first_word + k])
+            weight *= self._platt_a
+            if weight <= 0:
+                continue
+            term = model_in.text[start:end]
+            if term in best and best[term].weight >= weight:
+                continue
+            best[term] = Evidence(term=term, original=traced.original(start, end), weight=round(weight, 4))
+        ranked = sorted(best.values(), key=lambda e: e.weight, reverse=True)
+        return ranked[:limit]
+
+
+def _positions(contrib: np.ndarray, index: np.ndarray, length: int):
+    """Per-position contributions of one listing of a packed batch, from the graph's flat
+    ``contrib`` and the listing's row of ``index`` (six segment ends, then six starts: char
+    n-grams of each order, word unigrams, word bigrams): per character, the weights of the
+    n-grams (all orders) starting there; per token, its unigram weight plus the weight of the
+    bigram it starts."""
+    ends, starts = index[:6], index[6:]
+    chars = np.zeros(length, dtype=np.float64)
+    for k in range(len(CHAR_ORDERS)):
+        segment = contrib[starts[k] : ends[k]]
+        chars[: len(segment)] += segment
+    per_token = contrib[starts[4] : ends[4]].astype(np.float64)
+    bigrams = contrib[starts[5] : ends[5]]
+    per_token[: len(bigrams)] += bigrams
+    return chars, per_token

@@ -1,0 +1,117 @@
+"""Core of ``saring classify``: JSON lines of listings in, one verdict line per input out.
+
+Input lines: ``{"id": ..., "title": ..., "description"?: ..., "price"?: ..., "category"?: ...}``.
+Output lines, in input order: ``{"id", "score", "decision", "reasons", "model_version"}``, or
+``{"line": N, "error": "..."}`` for a line that is not valid JSON or lacks a string ``id`` /
+``title`` (N is 1-based). The exit status is 2 if any line was rejected, else 0. Input is
+streamed in chunks, so memory stays constant however long the file is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import IO
+
+from saring.domain.listings import Listing
+from saring.domain.verdicts import Decision, decision_for_score, model_reasons
+from saring.ports import Classifier
+
+CHUNK_SIZE = 512
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _parse(line: str) -> tuple[Listing | str, object]:
+    """``(Listing, id as given)``, or ``(reason the line is rejected, None)``."""
+    return _parse_row(line)
+
+
+def _parse_row(line: str):
+    try:
+        row = json.loads(line)
+    except ValueError as exc:
+        return f"invalid JSON: {exc.msg}", None
+    if not isinstance(row, dict):
+        return "expected a JSON object", None
+    listing_id, title = row.get("id"), row.get("title")
+    if isinstance(listing_id, bool) or not isinstance(listing_id, (str, int)):
+        return "missing or invalid 'id' (string or integer)", None
+    if not isinstance(title, str):
+        return "missing or invalid 'title' (string)", None
+    description = row.get("description")
+    if description is not None and not isinstance(description, str):
+        return "invalid 'description' (string)", None
+    price = row.get("price", row.get("price_idr"))
+    if price is not None and (isinstance(price, bool) or not isinstance(price, (int, float)) or not math.isfinite(price)):
+        return "invalid 'price' (number)", None
+    category = row.get("category")
+    if category is not None and not isinstance(category, str):
+        return "invalid 'category' (string)", None
+    seller = row.get("seller_id", row.get("sellerId", ""))
+    return Listing(
+        listing_id=str(listing_id),
+        seller_id=str(seller) if isinstance(seller, (str, int)) else "",
+        title=title,
+        description=description,
+        price_idr=int(price) if price is not None else None,
+        category=category,
+        url=row.get("url") if isinstance(row.get("url"), str) else None,
+    ), listing_id
+
+
+def _verdicts(chunk: list[tuple[int, Listing | str, object]], classifier: Classifier) -> Iterable[dict]:
+    listings = [item for _, item, _ in chunk if isinstance(item, Listing)]
+    scores = classifier.score(listings) if listings else []
+    review, takedown = classifier.thresholds.review, classifier.thresholds.takedown
+    decisions = [decision_for_score(score, review, takedown) for score in scores]
+    flagged = [listing for listing, d in zip(listings, decisions, strict=True) if d is not Decision.ALLOW]
+    evidence = iter(classifier.explain_many(flagged) if flagged else [])
+    scored = iter(zip(scores, decisions, strict=True))
+    for line_no, item, raw_id in chunk:
+        if not isinstance(item, Listing):
+            yield {"line": line_no, "error": item}
+            continue
+        score, decision = next(scored)
+        reasons = model_reasons(score, decision, next(evidence) if decision is not Decision.ALLOW else [])
+        yield {"id": raw_id, "score": round(score, 6), "decision": decision.value,
+               "reasons": [{"code": r.code, "message": r.message} for r in reasons],
+               "model_version": classifier.version}
+
+
+def run_classify(input_stream: IO[str], output_stream: IO[str], classifier: Classifier,
+                 progress_stream: IO[str] | None = None) -> int:
+    """Classify JSON lines from ``input_stream``; returns the exit status (0, or 2 on bad lines)."""
+    show_progress = progress_stream is not None and getattr(progress_stream, "isatty", lambda: False)()
+    bad = 0
+    done = 0
+    chunk: list[tuple[int, Listing | str, object]] = []
+
+    def flush() -> None:
+        nonlocal bad, done
+        for result in _verdicts(chunk, classifier):
+            if "error" in result:
+                bad += 1
+            output_stream.write(json.dumps(result, ensure_ascii=False) + "\n")
+        done += len(chunk)
+        chunk.clear()
+        if show_progress:
+            progress_stream.write(f"\rclassified {done} lines ({bad} rejected)")
+            progress_stream.flush()
+
+    for line_no, line in enumerate(input_stream, start=1):
+        if not line.strip():
+            chunk.append((line_no, "empty line", None))
+        else:
+            item, raw_id = _parse(line)
+            chunk.append((line_no, item, raw_id))
+        if len(chunk) >= CHUNK_SIZE:
+            flush()
+    if chunk:
+        flush()
+    output_stream.flush()
+    if show_progress:
+        progress_stream.write("\n")
+        progress_stream.flush()
+    return EXIT_BAD_INPUT if bad else EXIT_OK
