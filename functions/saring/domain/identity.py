@@ -1,0 +1,93 @@
+"""Seller identity fingerprints: phones and NIKs, normalised, then kept only as keyed hashes.
+
+Raw identifiers never leave this module's callers: errors name the field, never the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from saring.domain.errors import BadUserInputError
+
+
+class IdentityKind(StrEnum):
+    PHONE = "PHONE"
+    NATIONAL_ID = "NATIONAL_ID"
+
+
+_SEPARATORS = re.compile(r"[ \t\-.()/]")
+# Indonesian national significant number: no trunk 0, 8 to 12 digits (mobile 8xx has 9 to 12).
+_ID_NSN = re.compile(r"[1-9][0-9]{7,11}")
+# Any other country in E.164: a country code not starting with 0, at most 15 digits in all.
+_E164_OTHER = re.compile(r"\+[1-9][0-9]{7,14}")
+_NIK = re.compile(r"[0-9]{16}")
+MAX_RAW_LENGTH = 32
+
+
+def normalise_phone(raw: str, field: str = "phone") -> str:
+    """'0812-3456-7890', '6281234567890' and '+62 812 3456 7890' all become '+6281234567890'."""
+    if not isinstance(raw, str) or len(raw) > MAX_RAW_LENGTH:
+        raise BadUserInputError("phone number is malformed", field=field)
+    compact = _SEPARATORS.sub("", raw.strip())
+    if compact.startswith("+62"):
+        nsn = compact[3:]
+    elif compact.startswith("+"):
+        if _E164_OTHER.fullmatch(compact):
+            return compact
+        raise BadUserInputError("phone number is malformed", field=field)
+    elif compact.startswith("62"):
+        nsn = compact[2:]
+    elif compact.startswith("0"):
+        nsn = compact[1:]
+    else:
+        raise BadUserInputError(
+            "phone number must start with 0, 62 or a + country code", field=field
+        )
+    if not _ID_NSN.fullmatch(nsn):
+        raise BadUserInputError("phone number is malformed", field=field)
+    return "+62" + nsn
+
+
+def normalise_national_id(raw: str, field: str = "nationalId") -> str:
+    """A NIK is exactly 16 ASCII digits (surrounding whitespace is ignored, nothing else)."""
+    if not isinstance(raw, str) or len(raw) > MAX_RAW_LENGTH:
+        raise BadUserInputError("national id must be exactly 16 digits", field=field)
+    value = raw.strip()
+    if not _NIK.fullmatch(value):
+        raise BadUserInputError("national id must be exactly 16 digits", field=field)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    kind: IdentityKind
+    digest: str  # hex HMAC-SHA256; the only form in which an identifier is stored
+
+    def __repr__(self) -> str:  # short, so logs of the object never carry a full digest
+        return f"Fingerprint({self.kind.value}, {self.digest[:8]}…)"
+
+
+def fingerprint(kind: IdentityKind, normalised: str, secret: bytes) -> Fingerprint:
+    """HMAC-SHA256 over 'KIND:value'; the kind prefix keeps a phone and a NIK from colliding."""
+    if not secret:
+        raise ValueError("the identity secret is empty")
+    message = f"{kind.value}:{normalised}".encode()
+    return Fingerprint(kind, hmac.new(secret, message, hashlib.sha256).hexdigest())
+
+
+def fingerprints_for(
+    phone: str | None, national_id: str | None, secret: bytes
+) -> list[Fingerprint]:
+    """Validates both inputs before hashing either, so a bad field rejects the whole request."""
+    values: list[tuple[IdentityKind, str]] = []
+    if phone is not None:
+        values.append((IdentityKind.PHONE, normalise_phone(phone)))
+    if national_id is not None:
+        values.append((IdentityKind.NATIONAL_ID, normalise_national_id(national_id)))
+    if not values:
+        raise BadUserInputError("give a phone or a national id (or both)", field="phone")
+    return [fingerprint(kind, value, secret) for kind, value in values]

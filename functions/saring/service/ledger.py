@@ -1,0 +1,217 @@
+"""Strike ledger use cases: permissions and input checks here, invariants in the Ledger port.
+
+Every method takes plain values and returns domain dataclasses (``Seller``, ``StrikePage``,
+``StrikeReceipt``, ``AuditEvent``); errors are ``saring.domain.errors`` classes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from saring.domain.audit import AuditEvent, actor_of
+from saring.domain.errors import BadUserInputError
+from saring.domain.identity import (
+    IdentityKind,
+    fingerprint,
+    normalise_national_id,
+    normalise_phone,
+)
+from saring.domain.principals import Principal, Role
+from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt, StrikeSource
+from saring.ports import Clock, Ledger
+
+logger = logging.getLogger(__name__)
+
+MAX_ID_CHARS = 128
+MAX_TEXT_CHARS = 2_000
+DEFAULT_PAGE = 10
+
+
+def _text(
+    value: str | None, field: str, *, required: bool, limit: int = MAX_ID_CHARS
+) -> str | None:
+    if value is None:
+        if required:
+            raise BadUserInputError(f"{field} is required", field=field)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise BadUserInputError(f"{field} must not be empty", field=field)
+    if len(value) > limit:
+        raise BadUserInputError(f"{field} is longer than {limit} characters", field=field)
+    if any(ord(ch) < 32 for ch in value) and field not in {"note", "reason"}:
+        raise BadUserInputError(f"{field} contains control characters", field=field)
+    return value
+
+
+def order_actor(order_reference: str) -> str:
+    """Who records an order strike: the order itself, so only a regulator can revoke it."""
+    return f"order:{order_reference}"
+
+
+@dataclass
+class LedgerService:
+    ledger: Ledger
+    clock: Clock
+    identity_secret: Callable[[], bytes]  # e.g. lambda: secrets.identity_secret(settings)
+    known_platforms: tuple[str, ...] | None = None
+
+    def _platform(self, platform: str) -> str:
+        checked = _text(platform, "platform", required=True)
+        assert checked is not None
+        if self.known_platforms is not None and checked not in self.known_platforms:
+            raise BadUserInputError("unknown platform", field="platform")
+        return checked
+
+    # --- commands ------------------------------------------------------------------------
+
+    def record_violation(
+        self,
+        principal: Principal,
+        seller_id: str,
+        listing_id: str | None = None,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Seller:
+        """Platform only, for its own sellers. A retry with the same key returns the first
+        result; the same key with a different seller/listing/note is a ConflictError."""
+        platform = principal.require_platform()
+        draft = StrikeDraft(
+            platform=platform,
+            seller_id=_text(seller_id, "sellerId", required=True),  # type: ignore[arg-type]
+            source=StrikeSource.PLATFORM_REVIEW,
+            idempotency_key=_text(idempotency_key, "idempotencyKey", required=True),  # type: ignore[arg-type]
+            recorded_by=actor_of(principal),
+            listing_id=_text(listing_id, "listingId", required=False),
+            note=_text(note, "note", required=False, limit=MAX_TEXT_CHARS),
+        )
+        receipt = self.ledger.record_strike(draft, self.clock.now())
+        logger.info(
+            "strike recorded",
+            extra={
+                "platform": platform,
+                "strike_id": receipt.strike.id,
+                "replayed": receipt.replayed,
+            },
+        )
+        return receipt.seller
+
+    def record_order_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        target_id: str,
+        order_reference: str,
+        listing_id: str | None = None,
+    ) -> StrikeReceipt:
+        """For the orders module, when a takedown target is acknowledged REMOVED: one strike per
+        target (the target id is the idempotency key). To write the acknowledgement in the same
+        transaction, use the adapter's ``record_strike(draft, now, extra_items=...)`` with
+        ``order_strike_draft(...)``."""
+        draft = order_strike_draft(platform, seller_id, target_id, order_reference, listing_id)
+        self._platform(platform)
+        return self.ledger.record_strike(draft, self.clock.now())
+
+    def revoke_strike(
+        self, principal: Principal, platform: str, seller_id: str, strike_id: str, reason: str
+    ) -> Seller:
+        """A regulator, or the platform that recorded the strike (a platform cannot revoke an
+        order strike: those are recorded by the order, and appeals against them go to the
+        regulator). NotFoundError for an unknown seller or strike; ConflictError if revoked."""
+        platform = self._platform(platform)
+        principal.require_access_to_platform(platform)
+        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        strike_id = _text(strike_id, "strikeId", required=True)  # type: ignore[assignment]
+        reason = _text(reason, "reason", required=True, limit=MAX_TEXT_CHARS)  # type: ignore[assignment]
+        require = None if principal.role is Role.REGULATOR else actor_of(principal)
+        return self.ledger.revoke_strike(
+            platform,
+            seller_id,
+            strike_id,
+            reason=reason,
+            revoked_by=actor_of(principal),
+            now=self.clock.now(),
+            require_recorded_by=require,
+        )
+
+    def link_seller_identity(
+        self,
+        principal: Principal,
+        seller_id: str,
+        phone: str | None = None,
+        national_id: str | None = None,
+    ) -> Seller:
+        """Platform only, its own sellers. Both fields are validated before anything is written;
+        only HMAC-SHA256 fingerprints are stored; linking a known fingerprint changes nothing."""
+        platform = principal.require_platform()
+        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        values: list[tuple[IdentityKind, str]] = []
+        if phone is not None:
+            values.append((IdentityKind.PHONE, normalise_phone(phone, field="phone")))
+        if national_id is not None:
+            values.append(
+                (IdentityKind.NATIONAL_ID, normalise_national_id(national_id, field="nationalId"))
+            )
+        if not values:
+            raise BadUserInputError("give a phone or a national id", field="phone")
+        secret = self.identity_secret()
+        fingerprints = [fingerprint(kind, value, secret) for kind, value in values]
+        seller = self.ledger.link_identity(
+            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
+        )
+        logger.info(
+            "seller identity linked",
+            extra={"platform": platform, "kinds": [kind.value for kind, _ in values]},
+        )
+        return seller
+
+    # --- queries -------------------------------------------------------------------------
+
+    def seller(
+        self, principal: Principal, platform: str, seller_id: str, *, first: int | None = None
+    ) -> Seller:
+        """A platform sees its own sellers, a regulator any. An unknown seller is GOOD with no
+        strikes. With ``first``, the first page of strikes comes in the same request."""
+        platform = self._platform(platform)
+        principal.require_access_to_platform(platform)
+        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        return self.ledger.seller(platform, seller_id, self.clock.now(), first=first)
+
+    def strikes(
+        self,
+        principal: Principal,
+        platform: str,
+        seller_id: str,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> StrikePage:
+        platform = self._platform(platform)
+        principal.require_access_to_platform(platform)
+        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        return self.ledger.strikes(platform, seller_id, first, after)
+
+    def audit_trail(self, principal: Principal, platform: str, seller_id: str) -> list[AuditEvent]:
+        principal.require_regulator()
+        platform = self._platform(platform)
+        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        return self.ledger.audit_trail(platform, seller_id)
+
+
+def order_strike_draft(
+    platform: str,
+    seller_id: str,
+    target_id: str,
+    order_reference: str,
+    listing_id: str | None = None,
+) -> StrikeDraft:
+    return StrikeDraft(
+        platform=_text(platform, "platform", required=True),  # type: ignore[arg-type]
+        seller_id=_text(seller_id, "sellerId", required=True),  # type: ignore[arg-type]
+        source=StrikeSource.REGULATOR_ORDER,
+        idempotency_key=_text(target_id, "targetId", required=True),  # type: ignore[arg-type]
+        recorded_by=order_actor(_text(order_reference, "orderReference", required=True, limit=256)),  # type: ignore[arg-type]
+        listing_id=_text(listing_id, "listingId", required=False),
+        order_reference=order_reference,
+        target_id=target_id,
+    )
