@@ -1,0 +1,721 @@
+"""Takedown orders in the single table (key formats in `keys`).
+
+Items
+- claim    ORDERREF#<len(agency)>#<agency>#<reference> / ORDERREF: order id + content hash.
+- header   ORDER#<order id> / ORDER: the order's fields, `status` ISSUING | ISSUED.
+- target   ORDER#<order id> / TARGET#<index>: one per target, `entity` = TARGET; on gsi1 under
+           TARGETS#<platform>#<state>, sorted by <deadline>#<target id>. The target id
+           "<order id>-<index>" gives the key, so acknowledging is one GetItem away.
+- match    MATCH#<platform>#{LISTING|URL|SELLER}#<value> / MATCH: one attribute
+           "ref#<target id>" = order reference per active (PENDING or REMOVED) target.
+
+Issuing (up to 500 targets; a transaction holds at most 100 actions)
+1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event and as
+   many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
+   whole, header ISSUED, in this one transaction.
+2. Larger orders: the header is ISSUING; the other targets go in further transactions (about 49
+   targets each), every target Put conditioned on attribute_not_exists and written in the same
+   transaction as its match updates; the last one sets the header ISSUED.
+A crash anywhere leaves a claim whose retry (same content hash) finds the order ISSUING, reads
+which targets exist (strongly consistent Query), writes only the missing ones and sets it ISSUED.
+Target ids are derived from the order id and the target's position, so nothing is doubled; an
+existing target is never rewritten, so a target acknowledged meanwhile keeps its state and its
+match. Until then the order shows the targets written so far.
+
+Listing: one Query per (platform, state) partition of gsi1, run concurrently and merged by
+deadline; the cursor holds the last position read in each partition. A platform without a state
+filter reads 4 partitions; a regulator across all platforms reads 4 per known platform (1 each
+with a state filter). Compliance: the platform's 4 partitions over the deadline range that
+orders issued in the window can have, filtered by issue time. Nothing is ever Scanned.
+gsi1 is eventually consistent: a target acknowledged a moment ago can still list as PENDING.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from saring.adapters.dynamodb import keys
+from saring.adapters.dynamodb.audit import audit_put
+from saring.domain.audit import AuditEvent
+from saring.domain.errors import BadUserInputError, ConflictError, NotFoundError, SaringError
+from saring.domain.orders import (
+    ACTIVE_STATES,
+    TakedownOrder,
+    TakedownTarget,
+    TargetKind,
+    TargetState,
+    Urgency,
+    acknowledged,
+    max_deadline_delay,
+    normalise_url,
+    parse_target_id,
+    target_id,
+)
+from saring.ports import OrderBook, TargetEdge, TargetPage
+from saring.settings import Settings
+
+ISSUING = "ISSUING"
+ISSUED = "ISSUED"
+MAX_TRANSACTION_ACTIONS = 100
+_ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC, so strings sort as times do."""
+    return moment.astimezone(UTC).strftime(_ISO)
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, _ISO).replace(tzinfo=UTC)
+
+
+# --- Matches for verdicts (pure) ----------------------------------------------------------------
+
+
+def target_match_key(target: TakedownTarget) -> dict[str, str]:
+    if target.kind is TargetKind.LISTING:
+        return keys.match_listing(target.platform, target.value)
+    if target.kind is TargetKind.URL:
+        return keys.match_url(target.platform, target.value)
+    return keys.match_seller(target.platform, target.value)
+
+
+def match_keys(
+    platform: str, listing_id: str, seller_id: str, url: str | None
+) -> list[dict[str, str]]:
+    """The match items to read for one listing ({"pk", "sk"} strings, like `keys`): its listing
+    id, its seller (SHOP and ACCOUNT targets) and, when it has a valid URL, the normalised URL.
+    Put them in a BatchGetItem; pass the items found to `order_references_from_items`."""
+    found = [keys.match_listing(platform, listing_id), keys.match_seller(platform, seller_id)]
+    if url:
+        with suppress(BadUserInputError):  # a malformed URL cannot match a URL target
+            found.append(keys.match_url(platform, normalise_url(url)))
+    return found
+
+
+def order_references_from_items(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The references of the active orders in a listing's match items, sorted, de-duplicated.
+    Takes items as BatchGetItem returns them ({"S": ...}) or deserialised (plain strings)."""
+    references: set[str] = set()
+    for item in items:
+        for name, value in item.items():
+            if name.startswith(keys.MATCH_REF_PREFIX):
+                references.add(value["S"] if isinstance(value, Mapping) else str(value))
+    return sorted(references)
+
+
+# --- Item conversion ----------------------------------------------------------------------------
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def target_item(target: TakedownTarget, agency: str, urgency: Urgency) -> dict[str, Any]:
+    index = parse_target_id(target.id)
+    if index is None:
+        raise ValueError(f"not a target id: {target.id}")
+    item: dict[str, Any] = {
+        **{name: _s(value) for name, value in keys.order_target(*index).items()},
+        "entity": _s("TARGET"),
+        "gsi1pk": _s(keys.targets_partition(target.platform, target.state.value)),
+        "gsi1sk": _s(keys.target_deadline_sort(iso(target.deadline), target.id)),
+        "id": _s(target.id),
+        "order_id": _s(target.order_id),
+        "reference": _s(target.reference),
+        "agency": _s(agency),
+        "urgency": _s(urgency.value),
+        "platform": _s(target.platform),
+        "kind": _s(target.kind.value),
+        "value": _s(target.value),
+        "state": _s(target.state.value),
+        "late": {"BOOL": target.late},
+        "issued_at": _s(iso(target.issued_at)),
+        "deadline": _s(iso(target.deadline)),
+    }
+    if target.seller_id is not None:
+        item["seller_id"] = _s(target.seller_id)
+    if target.note is not None:
+        item["note"] = _s(target.note)
+    if target.resolved_at is not None:
+        item["resolved_at"] = _s(iso(target.resolved_at))
+    return item
+
+
+def target_from_item(item: Mapping[str, Any]) -> TakedownTarget:
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return None if value is None else value["S"]
+
+    resolved_at = text("resolved_at")
+    return TakedownTarget(
+        id=item["id"]["S"],
+        order_id=item["order_id"]["S"],
+        platform=item["platform"]["S"],
+        kind=TargetKind(item["kind"]["S"]),
+        value=item["value"]["S"],
+        seller_id=text("seller_id"),
+        state=TargetState(item["state"]["S"]),
+        note=text("note"),
+        resolved_at=None if resolved_at is None else parse_iso(resolved_at),
+        late=item.get("late", {}).get("BOOL", False),
+        reference=item["reference"]["S"],
+        issued_at=parse_iso(item["issued_at"]["S"]),
+        deadline=parse_iso(item["deadline"]["S"]),
+    )
+
+
+def _header_item(order: TakedownOrder, content_hash: str, status: str) -> dict[str, Any]:
+    return {
+        **{name: _s(value) for name, value in keys.order_header(order.id).items()},
+        "entity": _s("ORDER"),
+        "id": _s(order.id),
+        "reference": _s(order.reference),
+        "legal_basis": _s(order.legal_basis),
+        "reason": _s(order.reason),
+        "agency": _s(order.agency),
+        "urgency": _s(order.urgency.value),
+        "issued_at": _s(iso(order.issued_at)),
+        "deadline": _s(iso(order.deadline)),
+        "content_hash": _s(content_hash),
+        "target_count": {"N": str(len(order.targets))},
+        "status": _s(status),
+    }
+
+
+def _order_from_items(header: Mapping[str, Any], targets: Sequence[TakedownTarget]) -> TakedownOrder:
+    return TakedownOrder(
+        id=header["id"]["S"],
+        reference=header["reference"]["S"],
+        legal_basis=header["legal_basis"]["S"],
+        reason=header["reason"]["S"],
+        agency=header["agency"]["S"],
+        urgency=Urgency(header["urgency"]["S"]),
+        issued_at=parse_iso(header["issued_at"]["S"]),
+        deadline=parse_iso(header["deadline"]["S"]),
+        targets=tuple(sorted(targets, key=lambda t: t.id)),
+    )
+
+
+def _key(key: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    return {name: _s(value) for name, value in key.items()}
+
+
+def _cancellation_reasons(error: ClientError) -> list[dict[str, Any]] | None:
+    """The per-action reasons of a cancelled transaction, or None for any other error."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return None
+    return list(error.response.get("CancellationReasons") or [])
+
+
+_RETRYABLE_CANCELLATIONS = {"None", "ConditionalCheckFailed", "TransactionConflict"}
+
+
+# --- Cursors ------------------------------------------------------------------------------------
+
+
+def _scope(partitions: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(partitions).encode()).hexdigest()[:16]
+
+
+def encode_cursor(scope: str, positions: Mapping[str, tuple[str, str]]) -> str:
+    document = {"s": scope, "p": {part: list(pos) for part, pos in sorted(positions.items())}}
+    raw = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def decode_cursor(cursor: str, scope: str, partitions: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Positions per partition (gsi1sk, target id); BadUserInputError for anything else, including
+    a cursor of another query (another platform, state or scope)."""
+    bad = BadUserInputError("after is not a cursor of this query", field="after")
+    try:
+        document = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error, AttributeError):
+        raise bad from None
+    if not isinstance(document, dict) or document.get("s") != scope:
+        raise bad
+    positions = document.get("p")
+    if not isinstance(positions, dict):
+        raise bad
+    out: dict[str, tuple[str, str]] = {}
+    for part, pos in positions.items():
+        if (
+            part not in partitions
+            or not isinstance(pos, list)
+            or len(pos) != 2
+            or not all(isinstance(x, str) for x in pos)
+            or parse_target_id(pos[1]) is None
+            or not pos[0].endswith("#" + pos[1])
+        ):
+            raise bad
+        out[part] = (pos[0], pos[1])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _PartitionRead:
+    partition: str
+    items: list[dict[str, Any]]
+    cut_short: bool  # DynamoDB stopped before the limit (1 MB page): more may follow
+
+
+@lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    """Built once per process; boto3 clients are thread-safe."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="saring-orders")
+
+
+# --- The adapter --------------------------------------------------------------------------------
+
+
+class DynamoDBOrderBook(OrderBook):
+    def __init__(self, client: Any, table_name: str, settings: Settings) -> None:
+        self._client = client
+        self._table = table_name
+        self._settings = settings
+
+    # --- issue ----------------------------------------------------------------------------------
+
+    def issue(self, order: TakedownOrder, content_hash: str, actor: str) -> TakedownOrder:
+        chunks = self._chunks(order.targets, first_reserved=3)
+        claim = {
+            **_key(keys.order_claim(order.agency, order.reference)),
+            "entity": _s("ORDERREF"),
+            "order_id": _s(order.id),
+            "content_hash": _s(content_hash),
+            "agency": _s(order.agency),
+            "reference": _s(order.reference),
+        }
+        status = ISSUED if len(chunks) == 1 else ISSUING
+        event = AuditEvent(
+            subject=f"order:{order.id}",
+            action="TAKEDOWN_ISSUED",
+            actor=actor,
+            at=order.issued_at,
+            before=None,
+            after={
+                "reference": order.reference,
+                "agency": order.agency,
+                "urgency": order.urgency.value,
+                "issued_at": iso(order.issued_at),
+                "deadline": iso(order.deadline),
+                "targets": len(order.targets),
+                "content_hash": content_hash,
+            },
+        )
+        actions = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": claim,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _header_item(order, content_hash, status),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            audit_put(self._table, event),
+            *self._target_actions(order, chunks[0]),
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            reasons = _cancellation_reasons(error)
+            if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
+            existing = reasons[0].get("Item") or self._get(
+                keys.order_claim(order.agency, order.reference)
+            )
+            if existing is None:  # the claim vanished: claims are never deleted
+                raise
+            if existing["content_hash"]["S"] != content_hash:
+                raise ConflictError(
+                    f"order {order.reference} was already issued with other content",
+                    field="reference",
+                ) from None
+            return self._resume(existing["order_id"]["S"], order)
+        if len(chunks) > 1:
+            try:
+                for n, chunk in enumerate(chunks[1:], start=2):
+                    mark = [self._mark_issued(order.id)] if n == len(chunks) else []
+                    self._client.transact_write_items(
+                        TransactItems=[*self._target_actions(order, chunk), *mark]
+                    )
+            except ClientError as error:
+                if _cancellation_reasons(error) is None:
+                    raise
+                self._complete(order)
+        return order
+
+    def _resume(self, order_id: str, retried: TakedownOrder) -> TakedownOrder:
+        """A retry of an issue: completes the first order if it was interrupted, returns it."""
+        header, targets = self._read_order(order_id)
+        if header is None:
+            raise SaringError(f"order {order_id} has a claim but no header")
+        first = _order_from_items(header, ())
+        if header["status"]["S"] != ISSUED:
+            rebound = tuple(
+                replace(
+                    t,
+                    id=target_id(first.id, i),
+                    order_id=first.id,
+                    issued_at=first.issued_at,
+                    deadline=first.deadline,
+                )
+                for i, t in enumerate(retried.targets)
+            )
+            self._complete(replace(first, targets=rebound))
+            header, targets = self._read_order(order_id)
+            assert header is not None
+        return _order_from_items(header, targets)
+
+    def _complete(self, order: TakedownOrder, attempts: int = 5) -> None:
+        """Writes the targets that do not exist yet, then marks the order ISSUED."""
+        for _ in range(attempts):
+            _, stored = self._read_order(order.id)
+            written = {t.id for t in stored}
+            remaining = [t for t in order.targets if t.id not in written]
+            chunks = self._chunks(remaining, first_reserved=1) if remaining else [[]]
+            try:
+                for n, chunk in enumerate(chunks, start=1):
+                    mark = [self._mark_issued(order.id)] if n == len(chunks) else []
+                    self._client.transact_write_items(
+                        TransactItems=[*self._target_actions(order, chunk), *mark]
+                    )
+                return
+            except ClientError as error:
+                reasons = _cancellation_reasons(error)
+                if reasons is None or not {r.get("Code") for r in reasons} <= _RETRYABLE_CANCELLATIONS:
+                    raise
+        raise SaringError(f"could not complete issuing order {order.id}; retry the request")
+
+    def _mark_issued(self, order_id: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(keys.order_header(order_id)),
+                "UpdateExpression": "SET #status = :issued",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":issued": _s(ISSUED)},
+            }
+        }
+
+    @staticmethod
+    def _chunks(
+        targets: Sequence[TakedownTarget], first_reserved: int
+    ) -> list[list[TakedownTarget]]:
+        """Targets grouped so that each group's actions (a Put per target, an Update per distinct
+        match key) plus the reserved ones (claim, header, audit; or the header update) fit in one
+        transaction."""
+        chunks: list[list[TakedownTarget]] = [[]]
+        match: set[str] = set()
+        for target in targets:
+            pk = target_match_key(target)["pk"]
+            needed = len(chunks[-1]) + 1 + len(match | {pk}) + first_reserved
+            if needed > MAX_TRANSACTION_ACTIONS:
+                chunks.append([])
+                match = set()
+            chunks[-1].append(target)
+            match.add(pk)
+        return chunks
+
+    def _target_actions(
+        self, order: TakedownOrder, targets: Sequence[TakedownTarget]
+    ) -> list[dict[str, Any]]:
+        actions: list[dict[str, Any]] = []
+        by_match: dict[str, tuple[dict[str, str], list[TakedownTarget]]] = {}
+        for target in targets:
+            actions.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": target_item(target, order.agency, order.urgency),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+            key = target_match_key(target)
+            by_match.setdefault(key["pk"], (key, []))[1].append(target)
+        for key, named in by_match.values():
+            names = {f"#r{i}": keys.match_reference_attribute(t.id) for i, t in enumerate(named)}
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _key(key),
+                        "UpdateExpression": "SET " + ", ".join(f"{n} = :ref" for n in names),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": {":ref": _s(order.reference)},
+                    }
+                }
+            )
+        return actions
+
+    # --- read -----------------------------------------------------------------------------------
+
+    def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
+        response = self._client.get_item(TableName=self._table, Key=_key(key), ConsistentRead=True)
+        return response.get("Item")
+
+    def _read_order(self, order_id: str) -> tuple[dict[str, Any] | None, list[TakedownTarget]]:
+        header: dict[str, Any] | None = None
+        targets: list[TakedownTarget] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": _s(keys.order_partition(order_id))},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                if item["sk"]["S"] == keys.ORDER_SK:
+                    header = item
+                elif item["sk"]["S"].startswith(keys.TARGET_SK_PREFIX):
+                    targets.append(target_from_item(item))
+            if "LastEvaluatedKey" not in response:
+                return header, targets
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def order(self, order_id: str) -> TakedownOrder | None:
+        if parse_target_id(f"{order_id}-000") is None:
+            return None
+        header, targets = self._read_order(order_id)
+        return None if header is None else _order_from_items(header, targets)
+
+    # --- acknowledge ----------------------------------------------------------------------------
+
+    def acknowledge(
+        self,
+        platform: str,
+        target_id: str,
+        state: TargetState,
+        note: str | None,
+        at: datetime,
+        actor: str,
+    ) -> TakedownTarget:
+        # Another platform's target answers exactly like an unknown one: existence is not leaked.
+        missing = NotFoundError(f"no takedown target {target_id}", field="targetId")
+        parsed = parse_target_id(target_id)
+        if parsed is None:
+            raise missing
+        key = keys.order_target(*parsed)
+        item = self._get(key)
+        if item is None or item["platform"]["S"] != platform:
+            raise missing
+        target = target_from_item(item)
+        updated, changed = acknowledged(target, state, note, at)
+        if not changed:
+            return target
+        names = {"#state": "state", "#note": "note", "#platform": "platform"}
+        values: dict[str, Any] = {
+            ":pending": _s(TargetState.PENDING.value),
+            ":platform": _s(platform),
+            ":state": _s(state.value),
+            ":gsi1pk": _s(keys.targets_partition(platform, state.value)),
+            ":resolved_at": _s(iso(at)),
+            ":late": {"BOOL": updated.late},
+        }
+        expression = "SET #state = :state, gsi1pk = :gsi1pk, resolved_at = :resolved_at, late = :late"
+        if note is not None:
+            expression += ", #note = :note"
+            values[":note"] = _s(note)
+        else:
+            expression += " REMOVE #note"
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": _key(key),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "#state = :pending AND #platform = :platform",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        ]
+        if state not in ACTIVE_STATES:
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": _key(target_match_key(target)),
+                        "UpdateExpression": "REMOVE #ref",
+                        "ExpressionAttributeNames": {
+                            "#ref": keys.match_reference_attribute(target.id)
+                        },
+                    }
+                }
+            )
+        actions.append(
+            audit_put(
+                self._table,
+                AuditEvent(
+                    subject=f"order:{target.order_id}",
+                    action="TAKEDOWN_ACKNOWLEDGED",
+                    actor=actor,
+                    at=at,
+                    before={"target_id": target.id, "state": target.state.value},
+                    after={
+                        "target_id": target.id,
+                        "state": state.value,
+                        "note": note,
+                        "resolved_at": iso(at),
+                        "late": updated.late,
+                    },
+                ),
+            )
+        )
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            reasons = _cancellation_reasons(error)
+            if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
+            # Acknowledged concurrently: the same acknowledgement is a success, another a conflict.
+            current = reasons[0].get("Item") or self._get(key)
+            if current is None or current["platform"]["S"] != platform:
+                raise missing from None
+            stored, changed = acknowledged(target_from_item(current), state, note, at)
+            if changed:
+                raise
+            return stored
+        return updated
+
+    # --- list -----------------------------------------------------------------------------------
+
+    def targets(
+        self, platforms: Sequence[str], state: TargetState | None, first: int, after: str | None
+    ) -> TargetPage:
+        states = [state] if state is not None else list(TargetState)
+        partitions = [keys.targets_partition(p, s.value) for p in platforms for s in states]
+        scope = _scope(partitions)
+        positions = decode_cursor(after, scope, partitions) if after else {}
+        limit = first + 1
+        reads = self._map(lambda part: self._read_partition(part, positions.get(part), limit), partitions)
+        # Merged order is safe only up to the last item read from a partition that has more.
+        bounds = [r.items[-1]["gsi1sk"]["S"] for r in reads if r.cut_short and r.items]
+        bound = min(bounds) if bounds else None
+        merged = sorted(
+            (
+                (item["gsi1sk"]["S"], r.partition, item)
+                for r in reads
+                for item in r.items
+                if bound is None or item["gsi1sk"]["S"] <= bound
+            ),
+            key=lambda entry: entry[0],
+        )
+        has_next = len(merged) > first or any(r.cut_short for r in reads)
+        edges: list[TargetEdge] = []
+        current = dict(positions)
+        for sort_key, partition, item in merged[:first]:
+            current[partition] = (sort_key, item["id"]["S"])
+            edges.append(TargetEdge(encode_cursor(scope, current), target_from_item(item)))
+        if not edges and any(r.cut_short for r in reads):
+            # A partition returned nothing within a 1 MB page; resume after what it read.
+            raise SaringError("listing could not make progress; retry")
+        return TargetPage(
+            edges=edges,
+            has_next_page=has_next,
+            end_cursor=edges[-1].cursor if edges else after,
+        )
+
+    @staticmethod
+    def _map(function: Callable[[str], _PartitionRead], partitions: Sequence[str]) -> list[_PartitionRead]:
+        if len(partitions) == 1:
+            return [function(partitions[0])]
+        return list(_executor().map(function, partitions))
+
+    def _read_partition(
+        self, partition: str, position: tuple[str, str] | None, limit: int
+    ) -> _PartitionRead:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": _s(partition)},
+            "Limit": limit,
+        }
+        if position is not None:
+            sort_key, tid = position
+            parsed = parse_target_id(tid)
+            assert parsed is not None  # checked by decode_cursor
+            request["ExclusiveStartKey"] = {
+                **_key(keys.order_target(*parsed)),
+                "gsi1pk": _s(partition),
+                "gsi1sk": _s(sort_key),
+            }
+        response = self._client.query(**request)
+        items = response.get("Items", [])
+        return _PartitionRead(
+            partition, items, "LastEvaluatedKey" in response and len(items) < limit
+        )
+
+    def targets_issued(self, platform: str, since: datetime, until: datetime) -> list[TakedownTarget]:
+        # A target's deadline is its issue time plus at most the longest deadline delay, so the
+        # window on issue time is a range on deadline (the gsi1 sort key) plus a filter.
+        low = iso(since)
+        high = iso(until + max_deadline_delay(self._settings)) + "$"  # "$" sorts after "#<id>"
+        partitions = [keys.targets_partition(platform, s.value) for s in TargetState]
+
+        def read(partition: str) -> list[TakedownTarget]:
+            found: list[TakedownTarget] = []
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "gsi1",
+                "KeyConditionExpression": "gsi1pk = :p AND gsi1sk BETWEEN :low AND :high",
+                "FilterExpression": "issued_at >= :since AND issued_at < :until",
+                "ExpressionAttributeValues": {
+                    ":p": _s(partition),
+                    ":low": _s(low),
+                    ":high": _s(high),
+                    ":since": _s(iso(since)),
+                    ":until": _s(iso(until)),
+                },
+            }
+            while True:
+                response = self._client.query(**request)
+                found.extend(target_from_item(item) for item in response.get("Items", []))
+                if "LastEvaluatedKey" not in response:
+                    return found
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+        return [t for targets in _executor().map(read, partitions) for t in targets]
+
+    # --- matches --------------------------------------------------------------------------------
+
+    def active_order_references(
+        self, platform: str, listing_id: str, seller_id: str, url: str | None
+    ) -> list[str]:
+        """One listing's matches in one BatchGetItem (the verdicts path batches many listings'
+        `match_keys` itself)."""
+        pending: list[dict[str, Any]] = [_key(k) for k in match_keys(platform, listing_id, seller_id, url)]
+        items: list[dict[str, Any]] = []
+        for _ in range(5):
+            response = self._client.batch_get_item(
+                RequestItems={self._table: {"Keys": pending, "ConsistentRead": False}}
+            )
+            items.extend(response.get("Responses", {}).get(self._table, []))
+            pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+            if not pending:
+                return order_references_from_items(items)
+        raise SaringError("match items could not be read; retry")

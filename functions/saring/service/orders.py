@@ -1,0 +1,191 @@
+"""Takedown order use cases: who may do what, against the OrderBook and StrikeRecorder ports.
+
+- issue_takedown: regulators only.
+- takedown_order: regulators see the whole order; a platform the order targets sees the order
+  with only its own targets; any other platform gets NOT_FOUND (as for an unknown id), so order
+  ids cannot be probed.
+- takedown_targets: a platform sees its own targets; a regulator sees all platforms or one.
+- acknowledge_takedown: the owning platform only; another platform's target is NOT_FOUND, like
+  an unknown id. REMOVED with a seller records one strike through the StrikeRecorder (idempotent
+  on the target id), on every successful call including retries, so a crash between the
+  acknowledgement and the strike is healed by the client's retry.
+- compliance: regulators only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import uuid4
+
+from saring.domain.audit import actor_of
+from saring.domain.errors import BadUserInputError, NotFoundError
+from saring.domain.orders import (
+    ComplianceReport,
+    OrderRequest,
+    TakedownOrder,
+    TakedownTarget,
+    TargetRequest,
+    TargetState,
+    Urgency,
+    check_acknowledgement,
+    content_hash,
+    for_platform,
+    new_order,
+    overdue,
+    validate_order,
+)
+from saring.domain.principals import Principal, Role
+from saring.ports import Clock, OrderBook, StrikeRecorder, TargetPage
+from saring.settings import Settings
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInput:
+    platform: str
+    kind: str
+    value: str
+    seller_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueTakedownInput:
+    reference: str
+    legal_basis: str
+    reason: str
+    urgency: Urgency | str
+    targets: Sequence[TargetInput] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgeTakedownInput:
+    target_id: str
+    state: TargetState | str
+    note: str | None = None
+
+
+def _aware(moment: datetime, name: str) -> datetime:
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise BadUserInputError(f"{name} must be a date-time with an offset", field=name)
+    return moment
+
+
+class OrderService:
+    def __init__(
+        self,
+        book: OrderBook,
+        strikes: StrikeRecorder,
+        clock: Clock,
+        settings: Settings,
+        new_id: Callable[[], str] = lambda: uuid4().hex,
+    ) -> None:
+        self._book = book
+        self._strikes = strikes
+        self._clock = clock
+        self._settings = settings
+        self._new_id = new_id
+
+    def issue_takedown(self, principal: Principal, command: IssueTakedownInput) -> TakedownOrder:
+        agency = principal.require_regulator()
+        request = validate_order(
+            OrderRequest(
+                reference=command.reference,
+                legal_basis=command.legal_basis,
+                reason=command.reason,
+                urgency=command.urgency,
+                targets=[
+                    TargetRequest(t.platform, t.kind, t.value, t.seller_id) for t in command.targets
+                ],
+            ),
+            self._settings,
+        )
+        order = new_order(
+            request,
+            order_id=self._new_id(),
+            agency=agency,
+            issued_at=self._clock.now(),
+            settings=self._settings,
+        )
+        return self._book.issue(order, content_hash(request), actor_of(principal))
+
+    def takedown_order(self, principal: Principal, order_id: str) -> TakedownOrder:
+        missing = NotFoundError(f"no takedown order {order_id}", field="id")
+        order = self._book.order(order_id) if isinstance(order_id, str) else None
+        if order is None:
+            raise missing
+        if principal.role is Role.REGULATOR:
+            principal.require_regulator()
+            return order
+        visible = for_platform(order, principal.require_platform())
+        if visible is None:
+            raise missing
+        return visible
+
+    def takedown_targets(
+        self,
+        principal: Principal,
+        state: TargetState | str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        platform: str | None = None,
+    ) -> TargetPage:
+        if principal.role is Role.REGULATOR:
+            principal.require_regulator()
+            if platform is None:
+                platforms: tuple[str, ...] = tuple(self._settings.known_platforms)
+            elif platform in self._settings.known_platforms:
+                platforms = (platform,)
+            else:
+                raise BadUserInputError(f"{platform!r} is not a known platform", field="platform")
+        else:
+            own = principal.require_platform()
+            if platform is not None:
+                principal.require_access_to_platform(platform)
+            platforms = (own,)
+        size = DEFAULT_PAGE_SIZE if first is None else first
+        if not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
+            raise BadUserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+        parsed = None
+        if state is not None:
+            try:
+                parsed = TargetState(state)
+            except ValueError:
+                raise BadUserInputError("state is not a target state", field="state") from None
+        return self._book.targets(platforms, parsed, size, after)
+
+    def acknowledge_takedown(
+        self, principal: Principal, command: AcknowledgeTakedownInput
+    ) -> TakedownTarget:
+        platform = principal.require_platform()
+        state, note = check_acknowledgement(command.state, command.note)
+        target = self._book.acknowledge(
+            platform, command.target_id, state, note, self._clock.now(), actor_of(principal)
+        )
+        if target.state is TargetState.REMOVED and target.seller_id is not None:
+            self._strikes.record_order_strike(
+                platform=target.platform,
+                seller_id=target.seller_id,
+                target_id=target.id,
+                order_reference=target.reference,
+                listing_id=target.listing_id,
+            )
+        return target
+
+    def compliance(
+        self, principal: Principal, platform: str, since: datetime, until: datetime
+    ) -> ComplianceReport:
+        principal.require_regulator()
+        if platform not in self._settings.known_platforms:
+            raise BadUserInputError(f"{platform!r} is not a known platform", field="platform")
+        since, until = _aware(since, "since"), _aware(until, "until")
+        if since >= until:
+            raise BadUserInputError("since must be before until", field="since")
+        return self._book.compliance(platform, since, until, self._clock.now())
+
+    def overdue(self, target: TakedownTarget) -> bool:
+        """For the resolver of TakedownTarget.overdue."""
+        return overdue(target, self._clock.now())

@@ -1,0 +1,117 @@
+"""The stream handler that pushes new takedown targets to EventBridge (moto)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from saring.adapters.dynamodb.orders import target_item
+from saring.domain.orders import TakedownTarget, TargetKind, TargetState, Urgency
+
+ORDER_ID = "3f2a" * 8
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+STREAM_ARN = ("arn:aws:dynamodb:ap-southeast-3:123456789012:table/saring/stream/"
+              "2026-03-01T00:00:00.000")
+
+
+def target(index: int, **fields) -> TakedownTarget:
+    base = dict(id=f"{ORDER_ID}-{index:03d}", order_id=ORDER_ID, platform="shopee",
+                kind=TargetKind.LISTING, value=f"L-{index}", seller_id="s-1",
+                state=TargetState.PENDING, note=None, resolved_at=None, late=False,
+                reference="KEMENDAG/TD/2026/0001", issued_at=T0, deadline=T0 + timedelta(hours=24))
+    base.update(fields)
+    return TakedownTarget(**base)
+
+
+def record(sequence: str, image: dict, event_name: str = "INSERT") -> dict:
+    """A DynamoDB stream record as Lambda delivers it."""
+    return {
+        "eventID": f"event-{sequence}",
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "ap-southeast-3",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1772355600.0,
+            "Keys": {"pk": image["pk"], "sk": image["sk"]},
+            "NewImage": image,
+            "SequenceNumber": sequence,
+            "SizeBytes": 512,
+            "StreamViewType": "NEW_IMAGE",
+        },
+        "eventSourceARN": STREAM_ARN,
+    }
+
+
+@pytest.fixture
+def bus_queue(aws, monkeypatch):
+    from saring.handlers import order_events
+
+    order_events.events_client.cache_clear()
+    monkeypatch.setenv("SARING_EVENT_BUS", "saring-orders")
+    events = boto3.client("events", region_name="ap-southeast-3")
+    sqs = boto3.client("sqs", region_name="ap-southeast-3")
+    events.create_event_bus(Name="saring-orders")
+    queue_url = sqs.create_queue(QueueName="shopee-takedowns")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="shopee-targets", EventBusName="saring-orders",
+                    EventPattern=json.dumps({"source": ["saring.orders"],
+                                             "detail-type": ["TakedownTargetCreated"],
+                                             "detail": {"platform": ["shopee"]}}))
+    events.put_targets(Rule="shopee-targets", EventBusName="saring-orders",
+                       Targets=[{"Id": "queue", "Arn": queue_arn}])
+    yield sqs, queue_url
+    order_events.events_client.cache_clear()
+
+
+def received(sqs, queue_url) -> list[dict]:
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(message["Body"]) for message in messages]
+
+
+def test_new_targets_reach_the_platform_and_bad_records_fail_alone(bus_queue):
+    from saring.handlers.order_events import handler
+
+    sqs, queue_url = bus_queue
+    good = target_item(target(0), "kemendag", Urgency.STANDARD)
+    url = target_item(target(1, kind=TargetKind.URL, value="https://shopee.co.id/p/1", seller_id=None),
+                      "kemendag", Urgency.STANDARD)
+    broken = dict(target_item(target(2), "kemendag", Urgency.STANDARD))
+    del broken["platform"]
+    match = {"pk": {"S": "MATCH#shopee#LISTING#L-0"}, "sk": {"S": "MATCH"},
+             f"ref#{ORDER_ID}-000": {"S": "KEMENDAG/TD/2026/0001"}}
+    lazada = target_item(target(3, platform="lazada"), "kemendag", Urgency.STANDARD)
+    event = {"Records": [record("100", good), record("200", broken), record("300", match),
+                         record("400", url), record("500", lazada)]}
+
+    result = handler(event, None)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "200"}]}
+    events = received(sqs, queue_url)
+    assert [e["source"] for e in events] == ["saring.orders", "saring.orders"]
+    assert {e["detail-type"] for e in events} == {"TakedownTargetCreated"}
+    details = sorted((e["detail"] for e in events), key=lambda d: d["targetId"])
+    assert details[0] == {
+        "orderId": ORDER_ID, "reference": "KEMENDAG/TD/2026/0001", "targetId": f"{ORDER_ID}-000",
+        "platform": "shopee", "kind": "LISTING", "value": "L-0",
+        "deadline": "2026-03-02T09:00:00.000000Z", "sellerId": "s-1",
+    }
+    assert details[1]["kind"] == "URL" and "sellerId" not in details[1]
+
+
+def test_refused_event_is_a_batch_item_failure(aws, monkeypatch):
+    from saring.handlers import order_events
+
+    class RefusingEvents:
+        def put_events(self, Entries):
+            return {"FailedEntryCount": 1,
+                    "Entries": [{"ErrorCode": "ThrottlingException", "ErrorMessage": "slow down"}]}
+
+    monkeypatch.setattr(order_events, "events_client", lambda: RefusingEvents())
+    good = target_item(target(0), "kemendag", Urgency.STANDARD)
+    modify = record("900", good, event_name="MODIFY")
+    result = order_events.handler({"Records": [record("100", good), modify]}, None)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "100"}]}
