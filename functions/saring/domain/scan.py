@@ -1,0 +1,401 @@
+"""Catalog scan, the pure part: where files and results live, how a file is cut into parts, how
+a line becomes a listing, and how verdicts and summaries are written down.
+
+Lines are separated by b"\\n" (a trailing b"\\r" is ignored); a final line without a newline
+counts; a trailing newline does not start another line. Lines are numbered from 1. Every input
+line yields exactly one output line, in order: a verdict, or an error naming the line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from saring.domain.errors import ConflictError
+from saring.domain.listings import Listing
+
+LINES_PER_PART = 5_000
+VERDICTS_PER_CALL = 100
+INCOMING_PREFIX = "incoming/"
+RESULTS_PREFIX = "results/"
+
+# The seller id given to a listing whose line names none. The ledger holds no strikes for it,
+# so it reads as a GOOD seller; "~" keeps it apart from the ids marketplaces issue.
+UNKNOWN_SELLER = "~unknown"
+
+DECISIONS = ("ALLOW", "REVIEW", "TAKEDOWN")
+_PLATFORM = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class SourceChangedError(ConflictError):
+    """The uploaded file changed (or went away) since its scan was planned."""
+
+
+# --- Where things live -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceKey:
+    platform: str
+    name: str
+
+    @property
+    def results_prefix(self) -> str:
+        return f"{RESULTS_PREFIX}{self.platform}/{self.name}/"
+
+
+def parse_source_key(key: str) -> SourceKey | None:
+    """`incoming/<platform>/<name>` -> (platform, name); None for anything else (folders too)."""
+    if not key.startswith(INCOMING_PREFIX) or key.endswith("/"):
+        return None
+    platform, _, name = key[len(INCOMING_PREFIX) :].partition("/")
+    if not _PLATFORM.fullmatch(platform) or not name or "//" in name or ".." in name.split("/"):
+        return None
+    return SourceKey(platform, name)
+
+
+def part_key(prefix: str, part: int) -> str:
+    return f"{prefix}part-{part:05d}.jsonl"
+
+
+def summary_key(prefix: str, part: int) -> str:
+    return f"{prefix}part-{part:05d}.summary.json"
+
+
+def state_key(prefix: str) -> str:
+    return f"{prefix}scan.json"
+
+
+def manifest_key(prefix: str) -> str:
+    return f"{prefix}manifest.json"
+
+
+_SUMMARY_NAME = re.compile(r"part-(\d{5})\.summary\.json")
+
+
+def summarised_parts(keys: Iterable[str], prefix: str) -> set[int]:
+    """The part numbers that have a summary among these keys."""
+    found = set()
+    for key in keys:
+        match = _SUMMARY_NAME.fullmatch(key[len(prefix) :]) if key.startswith(prefix) else None
+        if match:
+            found.add(int(match.group(1)))
+    return found
+
+
+def scan_id_for(bucket: str, key: str, etag: str) -> str:
+    """The same upload always gets the same scan id; a new upload of the same key another."""
+    digest = hashlib.sha256(f"{bucket}\n{key}\n{etag.strip(chr(34))}".encode()).hexdigest()
+    return digest[:20]
+
+
+def is_gzip(key: str, first_bytes: bytes) -> bool:
+    return key.endswith(".gz") or first_bytes[:2] == _GZIP_MAGIC
+
+
+# --- Cutting a file into parts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PartRange:
+    """Lines [first_line, first_line + line_count) at bytes [byte_start, byte_end) of the
+    (decompressed) content; both ends sit on line boundaries."""
+
+    part: int
+    first_line: int
+    line_count: int
+    byte_start: int
+    byte_end: int
+
+
+def plan_parts(blocks: Iterable[bytes], lines_per_part: int = LINES_PER_PART) -> list[PartRange]:
+    """Cuts streamed content into parts of `lines_per_part` lines (the last may be shorter),
+    reading each block once and never holding more than one block."""
+    if lines_per_part < 1:
+        raise ValueError("lines_per_part must be at least 1")
+    parts: list[PartRange] = []
+    offset = 0  # bytes before the current block
+    part_start = 0
+    first_line = 1
+    newlines = 0  # newlines seen in the current part
+    last_byte = b"\n"
+    for block in blocks:
+        if not block:
+            continue
+        position = 0
+        while True:
+            need = lines_per_part - newlines
+            available = block.count(b"\n", position)
+            if available < need:
+                newlines += available
+                break
+            for _ in range(need):
+                position = block.index(b"\n", position) + 1
+            parts.append(
+                PartRange(len(parts) + 1, first_line, lines_per_part, part_start, offset + position)
+            )
+            first_line += lines_per_part
+            part_start = offset + position
+            newlines = 0
+        offset += len(block)
+        last_byte = block[-1:]
+    tail = newlines + (1 if offset > part_start and last_byte != b"\n" else 0)
+    if tail:
+        parts.append(PartRange(len(parts) + 1, first_line, tail, part_start, offset))
+    return parts
+
+
+def split_lines(data: bytes) -> list[bytes]:
+    """The lines of a part, without their newlines."""
+    if not data:
+        return []
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    return lines
+
+
+# --- One line -> one listing, or the reason it is none -----------------------------------------
+
+
+def _optional_text(record: dict[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{name} must be a string")
+
+
+def _identifier(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"{name} must be a string")
+    return str(value)
+
+
+def _price(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("price must be a number")
+    return int(round(value))
+
+
+def parse_listing(raw: bytes) -> Listing | str:
+    """A listing from one JSON line, or the problem with the line (a short sentence)."""
+    try:
+        text = raw.decode("utf-8").strip().lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    if not text:
+        return "blank line"
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"invalid JSON ({error.msg} at column {error.colno})"
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    try:
+        listing_id = _identifier(record.get("id"), "id")
+        title = record.get("title")
+        if listing_id is None or not listing_id.strip():
+            return "missing id"
+        if title is None:
+            return "missing title"
+        if not isinstance(title, str):
+            return "title must be a string"
+        return Listing(
+            listing_id=listing_id,
+            seller_id=_identifier(record.get("seller_id"), "seller_id") or UNKNOWN_SELLER,
+            title=title,
+            description=_optional_text(record, "description"),
+            price_idr=_price(record.get("price")),
+            category=_optional_text(record, "category"),
+            url=_optional_text(record, "url"),
+        )
+    except ValueError as error:
+        return str(error)
+
+
+# --- Writing results ---------------------------------------------------------------------------
+
+
+def verdict_record(
+    listing_id: str,
+    line: int,
+    decision: str,
+    score: float,
+    reasons: Sequence[tuple[str, str]],
+    model_version: str,
+) -> dict[str, Any]:
+    return {
+        "id": listing_id,
+        "line": line,
+        "decision": decision,
+        "score": round(score, 6),
+        "reasons": [{"code": code, "message": message} for code, message in reasons],
+        "model_version": model_version,
+    }
+
+
+def error_record(line: int, problem: str) -> dict[str, Any]:
+    return {"line": line, "error": f"line {line}: {problem}"}
+
+
+def encode_jsonl(records: Iterable[dict[str, Any]]) -> bytes:
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return "".join(dumps(record) + "\n" for record in records).encode()
+
+
+def dump_json(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+# --- The message for one part, the scan's state, per-part summaries and the manifest -----------
+
+
+@dataclass(frozen=True, slots=True)
+class ScanTask:
+    """One SQS message: which lines of which upload one worker classifies."""
+
+    scan_id: str
+    bucket: str
+    key: str
+    etag: str
+    platform: str
+    name: str
+    gzip: bool
+    part: int
+    parts: int
+    first_line: int
+    line_count: int
+    byte_start: int
+    byte_end: int
+
+    @property
+    def results_prefix(self) -> str:
+        return SourceKey(self.platform, self.name).results_prefix
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, body: str) -> ScanTask:
+        return cls(**json.loads(body))
+
+
+@dataclass(frozen=True, slots=True)
+class ScanState:
+    """What the split knows before any part is classified; written first, as scan.json."""
+
+    scan_id: str
+    bucket: str
+    key: str
+    etag: str
+    size: int
+    gzip: bool
+    platform: str
+    name: str
+    parts: int
+    total_lines: int
+    lines_per_part: int
+    started_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": "IN_PROGRESS", **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> ScanState:
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class PartSummary:
+    scan_id: str
+    part: int
+    first_line: int
+    line_count: int
+    verdicts: int
+    bad_lines: int
+    decisions: dict[str, int]
+    model_versions: list[str]
+    started_at: str
+    finished_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> PartSummary:
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+
+
+def summarise_records(records: Sequence[dict[str, Any]]) -> tuple[dict[str, int], int, list[str]]:
+    """Counts per decision, bad lines and the model versions seen, from a part's records."""
+    decisions = dict.fromkeys(DECISIONS, 0)
+    versions: set[str] = set()
+    bad = 0
+    for record in records:
+        if "error" in record:
+            bad += 1
+        else:
+            decisions[record["decision"]] += 1
+            versions.add(record["model_version"])
+    return decisions, bad, sorted(versions)
+
+
+def build_manifest(state: ScanState, summaries: Sequence[PartSummary]) -> dict[str, Any]:
+    """The manifest of a finished scan. Its content depends only on the scan's state and the
+    parts' summaries, so every worker that writes it writes the same document."""
+    ordered = sorted(summaries, key=lambda summary: summary.part)
+    if [summary.part for summary in ordered] != list(range(1, state.parts + 1)):
+        raise ValueError("a manifest needs exactly one summary per part")
+    if any(summary.scan_id != state.scan_id for summary in ordered):
+        raise ValueError("a summary belongs to another scan")
+    decisions = dict.fromkeys(DECISIONS, 0)
+    versions: set[str] = set()
+    for summary in ordered:
+        for decision, count in summary.decisions.items():
+            decisions[decision] = decisions.get(decision, 0) + count
+        versions.update(summary.model_versions)
+    lines = sum(summary.line_count for summary in ordered)
+    finished = max((summary.finished_at for summary in ordered), default=state.started_at)
+    seconds = _seconds_between(state.started_at, finished)
+    return {
+        "state": "COMPLETE",
+        "scan_id": state.scan_id,
+        "source": {
+            "bucket": state.bucket,
+            "key": state.key,
+            "etag": state.etag,
+            "size": state.size,
+            "gzip": state.gzip,
+        },
+        "platform": state.platform,
+        "name": state.name,
+        "parts": state.parts,
+        "lines_per_part": state.lines_per_part,
+        "total_lines": lines,
+        "listings": sum(summary.verdicts for summary in ordered),
+        "bad_lines": sum(summary.bad_lines for summary in ordered),
+        "decisions": decisions,
+        "model_version": next(iter(versions)) if len(versions) == 1 else None,
+        "model_versions": sorted(versions),
+        "timings": {
+            "started_at": state.started_at,
+            "finished_at": finished,
+            "seconds": round(seconds, 3),
+            "listings_per_second": round(lines / seconds, 1) if seconds > 0 else None,
+        },
+    }
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()

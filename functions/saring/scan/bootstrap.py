@@ -1,0 +1,72 @@
+"""Composition of the catalog scan: the split and the worker, built once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from saring.domain.errors import BadUserInputError
+from saring.domain.scan import LINES_PER_PART
+from saring.ports import Clock, ObjectStore, PartQueue, SystemClock
+from saring.service.scan import ScanSplitter, ScanWorker
+from saring.service.verdicts import VerdictService
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    queue_url: str | None = None
+    lines_per_part: int = LINES_PER_PART
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> ScanSettings:
+        env = dict(os.environ if env is None else env)
+        raw = env.get("SARING_SCAN_LINES_PER_PART") or str(LINES_PER_PART)
+        if not raw.isdigit() or int(raw) < 1:
+            raise BadUserInputError(
+                f"SARING_SCAN_LINES_PER_PART must be a whole number, got {raw!r}"
+            )
+        return cls(queue_url=env.get("SARING_SCAN_QUEUE_URL") or None, lines_per_part=int(raw))
+
+
+def build_splitter(
+    settings: ScanSettings | None = None,
+    *,
+    store: ObjectStore | None = None,
+    queue: PartQueue | None = None,
+    clock: Clock | None = None,
+) -> ScanSplitter:
+    settings = settings or ScanSettings.from_env()
+    if store is None:
+        from saring.adapters.s3_objects import S3ObjectStore, s3_client
+
+        store = S3ObjectStore(s3_client())
+    if queue is None:
+        from saring.adapters.sqs_parts import SqsPartQueue, sqs_client
+
+        if not settings.queue_url:
+            raise BadUserInputError("SARING_SCAN_QUEUE_URL is not set")
+        queue = SqsPartQueue(sqs_client(), settings.queue_url)
+    return ScanSplitter(store, queue, clock or SystemClock(), settings.lines_per_part)
+
+
+def build_worker(
+    *,
+    store: ObjectStore | None = None,
+    verdicts: VerdictService | None = None,
+    clock: Clock | None = None,
+    dynamodb: Any = None,
+) -> ScanWorker:
+    """The worker scores through the same VerdictService as the API, so the ledger and the
+    takedown orders apply to every scanned listing."""
+    from saring.bootstrap import build_services, listing_limits
+    from saring.settings import Settings
+
+    settings = Settings.from_env()
+    if verdicts is None:
+        verdicts = build_services(settings, dynamodb=dynamodb, clock=clock).verdicts
+    if store is None:
+        from saring.adapters.s3_objects import S3ObjectStore, s3_client
+
+        store = S3ObjectStore(s3_client())
+    return ScanWorker(store, verdicts, listing_limits(settings), clock or SystemClock())

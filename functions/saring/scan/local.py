@@ -1,0 +1,301 @@
+"""`saring scan FILE --out DIR`: the catalog scan on one machine, in-process.
+
+The same split and worker handlers run against moto's S3, SQS and DynamoDB (`mock_aws`): the
+file is uploaded to incoming/<platform>/<name>, the split handler gets the S3 event Lambda
+would send, and the worker handler drains the queue in SQS event batches of up to 10 records.
+Results are copied from results/<platform>/<name>/ into DIR.
+
+Exit status: 0 when the scan completed (its manifest was written), even with bad lines, whose
+count is printed: a bad line is a finding about the file, written into its part, not a failure
+of the scan. 1 when parts ended in the dead-letter queue and the scan did not complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote_plus
+
+from saring.service.verdicts import VerdictService
+
+REGION = "ap-southeast-3"
+ACCOUNT = "123456789012"
+BUCKET = "saring-scan-local"
+QUEUE = "saring-scan-parts"
+DEAD_LETTERS = "saring-scan-parts-dlq"
+TABLE = "saring-local-scan"
+MAX_RECEIVES = 3  # as the template's RedrivePolicy
+
+
+@dataclasses.dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 1769
+    aws_request_id: str = dataclasses.field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+
+def run_scan(
+    file: Path,
+    out_dir: Path,
+    platform: str = "local",
+    progress_stream: TextIO = sys.stderr,
+    *,
+    verdicts: VerdictService | None = None,
+    lines_per_part: int | None = None,
+) -> int:
+    from moto import mock_aws
+
+    from saring.domain.errors import BadUserInputError
+    from saring.observability import logger
+
+    if not file.is_file():
+        raise BadUserInputError(f"no such file: {file}", field="FILE")
+    level = logger.log_level
+    logger.setLevel("WARNING")  # the handlers' JSON logs are for CloudWatch, not a terminal
+    try:
+        with mock_aws():
+            return _run(file, Path(out_dir), platform, progress_stream, verdicts, lines_per_part)
+    finally:
+        logger.setLevel(level)
+
+
+def _run(
+    file: Path,
+    out_dir: Path,
+    platform: str,
+    progress: TextIO,
+    verdicts: VerdictService | None,
+    lines_per_part: int | None,
+) -> int:
+    import boto3
+
+    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.adapters.s3_objects import S3ObjectStore
+    from saring.adapters.sqs_parts import SqsPartQueue
+    from saring.domain.errors import BadUserInputError
+    from saring.domain.scan import manifest_key, parse_source_key
+    from saring.scan.bootstrap import ScanSettings, build_splitter, build_worker
+    from saring.scan.events import s3_upload_handler, sqs_parts_handler
+
+    key = f"incoming/{platform}/{file.name}"
+    source = parse_source_key(key)
+    if source is None:
+        raise BadUserInputError(
+            f"platform {platform!r} must be lowercase letters, digits and dashes", field="platform"
+        )
+    s3 = boto3.client("s3", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    dead_letters = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
+    dead_letters_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{DEAD_LETTERS}"
+    queue_url = sqs.create_queue(
+        QueueName=QUEUE,
+        Attributes={
+            "VisibilityTimeout": "0",  # a failed record is retried at once, locally
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dead_letters_arn, "maxReceiveCount": str(MAX_RECEIVES)}
+            ),
+        },
+    )["QueueUrl"]
+    if verdicts is None:
+        from saring.bootstrap import build_services
+        from saring.settings import Settings
+
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        create_table_from_template(dynamodb, TABLE)
+        settings = dataclasses.replace(Settings.from_env(), table_name=TABLE)
+        verdicts = build_services(settings, dynamodb=dynamodb).verdicts
+
+    store = S3ObjectStore(s3)
+    scan_settings = ScanSettings.from_env()
+    if lines_per_part is not None:
+        scan_settings = dataclasses.replace(scan_settings, lines_per_part=lines_per_part)
+    scan_settings = dataclasses.replace(scan_settings, queue_url=queue_url)
+    split = s3_upload_handler(
+        build_splitter(scan_settings, store=store, queue=SqsPartQueue(sqs, queue_url))
+    )
+    work = sqs_parts_handler(build_worker(store=store, verdicts=verdicts))
+
+    started = time.perf_counter()
+    with file.open("rb") as body:
+        s3.upload_fileobj(body, BUCKET, key)
+    head = s3.head_object(Bucket=BUCKET, Key=key)
+    planned = split(
+        s3_put_event(BUCKET, key, head["ContentLength"], head["ETag"]),
+        LambdaContext("saring-scan-split", memory_limit_in_mb=512),
+    )["scans"]
+    total = planned[0]["lines"] if planned else 0
+    bar = Progress(progress, total, started)
+    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            AttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            break
+        failed = _invoke_worker(work, sqs_event(messages, queue_arn))
+        done = [message for message in messages if message["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(
+                QueueUrl=queue_url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": message["ReceiptHandle"]}
+                    for n, message in enumerate(done)
+                ],
+            )
+        bar.advance(sum(json.loads(message["Body"])["line_count"] for message in done))
+
+    prefix = source.results_prefix
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for result_key in store.list_keys(BUCKET, prefix):
+        target = out_dir / result_key[len(prefix) :]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(store.get(BUCKET, result_key) or b"")
+    elapsed = time.perf_counter() - started
+    manifest_body = store.get(BUCKET, manifest_key(prefix))
+    lost = int(
+        sqs.get_queue_attributes(
+            QueueUrl=dead_letters, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+    )
+    if manifest_body is None:
+        bar.finish(
+            f"saring: scan of {file} did not complete: {lost} part(s) failed 3 times; "
+            f"partial results in {out_dir}"
+        )
+        return 1
+    manifest = json.loads(manifest_body)
+    bar.finish(summary_line(manifest, elapsed, out_dir))
+    return 0
+
+
+def _invoke_worker(work: Any, event: dict[str, Any]) -> set[str]:
+    """The ids of the records that failed, as Lambda's poller reads the response; a batch in
+    which every record failed raises (powertools' default), so Lambda retries all of it."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    try:
+        response = work(event, LambdaContext("saring-scan-worker"))
+    except BatchProcessingError:
+        return {record["messageId"] for record in event["Records"]}
+    return {item["itemIdentifier"] for item in response["batchItemFailures"]}
+
+
+def summary_line(manifest: dict[str, Any], elapsed: float, out_dir: Path) -> str:
+    decisions = ", ".join(f"{count:,} {name}" for name, count in manifest["decisions"].items())
+    rate = manifest["total_lines"] / elapsed if elapsed > 0 else 0.0
+    return (
+        f"saring: scanned {manifest['total_lines']:,} lines in {manifest['parts']} part(s): "
+        f"{decisions}; {manifest['bad_lines']:,} bad line(s); "
+        f"{elapsed:.2f} s, {rate:,.0f} listings/s; results in {out_dir}"
+    )
+
+
+class Progress:
+    """A progress bar with throughput when the stream is a terminal; otherwise silent until
+    `finish`, which prints one summary line either way."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, total: int, started: float) -> None:
+        self._stream = stream
+        self._total = total
+        self._started = started
+        self._done = 0
+        self._drawn_at = 0.0
+        self._live = bool(getattr(stream, "isatty", lambda: False)())
+
+    def advance(self, lines: int) -> None:
+        self._done += lines
+        now = time.perf_counter()
+        if self._live and (now - self._drawn_at > 0.1 or self._done >= self._total):
+            self._drawn_at = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        fraction = self._done / self._total if self._total else 1.0
+        filled = int(fraction * self.WIDTH)
+        rate = self._done / max(now - self._started, 1e-9)
+        self._stream.write(
+            f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} "
+            f"{self._done:,}/{self._total:,} listings  {rate:,.0f}/s"
+        )
+        self._stream.flush()
+
+    def finish(self, message: str) -> None:
+        if self._live:
+            self._stream.write("\n")
+        self._stream.write(message + "\n")
+        self._stream.flush()
+
+
+def s3_put_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
+    """The event S3 sends Lambda for an upload (notification format 2.1)."""
+    now = datetime.now(UTC)
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": REGION,
+                "eventTime": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "eventName": "ObjectCreated:Put",
+                "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
+                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+                "responseElements": {
+                    "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
+                    "x-amz-id-2": uuid.uuid4().hex,
+                },
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "saring-scan-upload",
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": "AEXAMPLE"},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": {
+                        "key": quote_plus(key, safe="/"),
+                        "size": size,
+                        "eTag": etag.strip('"'),
+                        "sequencer": f"{int(now.timestamp() * 1e6):016X}",
+                    },
+                },
+            }
+        ]
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda's SQS poller builds from received messages."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": message.get("MD5OfBody")
+                or hashlib.md5(message["Body"].encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for message in messages
+        ]
+    }
