@@ -26,8 +26,8 @@ class KeywordClassifier(Classifier):
         self.batches.append(len(listings))
         return [0.99 if self.word in listing.title.lower() else 0.01 for listing in listings]
 
-    def explain(self, listing: Listing, limit: int = 3) -> list[Evidence]:
-        return [Evidence(term=self.word, original=self.word, weight=1.0)]
+    def explain_many(self, listings: Sequence[Listing], limit: int = 3) -> list[list[Evidence]]:
+        return [[Evidence(term=self.word, original=self.word, weight=1.0)] for _ in listings]
 
 
 class MemoryKeyStore(KeyStore):
@@ -59,3 +59,288 @@ class FixedFacts(VerdictFactsReader):
             )
             for listing in listings
         ]
+
+
+# --- Strike ledger ---------------------------------------------------------------------------
+import base64 as _base64  # noqa: E402
+import itertools as _itertools  # noqa: E402
+from dataclasses import replace as _replace  # noqa: E402
+
+from saring.domain.audit import AuditEvent  # noqa: E402
+from saring.domain.errors import ConflictError, ForbiddenError, NotFoundError  # noqa: E402
+from saring.domain.identity import Fingerprint  # noqa: E402
+from saring.domain.strikes import (  # noqa: E402
+    Seller,
+    StrikeDraft,
+    StrikePage,
+    StrikePolicy,
+    StrikeReceipt,
+    seller_from_expiries,
+)
+from saring.ports import Ledger  # noqa: E402
+
+
+class MemoryLedger(Ledger):
+    """The Ledger's semantics (idempotency, conflicts, expiry, identity peers) in memory."""
+
+    def __init__(self, policy: StrikePolicy | None = None) -> None:
+        self.policy = policy or StrikePolicy()
+        self.strikes_by_seller: dict[tuple[str, str], list] = {}
+        self.receipts: dict[tuple[str, str, str], StrikeReceipt] = {}
+        self.identities: dict[str, set[tuple[str, str]]] = {}
+        self.fingerprints: dict[tuple[str, str], set[str]] = {}
+        self.events: dict[tuple[str, str], list[AuditEvent]] = {}
+        self._ids = _itertools.count(1)
+
+    def _snapshot(self, platform: str, seller_id: str, now: datetime) -> Seller:
+        me = (platform, seller_id)
+        strikes = self.strikes_by_seller.get(me, [])
+        peers = {
+            peer
+            for digest in self.fingerprints.get(me, set())
+            for peer in self.identities.get(digest, set())
+            if peer != me
+        }
+        return seller_from_expiries(
+            platform,
+            seller_id,
+            [s.expires_at for s in strikes if not s.revoked],
+            [
+                [s.expires_at for s in self.strikes_by_seller.get(peer, []) if not s.revoked]
+                for peer in peers
+            ],
+            now,
+            self.policy,
+            total=len(strikes),
+            revoked=sum(1 for s in strikes if s.revoked),
+            linked_identities=len(self.fingerprints.get(me, set())),
+        )
+
+    def _audit(self, platform, seller_id, action, actor, now, before, after) -> None:
+        self.events.setdefault((platform, seller_id), []).append(
+            AuditEvent(f"seller:{platform}:{seller_id}", action, actor, now, before, after)
+        )
+
+    def record_strike(self, draft: StrikeDraft, now: datetime) -> StrikeReceipt:
+        key = (draft.platform, draft.source.value, draft.idempotency_key)
+        if key in self.receipts:
+            first = self.receipts[key]
+            if not draft.same_request(first.strike):
+                raise ConflictError("idempotency key reused", field="idempotencyKey")
+            return _replace(first, replayed=True)
+        strike = draft.to_strike(f"{next(self._ids):028x}", now, self.policy)
+        self.strikes_by_seller.setdefault((draft.platform, draft.seller_id), []).append(strike)
+        receipt = StrikeReceipt(strike, self._snapshot(draft.platform, draft.seller_id, now))
+        self.receipts[key] = receipt
+        self._audit(draft.platform, draft.seller_id, "STRIKE_RECORDED", draft.recorded_by, now, None, {"strike_id": strike.id})
+        return receipt
+
+    def revoke_strike(self, platform, seller_id, strike_id, *, reason, revoked_by, now, require_recorded_by=None) -> Seller:
+        strikes = self.strikes_by_seller.get((platform, seller_id))
+        if strikes is None:
+            raise NotFoundError("no such seller", field="sellerId")
+        index = next((i for i, strike in enumerate(strikes) if strike.id == strike_id), None)
+        if index is None:
+            raise NotFoundError("no such strike", field="strikeId")
+        strike = strikes[index]
+        if require_recorded_by is not None and strike.recorded_by != require_recorded_by:
+            raise ForbiddenError("not yours to revoke")
+        if strike.revoked:
+            raise ConflictError("already revoked", field="strikeId")
+        strikes[index] = _replace(strike, revoked_at=now, revoke_reason=reason, revoked_by=revoked_by)
+        self._audit(platform, seller_id, "STRIKE_REVOKED", revoked_by, now, None, {"strike_id": strike_id})
+        return self._snapshot(platform, seller_id, now)
+
+    def seller(self, platform, seller_id, now, *, first=None) -> Seller:
+        seller = self._snapshot(platform, seller_id, now)
+        if first is None:
+            return seller
+        return _replace(seller, strike_page=self.strikes(platform, seller_id, first))
+
+    def strikes(self, platform, seller_id, first, after=None) -> StrikePage:
+        newest_first = list(reversed(self.strikes_by_seller.get((platform, seller_id), [])))
+        start = 0
+        if after is not None:
+            start = int(_base64.urlsafe_b64decode(after.encode()).decode()) + 1
+        page = newest_first[start : start + first]
+        cursors = [
+            _base64.urlsafe_b64encode(str(start + offset).encode()).decode()
+            for offset in range(len(page))
+        ]
+        return StrikePage(page, start + first < len(newest_first), cursors)
+
+    def link_identity(self, platform, seller_id, fingerprints: Sequence[Fingerprint], *, actor, now) -> Seller:
+        me = (platform, seller_id)
+        mine = self.fingerprints.setdefault(me, set())
+        new = [fp for fp in fingerprints if fp.digest not in mine]
+        for fp in new:
+            mine.add(fp.digest)
+            self.identities.setdefault(fp.digest, set()).add(me)
+        if new:
+            self._audit(platform, seller_id, "SELLER_IDENTITY_LINKED", actor, now, None, {"linked_kinds": sorted(fp.kind.value for fp in new)})
+        return self._snapshot(platform, seller_id, now)
+
+    def audit_trail(self, platform, seller_id) -> list[AuditEvent]:
+        return list(self.events.get((platform, seller_id), []))
+
+
+# --- Takedown orders (orders module) ------------------------------------------------------------
+
+import base64 as _orders_base64  # noqa: E402
+import dataclasses as _orders_dataclasses  # noqa: E402
+from contextlib import suppress as _orders_suppress  # noqa: E402
+
+from saring.domain.errors import BadUserInputError as _OrdersBadInput  # noqa: E402
+from saring.domain.errors import ConflictError as _OrdersConflict  # noqa: E402
+from saring.domain.errors import NotFoundError as _OrdersNotFound  # noqa: E402
+from saring.domain.orders import (  # noqa: E402
+    ACTIVE_STATES,
+    TakedownOrder,
+    TakedownTarget,
+    TargetKind,
+    acknowledged,
+    normalise_url,
+)
+from saring.ports import OrderBook, StrikeRecorder, TargetEdge, TargetPage  # noqa: E402
+
+
+class MemoryOrderBook(OrderBook):
+    """Keeps the OrderBook contract in dicts: idempotent issue on (agency, reference), one
+    acknowledgement per target, offset cursors."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, TakedownOrder] = {}
+        self.claims: dict[tuple[str, str], tuple[str, str]] = {}  # -> (order id, content hash)
+        self.targets_by_id: dict[str, TakedownTarget] = {}
+
+    def issue(self, order: TakedownOrder, content_hash: str, actor: str) -> TakedownOrder:
+        claim = self.claims.get((order.agency, order.reference))
+        if claim is not None:
+            if claim[1] != content_hash:
+                raise _OrdersConflict("reference already issued with other content")
+            return self.order(claim[0])  # type: ignore[return-value]
+        self.claims[(order.agency, order.reference)] = (order.id, content_hash)
+        self.orders[order.id] = _orders_dataclasses.replace(order, targets=())
+        for target in order.targets:
+            self.targets_by_id[target.id] = target
+        return order
+
+    def order(self, order_id: str) -> TakedownOrder | None:
+        header = self.orders.get(order_id)
+        if header is None:
+            return None
+        own = tuple(sorted((t for t in self.targets_by_id.values() if t.order_id == order_id),
+                           key=lambda t: t.id))
+        return _orders_dataclasses.replace(header, targets=own)
+
+    def acknowledge(self, platform, target_id, state, note, at, actor) -> TakedownTarget:  # type: ignore[no-untyped-def]
+        target = self.targets_by_id.get(target_id)
+        if target is None or target.platform != platform:
+            raise _OrdersNotFound(f"no takedown target {target_id}")
+        updated, changed = acknowledged(target, state, note, at)
+        if changed:
+            self.targets_by_id[target_id] = updated
+        return updated
+
+    def targets(self, platforms, state, first, after) -> TargetPage:  # type: ignore[no-untyped-def]
+        selected = sorted(
+            (t for t in self.targets_by_id.values()
+             if t.platform in platforms and (state is None or t.state is state)),
+            key=lambda t: (t.deadline, t.id),
+        )
+        start = 0
+        if after:
+            try:
+                start = int(_orders_base64.urlsafe_b64decode(after.encode()).decode())
+            except ValueError:
+                raise _OrdersBadInput("after is not a cursor of this query") from None
+        page = selected[start : start + first]
+        edges = [
+            TargetEdge(_orders_base64.urlsafe_b64encode(str(start + i + 1).encode()).decode(), t)
+            for i, t in enumerate(page)
+        ]
+        return TargetPage(edges, start + first < len(selected), edges[-1].cursor if edges else after)
+
+    def targets_issued(self, platform, since, until) -> list[TakedownTarget]:  # type: ignore[no-untyped-def]
+        return [t for t in self.targets_by_id.values()
+                if t.platform == platform and since <= t.issued_at < until]
+
+    def active_order_references(self, platform, listing_id, seller_id, url) -> list[str]:  # type: ignore[no-untyped-def]
+        wanted = {(TargetKind.LISTING, listing_id), (TargetKind.SHOP, seller_id),
+                  (TargetKind.ACCOUNT, seller_id)}
+        if url:
+            with _orders_suppress(_OrdersBadInput):
+                wanted.add((TargetKind.URL, normalise_url(url)))
+        return sorted({t.reference for t in self.targets_by_id.values()
+                       if t.platform == platform and t.state in ACTIVE_STATES
+                       and (t.kind, t.value) in wanted})
+
+
+class RecordingStrikeRecorder(StrikeRecorder):
+    """Records every call; `strikes` holds one strike per target id, as the ledger would."""
+
+    def __init__(self, fail_times: int = 0) -> None:
+        self.calls: list[dict[str, object]] = []
+        self.strikes: dict[str, dict[str, object]] = {}
+        self.fail_times = fail_times
+
+    def record_order_strike(self, platform, seller_id, target_id, order_reference, listing_id) -> None:  # type: ignore[no-untyped-def]
+        call = {"platform": platform, "seller_id": seller_id, "target_id": target_id,
+                "order_reference": order_reference, "listing_id": listing_id}
+        self.calls.append(call)
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            raise RuntimeError("ledger unavailable")
+        self.strikes.setdefault(target_id, call)
+
+
+# --- Catalog scan: an in-memory bucket and part queue ---------------------------------------
+import hashlib as _hashlib  # noqa: E402
+import io as _io  # noqa: E402
+
+from saring.domain.scan import SourceChangedError as _SourceChangedError  # noqa: E402
+from saring.ports import ObjectStore, PartQueue, StoredObject  # noqa: E402
+
+
+class MemoryObjectStore(ObjectStore):
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+        self.puts: list[str] = []
+
+    def _etag(self, body: bytes) -> str:
+        return f'"{_hashlib.md5(body).hexdigest()}"'
+
+    def head(self, bucket: str, key: str) -> StoredObject | None:
+        body = self.objects.get((bucket, key))
+        return None if body is None else StoredObject(len(body), self._etag(body))
+
+    def open(self, bucket, key, etag, start=0, end=None):
+        body = self.objects.get((bucket, key))
+        if body is None or self._etag(body) != etag:
+            raise _SourceChangedError(f"{key} changed")
+        return _io.BytesIO(body[start:end])
+
+    def get(self, bucket: str, key: str) -> bytes | None:
+        return self.objects.get((bucket, key))
+
+    def put(self, bucket: str, key: str, body: bytes, content_type: str) -> None:
+        self.puts.append(key)
+        self.objects[(bucket, key)] = body
+
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        return sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix))
+
+
+class MemoryPartQueue(PartQueue):
+    """Keeps what was sent; `fail_after` sends raise, to play a split that crashes midway."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.calls = 0
+        self.fail_after = fail_after
+
+    def send(self, messages) -> None:
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise RuntimeError("queue unavailable")
+        self.calls += 1
+        self.sent.extend(messages)

@@ -5,9 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from saring.adapters.secrets import identity_secret
 from saring.domain.listings import ListingLimits
-from saring.ports import Classifier, Clock, KeyStore, SystemClock, VerdictFactsReader
+from saring.domain.strikes import StrikePolicy
+from saring.ports import (
+    Classifier,
+    Clock,
+    KeyStore,
+    Ledger,
+    OrderBook,
+    StrikeRecorder,
+    SystemClock,
+    VerdictFactsReader,
+)
 from saring.service.keys import Authenticator
+from saring.service.ledger import LedgerService
+from saring.service.orders import OrderService
 from saring.service.verdicts import VerdictService
 from saring.settings import Settings
 
@@ -20,6 +33,27 @@ class Services:
     keys: KeyStore
     authenticator: Authenticator
     verdicts: VerdictService
+    ledger: LedgerService
+    orders: OrderService
+
+
+class LedgerStrikeRecorder(StrikeRecorder):
+    """The orders module's view of the ledger: one strike per removed target."""
+
+    def __init__(self, ledger: LedgerService) -> None:
+        self._ledger = ledger
+
+    def record_order_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        target_id: str,
+        order_reference: str,
+        listing_id: str | None,
+    ) -> None:
+        self._ledger.record_order_strike(
+            platform, seller_id, target_id, order_reference, listing_id
+        )
 
 
 def listing_limits(settings: Settings) -> ListingLimits:
@@ -31,9 +65,9 @@ def listing_limits(settings: Settings) -> ListingLimits:
 
 
 def load_classifier(settings: Settings) -> Classifier:
-    from saring.adapters.onnx_classifier import OnnxClassifier, default_model_dir
+    from saring.adapters.onnx_classifier import OnnxClassifier
 
-    return OnnxClassifier.load(settings.model_dir or default_model_dir())
+    return OnnxClassifier.from_dir(settings.model_dir)
 
 
 def build_services(
@@ -44,12 +78,15 @@ def build_services(
     classifier: Classifier | None = None,
     keys: KeyStore | None = None,
     facts_reader: VerdictFactsReader | None = None,
+    ledger: Ledger | None = None,
+    order_book: OrderBook | None = None,
 ) -> Services:
     """Real adapters unless a test hands in its own; nothing is built per request."""
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     classifier = classifier or load_classifier(settings)
-    if dynamodb is None and (keys is None or facts_reader is None):
+    policy = StrikePolicy.from_settings(settings)
+    if dynamodb is None and None in (keys, facts_reader, ledger, order_book):
         from saring.adapters.dynamodb.client import dynamodb_client
 
         dynamodb = dynamodb_client()
@@ -60,7 +97,21 @@ def build_services(
     if facts_reader is None:
         from saring.adapters.dynamodb.verdict_facts import DynamoVerdictFacts
 
-        facts_reader = DynamoVerdictFacts(dynamodb, settings.table_name)
+        facts_reader = DynamoVerdictFacts(dynamodb, settings.table_name, policy)
+    if ledger is None:
+        from saring.adapters.dynamodb.ledger import DynamoLedger
+
+        ledger = DynamoLedger(dynamodb, settings.table_name, policy)
+    if order_book is None:
+        from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+
+        order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
+    ledger_service = LedgerService(
+        ledger=ledger,
+        clock=clock,
+        identity_secret=lambda: identity_secret(settings),
+        known_platforms=settings.known_platforms,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -68,4 +119,6 @@ def build_services(
         keys=keys,
         authenticator=Authenticator(keys, settings.key_cache_seconds),
         verdicts=VerdictService(classifier, facts_reader, clock, listing_limits(settings)),
+        ledger=ledger_service,
+        orders=OrderService(order_book, LedgerStrikeRecorder(ledger_service), clock, settings),
     )

@@ -55,7 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--input", type=Path, help="JSON lines to read (default: stdin)")
     classify.add_argument("--output", type=Path, help="where to write verdicts (default: stdout)")
     classify.set_defaults(run=_classify)
+
+    scan = commands.add_parser(
+        "scan",
+        help="scan a JSON-lines catalog with the same split and scan handlers as in AWS",
+        description="Runs the S3 -> SQS -> scan pipeline in-process on moto and copies the "
+        "parts and manifest into --out.",
+    )
+    scan.add_argument("file", type=Path, help="JSON lines (optionally gzip) of listings")
+    scan.add_argument("--out", type=Path, required=True, help="directory for parts and manifest")
+    scan.add_argument("--platform", default="local", help="platform named in the S3 key")
+    scan.set_defaults(run=_scan)
     return parser
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from saring.scan.local import run_scan
+
+    if not args.file.is_file():
+        print(f"saring: no such file: {args.file}", file=sys.stderr)
+        return 2
+    return run_scan(args.file, args.out, platform=args.platform, progress_stream=sys.stderr)
 
 
 def _keys_create(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sys
@@ -22,29 +23,42 @@ LOCAL_REGION = "ap-southeast-3"
 class LocalAws:
     endpoint: str
     server: Any
+    replaced_environment: dict[str, str | None]
 
     def stop(self) -> None:
+        """Stops moto and gives the process back the AWS settings it had before."""
         self.server.stop()
+        for name, value in self.replaced_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def start_local_aws(host: str = "127.0.0.1", port: int = 0) -> LocalAws:
     """Starts moto's server and points this process's boto3 at it."""
     from moto.server import ThreadedMotoServer
 
+    # moto's server logs every request through werkzeug; the API's own log is enough.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_port = server._server.server_port  # moto exposes no public accessor for port 0
     endpoint = f"http://{host}:{bound_port}"
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": LOCAL_REGION,
-        }
-    )
-    os.environ.pop("AWS_PROFILE", None)
-    return LocalAws(endpoint=endpoint, server=server)
+    settings = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": LOCAL_REGION,
+        "AWS_PROFILE": None,
+    }
+    replaced = {name: os.environ.get(name) for name in settings}
+    for name, value in settings.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    return LocalAws(endpoint=endpoint, server=server, replaced_environment=replaced)
 
 
 def prepare_local_environment() -> None:

@@ -23,8 +23,12 @@ class Classifier(ABC):
         """One probability per listing, in order, computed in one batch."""
 
     @abstractmethod
+    def explain_many(self, listings: Sequence[Listing], limit: int = 3) -> list[list[Evidence]]:
+        """The strongest evidence for each listing's score, in one batch; asked only for
+        flagged listings, since explaining costs more than scoring."""
+
     def explain(self, listing: Listing, limit: int = 3) -> list[Evidence]:
-        """The strongest evidence for a high score; called only for flagged listings."""
+        return self.explain_many([listing], limit)[0]
 
 
 class Clock(ABC):
@@ -63,3 +67,202 @@ class VerdictFactsReader(ABC):
         self, platform: str, listings: Sequence[Listing], now: datetime
     ) -> list[VerdictFacts]:
         """One VerdictFacts per listing, in order."""
+
+
+# --- Ledger: strikes, seller standing and identity links (strike ledger) -------------------
+from saring.domain.audit import AuditEvent  # noqa: E402
+from saring.domain.identity import Fingerprint  # noqa: E402
+from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
+
+
+class Ledger(ABC):
+    """Append-only strikes per seller, with a summary kept in the same write as each change.
+
+    Implementations hold a StrikePolicy (thresholds, expiry); standing is always computed from
+    stored expiries and the ``now`` given, so strikes that expired since the last write are
+    never counted. Permissions are the service's job; the ledger enforces invariants only.
+    """
+
+    @abstractmethod
+    def record_strike(self, draft: StrikeDraft, now: datetime) -> StrikeReceipt:
+        """Appends a strike, or replays the first result of the same idempotency key.
+
+        Raises ConflictError when the key was used for a different request.
+        """
+
+    @abstractmethod
+    def revoke_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        strike_id: str,
+        *,
+        reason: str,
+        revoked_by: str,
+        now: datetime,
+        require_recorded_by: str | None = None,
+    ) -> Seller:
+        """NotFoundError (seller or strike), ConflictError (already revoked), ForbiddenError
+        (``require_recorded_by`` given and the strike was recorded by someone else)."""
+
+    @abstractmethod
+    def seller(
+        self, platform: str, seller_id: str, now: datetime, *, first: int | None = None
+    ) -> Seller:
+        """The seller (GOOD with 0 strikes when unknown); with ``first``, also its first page
+        of strikes, newest first, in ``Seller.strike_page``."""
+
+    @abstractmethod
+    def strikes(
+        self, platform: str, seller_id: str, first: int, after: str | None = None
+    ) -> StrikePage:
+        """Strike history, newest first; ``after`` is an opaque cursor from a previous page."""
+
+    @abstractmethod
+    def link_identity(
+        self,
+        platform: str,
+        seller_id: str,
+        fingerprints: Sequence[Fingerprint],
+        *,
+        actor: str,
+        now: datetime,
+    ) -> Seller:
+        """Links fingerprints to the seller; already linked ones change nothing (no audit)."""
+
+    @abstractmethod
+    def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:
+        """The seller's audit events, oldest first."""
+
+
+# --- Takedown orders (orders module) ------------------------------------------------------------
+
+from saring.domain.orders import (  # noqa: E402
+    ComplianceReport,
+    TakedownOrder,
+    TakedownTarget,
+    TargetState,
+    compliance_report,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetEdge:
+    cursor: str
+    node: TakedownTarget
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPage:
+    """One page of targets, earliest deadline first (Relay connection shape)."""
+
+    edges: list[TargetEdge]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class OrderBook(ABC):
+    """Takedown orders and their targets. Invariants are kept in the write: one order per
+    (agency, reference), one acknowledgement per target."""
+
+    @abstractmethod
+    def issue(self, order: TakedownOrder, content_hash: str, actor: str) -> TakedownOrder:
+        """Stores a new order and returns it. Idempotent on (agency, reference): the same content
+        again returns the FIRST order (its id and issue time) and completes it if an earlier
+        attempt was interrupted; other content raises ConflictError."""
+
+    @abstractmethod
+    def order(self, order_id: str) -> TakedownOrder | None: ...
+
+    @abstractmethod
+    def acknowledge(
+        self,
+        platform: str,
+        target_id: str,
+        state: TargetState,
+        note: str | None,
+        at: datetime,
+        actor: str,
+    ) -> TakedownTarget:
+        """PENDING -> state, at most once (state and note come from check_acknowledgement).
+        The same acknowledgement again returns the stored target; another one raises
+        ConflictError; an unknown target, or another platform's, raises NotFoundError."""
+
+    @abstractmethod
+    def targets(
+        self, platforms: Sequence[str], state: TargetState | None, first: int, after: str | None
+    ) -> TargetPage:
+        """Targets of these platforms (in this state, if given), earliest deadline first, from
+        the opaque cursor `after`; BadUserInputError for a cursor of another query."""
+
+    @abstractmethod
+    def targets_issued(self, platform: str, since: datetime, until: datetime) -> list[TakedownTarget]:
+        """Targets of a platform whose order was issued in [since, until)."""
+
+    @abstractmethod
+    def active_order_references(
+        self, platform: str, listing_id: str, seller_id: str, url: str | None
+    ) -> list[str]:
+        """References of the orders whose PENDING or REMOVED targets match this listing."""
+
+    def compliance(
+        self, platform: str, since: datetime, until: datetime, now: datetime
+    ) -> ComplianceReport:
+        return compliance_report(self.targets_issued(platform, since, until), now)
+
+
+class StrikeRecorder(ABC):
+    """The strike ledger as the orders module needs it (the ledger module implements it)."""
+
+    @abstractmethod
+    def record_order_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        target_id: str,
+        order_reference: str,
+        listing_id: str | None,
+    ) -> None:
+        """Adds one strike (source REGULATOR_ORDER); idempotent on target_id."""
+
+
+# --- Catalog scan: object storage and the part queue (catalog scan) ---------------------------
+
+from typing import BinaryIO  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    size: int
+    etag: str
+
+
+class ObjectStore(ABC):
+    """The bucket the platforms upload to and the scan writes results into."""
+
+    @abstractmethod
+    def head(self, bucket: str, key: str) -> StoredObject | None: ...
+
+    @abstractmethod
+    def open(
+        self, bucket: str, key: str, etag: str, start: int = 0, end: int | None = None
+    ) -> BinaryIO:
+        """A stream of bytes [start, end) of this version of the object (`end` None: to the
+        end); raises SourceChangedError when the object is gone or no longer has `etag`."""
+
+    @abstractmethod
+    def get(self, bucket: str, key: str) -> bytes | None: ...
+
+    @abstractmethod
+    def put(self, bucket: str, key: str, body: bytes, content_type: str) -> None: ...
+
+    @abstractmethod
+    def list_keys(self, bucket: str, prefix: str) -> list[str]: ...
+
+
+class PartQueue(ABC):
+    """Carries one message per part from the split to the scan workers."""
+
+    @abstractmethod
+    def send(self, messages: Sequence[tuple[str, str]]) -> None:
+        """Sends (id, body) pairs, all of them or raises; ids are unique per call."""

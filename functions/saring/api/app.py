@@ -39,7 +39,7 @@ class Gateway:
     """Refuses what must never reach a resolver: wrong paths, oversized bodies, unknown keys."""
 
     def __init__(self, services: Services, graphql: ASGIApp) -> None:
-        self._services = services
+        self.services = services
         self._graphql = graphql
         self._max_body = services.settings.max_body_bytes
 
@@ -74,7 +74,7 @@ class Gateway:
             return await _respond(send, 413, _too_large(self._max_body))
         if not _is_graphiql_page(scope["method"], headers):
             try:
-                principal = self._services.authenticator.authenticate(headers.get("authorization"))
+                principal = self.services.authenticator.authenticate(headers.get("authorization"))
             except UnauthenticatedError as error:
                 return await _respond(
                     send,

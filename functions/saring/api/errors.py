@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aws_lambda_powertools.logging import Logger
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionResult
 
 from saring.domain.errors import SaringError
 
@@ -24,7 +22,7 @@ def coded(error: GraphQLError) -> GraphQLError:
         if original.field:
             extensions["field"] = original.field
         return _with(error, original.message, extensions)
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):
         # Raised by graphql-core itself: syntax, validation, coercion of variables, limits.
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
         return _with(error, error.message, {**(error.extensions or {}), "code": code})
@@ -50,6 +48,8 @@ def _with(error: GraphQLError, message: str, extensions: dict) -> GraphQLError:
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
+        # Parse and validation failures come back as strawberry results, execution ones as
+        # graphql-core results: both carry a mutable `errors` list.
         result = self.execution_context.result
-        if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
+        if getattr(result, "errors", None):
             result.errors = [coded(error) for error in result.errors]

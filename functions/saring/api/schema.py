@@ -2,24 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
 from graphql.error import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
 from saring.api.errors import ErrorCodes
+from saring.api.ledger import LedgerMutations, LedgerQueries
+from saring.api.orders import OrderMutations, OrderQueries
 from saring.api.verdicts import VerdictQueries
 from saring.settings import Settings
 
 
 @strawberry.type
-class Query(VerdictQueries):
+class Query(VerdictQueries, LedgerQueries, OrderQueries):
     pass
+
+
+@strawberry.type
+class Mutation(LedgerMutations, OrderMutations):
+    pass
+
+
+class ParseOnce(ParserCache):
+    """ParserCache that leaves documents it cannot parse to strawberry's own parse step.
+
+    ParserCache parses before it yields, so a syntax error escapes from inside the hook and
+    the other extensions' operation hooks never see the result: the error would go out
+    without its `extensions.code`. Parsing again only on failure keeps the normal path.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        except GraphQLError:
+            context.graphql_document = None
+        yield
 
 
 class SaringSchema(strawberry.Schema):
@@ -31,14 +61,24 @@ class SaringSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    extensions: list = [
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        ErrorCodes,
+    # The validation rules are built once per schema: the same rule classes on every request
+    # let ValidationCache answer repeated documents without validating them again.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if not settings.introspection:
         from graphql.validation import NoSchemaIntrospectionCustomRule
 
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return SaringSchema(query=Query, extensions=extensions)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Factories, not instances: strawberry builds fresh extensions for every request; the
+    # parser and validation caches themselves live at module level and are shared.
+    extensions: list = [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: AddValidationRules(rules),
+        ErrorCodes,
+        # Platforms send the same few documents again and again: parse and validate each once.
+        lambda: ParseOnce(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    return SaringSchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -6,7 +6,30 @@ import strawberry
 from strawberry.types import Info
 
 from saring.api.context import RequestContext
-from saring.api.types import ListingInput, ModelInfo, PrincipalType, Verdict
+from saring.api.ledger import Seller
+from saring.api.types import Decision, ListingInput, ModelInfo, PrincipalType, Reason
+from saring.service.verdicts import VerdictResult
+
+
+@strawberry.type(description="The decision on one listing.")
+class Verdict:
+    listing_id: strawberry.ID
+    decision: Decision
+    score: float = strawberry.field(description="Calibrated probability of banned used imports.")
+    reasons: list[Reason]
+    model_version: str
+    seller: Seller
+
+    @classmethod
+    def from_domain(cls, result: VerdictResult) -> Verdict:
+        return cls(
+            listing_id=strawberry.ID(result.listing_id),
+            decision=result.decision,
+            score=result.score,
+            reasons=[Reason(code=r.code, message=r.message) for r in result.reasons],
+            model_version=result.model_version,
+            seller=Seller.from_domain(result.seller),
+        )
 
 
 @strawberry.type
@@ -29,7 +52,7 @@ class VerdictQueries:
 
     @strawberry.field(description="The model in use and its thresholds.")
     def model_info(self, info: Info[RequestContext, None]) -> ModelInfo:
-        info.context.caller  # any authenticated caller
+        _ = info.context.caller  # any authenticated caller may ask
         classifier = info.context.services.classifier
         return ModelInfo(
             version=classifier.version,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from saring.domain.errors import ForbiddenError
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     PLATFORM = "PLATFORM"
     REGULATOR = "REGULATOR"
 

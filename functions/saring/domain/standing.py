@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Standing(str, Enum):
+class Standing(StrEnum):
     GOOD = "GOOD"
     WARNED = "WARNED"
     RESTRICTED = "RESTRICTED"

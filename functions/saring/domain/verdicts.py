@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from saring.domain.listings import Evidence
 from saring.domain.standing import SellerStanding, Standing
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     ALLOW = "ALLOW"
     REVIEW = "REVIEW"
     TAKEDOWN = "TAKEDOWN"

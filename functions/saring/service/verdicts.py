@@ -41,11 +41,19 @@ class VerdictService:
         scores = self._classifier.score(listings)
         facts = self._facts.read(platform, listings, self._clock.now())
         thresholds = self._classifier.thresholds
+        flagged = [
+            model_decision(score, thresholds, listing_facts.seller.standing) is not Decision.ALLOW
+            for score, listing_facts in zip(scores, facts, strict=True)
+        ]
+        # Explaining costs more than scoring, so only flagged listings are explained, together.
+        explained = iter(
+            self._classifier.explain_many(
+                [listing for listing, hit in zip(listings, flagged, strict=True) if hit]
+            )
+        )
         results = []
-        for listing, score, listing_facts in zip(listings, scores, facts, strict=True):
-            flagged = model_decision(score, thresholds, listing_facts.seller.standing)
-            # Explaining costs more than scoring, so only flagged listings are explained.
-            evidence = self._classifier.explain(listing) if flagged is not Decision.ALLOW else ()
+        for listing, score, listing_facts, hit in zip(listings, scores, facts, flagged, strict=True):
+            evidence = next(explained) if hit else ()
             decision, reasons = decide(score, thresholds, listing_facts, evidence)
             results.append(
                 VerdictResult(

@@ -36,3 +36,91 @@ def audit_event(subject: str, at_iso: str, event_id: str) -> dict[str, str]:
 
 def audit_partition(subject: str) -> str:
     return f"AUDIT#{subject}"
+
+
+# --- Strike ledger (strikes, seller summaries, idempotency, identity fingerprints) ---------
+# A seller's partition holds its summary (sk "SUMMARY", above) and its strikes (sk
+# "STRIKE#<strike_id>", time-sortable ids). "STRIKE#" sorts before "SUMMARY", so one Query,
+# newest first, returns the summary followed by the first page of strikes.
+
+STRIKE_PREFIX = "STRIKE#"
+SUMMARY_SK = "SUMMARY"
+STRIKE_RANGE_END = "STRIKE$"  # "$" follows "#": the upper bound of every strike sort key
+
+
+def seller_partition(platform: str, seller_id: str) -> str:
+    return seller_summary(platform, seller_id)["pk"]
+
+
+def strike(platform: str, seller_id: str, strike_id: str) -> dict[str, str]:
+    return {"pk": seller_partition(platform, seller_id), "sk": f"{STRIKE_PREFIX}{strike_id}"}
+
+
+def strike_idempotency(platform: str, source: str, idempotency_key: str) -> dict[str, str]:
+    """One per (platform, source, key): a platform's idempotencyKey or an order target's id."""
+    return {"pk": f"STRIKEKEY#{platform}#{source}#{idempotency_key}", "sk": "STRIKEKEY"}
+
+
+def identity(digest: str) -> dict[str, str]:
+    """An identity fingerprint (hex HMAC-SHA256 of a phone or NIK) and the sellers linked to it."""
+    return {"pk": f"IDENTITY#{digest}", "sk": "IDENTITY"}
+
+
+def seller_subject(platform: str, seller_id: str) -> str:
+    """The audit subject of a seller (see saring.domain.audit.AuditEvent.subject)."""
+    return f"seller:{platform}:{seller_id}"
+
+
+# --- Takedown orders (orders module) -------------------------------------------------------
+# An order's partition holds its header (sk "ORDER") and its targets (sk "TARGET#<index>"), so
+# one Query reads a whole order. A target id is "<order id>-<index>", which gives its key.
+# The (agency, reference) claim makes issuing idempotent. Targets are on gsi1 under
+# "TARGETS#<platform>#<state>", sorted by "<deadline>#<target id>". Match items (sk "MATCH")
+# hold one attribute "ref#<target id>" = order reference per active target that names the
+# listing, the URL or the seller.
+
+ORDER_SK = "ORDER"
+TARGET_SK_PREFIX = "TARGET#"
+MATCH_SK = "MATCH"
+MATCH_REF_PREFIX = "ref#"
+
+
+def order_partition(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def order_header(order_id: str) -> dict[str, str]:
+    return {"pk": order_partition(order_id), "sk": ORDER_SK}
+
+
+def order_target(order_id: str, index: int) -> dict[str, str]:
+    return {"pk": order_partition(order_id), "sk": f"{TARGET_SK_PREFIX}{index:03d}"}
+
+
+def order_claim(agency: str, reference: str) -> dict[str, str]:
+    # The agency's length goes first, so no (agency, reference) pair can spell another's key.
+    return {"pk": f"ORDERREF#{len(agency)}#{agency}#{reference}", "sk": "ORDERREF"}
+
+
+def targets_partition(platform: str, state: str) -> str:
+    return f"TARGETS#{platform}#{state}"
+
+
+def target_deadline_sort(deadline_iso: str, target_id: str) -> str:
+    return f"{deadline_iso}#{target_id}"
+
+
+def match_listing(platform: str, listing_id: str) -> dict[str, str]:
+    return {"pk": f"MATCH#{platform}#LISTING#{listing_id}", "sk": MATCH_SK}
+
+
+def match_url(platform: str, normalised_url: str) -> dict[str, str]:
+    return {"pk": f"MATCH#{platform}#URL#{normalised_url}", "sk": MATCH_SK}
+
+
+def match_seller(platform: str, seller_id: str) -> dict[str, str]:
+    return {"pk": f"MATCH#{platform}#SELLER#{seller_id}", "sk": MATCH_SK}
+
+
+def match_reference_attribute(target_id: str) -> str:
+    return f"{MATCH_REF_PREFIX}{target_id}"

@@ -1,0 +1,292 @@
+"""Benchmark of the GraphQL gateway, each figure beside its baseline in the same process.
+
+    .venv/bin/python bench/bench_gateway.py     # prints JSON
+
+- cold start: a fresh Python process imports `saring.handlers.api` and answers its first
+  `verdicts` call, against a moto server in this process (so the child imports only what
+  Lambda imports); the interpreter's own start-up is reported apart.
+- warm `verdicts` of 1 and 100 listings through the Lambda handler (Mangum, API Gateway 2.0
+  event JSON) beside the same query executed directly on the strawberry schema; p50/p99 in ms,
+  total and excluding the time spent inside DynamoDB calls (moto, in-process).
+- DynamoDB requests and round trips (requests in flight together count once) per operation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+for path in (str(REPO_ROOT / "functions"), str(REPO_ROOT)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+os.environ["AWS_DEFAULT_REGION"] = "ap-southeast-3"
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+WARM_ROUNDS = 300
+TITLES = [
+    "Kaos polos cotton combed 30s unisex",
+    "THR1FT bal Korea jaket wanita preloved ex Jepang",
+    "Sepatu running pria original new with box",
+    "Kemeja flanel second import kondisi 90% stok beda tiap minggu",
+]
+VERDICTS = """query($listings: [ListingInput!]!) {
+  verdicts(listings: $listings) {
+    listingId decision score modelVersion reasons { code message }
+    seller { platform sellerId standing activeStrikes }
+  }
+}"""
+
+COLD_CHILD = r"""
+import json, sys, time
+started = time.perf_counter()
+import saring.handlers.api as api
+imported = time.perf_counter()
+event = json.loads(sys.argv[1])
+response = api.handler(event, type("Context", (), {
+    "function_name": "saring-api", "memory_limit_in_mb": 1024, "aws_request_id": "cold",
+    "invoked_function_arn": "arn:aws:lambda:ap-southeast-3:123456789012:function:saring-api"})())
+answered = time.perf_counter()
+assert response["statusCode"] == 200 and "errors" not in json.loads(response["body"]), response
+print(json.dumps({"import_ms": (imported - started) * 1000, "first_call_ms": (answered - imported) * 1000}))
+"""
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50": round(statistics.median(ordered), 3),
+        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
+    }
+
+
+def listings(count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "listingId": f"l-{n}",
+            "sellerId": f"s-{n}",
+            "title": TITLES[n % len(TITLES)],
+            "priceIdr": 35_000 + n,
+        }
+        for n in range(count)
+    ]
+
+
+def event_for(query: str, variables: dict, key: str) -> dict[str, Any]:
+    from tests.functional.conftest import api_gateway_event
+
+    body = json.dumps({"query": query, "variables": variables})
+    return api_gateway_event(body, {"authorization": f"Bearer {key}"})
+
+
+def on_moto_server() -> dict[str, Any]:
+    """Cold start and round trips need real sockets: requests sent together are then truly in
+    flight together, as on AWS, so the meter can tell concurrent requests from sequential ones."""
+    from mangum import Mangum
+
+    from bench.dynamodb_meter import DynamoMeter
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.api.app import create_app
+    from saring.bootstrap import build_services
+    from saring.local_stack import create_demo_keys, start_local_aws
+    from saring.settings import Settings
+
+    local_aws = start_local_aws("127.0.0.1", 0)
+    dynamodb_client.cache_clear()
+    try:
+        settings = Settings.from_env({"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": "b"})
+        client = dynamodb_client()
+        create_table_from_template(client, settings.table_name)
+        services = build_services(settings, dynamodb=client)
+        keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}
+        cold = cold_start(settings, keys["shopee"])
+        handler = Mangum(create_app(services), lifespan="off")
+        trips = round_trips(handler, keys, DynamoMeter(client), services)
+        return {"cold_start": cold, "dynamodb_per_operation": trips}
+    finally:
+        local_aws.stop()
+        dynamodb_client.cache_clear()
+
+
+def cold_start(settings: Any, key: str, runs: int = 5) -> dict[str, Any]:
+    event = json.dumps(event_for(VERDICTS, {"listings": listings(10)}, key))
+    env = {
+        **os.environ,
+        "SARING_TABLE": settings.table_name,
+        "SARING_IDENTITY_SECRET": "b",
+        "PYTHONPATH": str(REPO_ROOT / "functions"),
+    }
+    interpreter, samples = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
+        interpreter.append((time.perf_counter() - started) * 1000)
+        out = subprocess.run(
+            [sys.executable, "-c", COLD_CHILD, event],
+            check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+        samples.append(json.loads(out.strip().splitlines()[-1]))
+    total = [s["import_ms"] + s["first_call_ms"] for s in samples]
+    return {
+        "runs": runs,
+        "import_handler_ms": round(statistics.median(s["import_ms"] for s in samples), 1),
+        "first_verdicts_call_ms": round(statistics.median(s["first_call_ms"] for s in samples), 1),
+        "cold_start_ms": round(statistics.median(total), 1),
+        "baseline_bare_interpreter_ms": round(statistics.median(interpreter), 1),
+        "target_ms": 800,
+    }
+
+
+def warm() -> dict[str, Any]:
+    """In-process moto: its time is measured by the meter and taken out of the figures."""
+    from mangum import Mangum
+    from moto import mock_aws
+
+    from bench.dynamodb_meter import DynamoMeter
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.api.app import create_app
+    from saring.api.context import RequestContext
+    from saring.bootstrap import build_services
+    from saring.local_stack import create_demo_keys
+    from saring.settings import Settings
+    from tests.functional.conftest import LambdaContext
+
+    with mock_aws():
+        dynamodb_client.cache_clear()
+        client = dynamodb_client()
+        settings = Settings.from_env(
+            {"SARING_TABLE": "bench-warm", "SARING_IDENTITY_SECRET": "b",
+             "SARING_KEY_CACHE_SECONDS": "3600"}
+        )
+        create_table_from_template(client, settings.table_name)
+        services = build_services(settings, dynamodb=client)
+        key = create_demo_keys(services)[0]["key"]
+        app = create_app(services)
+        handler = Mangum(app, lifespan="off")
+        schema = app._graphql.schema
+        meter = DynamoMeter(client)
+        platform = services.authenticator.authenticate(f"Bearer {key}")
+
+        def through_handler(variables: dict) -> None:
+            response = handler(event_for(VERDICTS, variables, key), LambdaContext())
+            assert response["statusCode"] == 200, response
+
+        def on_schema(variables: dict) -> None:
+            result = schema.execute_sync(
+                VERDICTS,
+                variable_values=variables,
+                context_value=RequestContext(services=services, principal=platform),
+            )
+            assert result.errors is None, result.errors
+
+        figures: dict[str, Any] = {}
+        for size in (1, 100):
+            variables = {"listings": listings(size)}
+            for path, call in (("lambda_handler", through_handler), ("schema_direct", on_schema)):
+                for _ in range(20):
+                    call(variables)
+                totals, excluding = [], []
+                for _ in range(WARM_ROUNDS):
+                    meter.reset()
+                    started = time.perf_counter()
+                    call(variables)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    totals.append(elapsed)
+                    excluding.append(elapsed - meter.seconds * 1000)
+                figures[f"verdicts_{size}_{path}_ms"] = percentiles(totals)
+                figures[f"verdicts_{size}_{path}_excluding_dynamodb_ms"] = percentiles(excluding)
+        figures["target_verdicts_100_p50_excluding_dynamodb_ms"] = 30
+        dynamodb_client.cache_clear()
+        return figures
+
+
+def round_trips(handler: Any, keys: dict[str, str], meter: Any, services: Any) -> dict[str, Any]:
+    from tests.functional.conftest import LambdaContext
+
+    def measure(name: str, key: str, query: str, variables: dict) -> dict[str, Any]:
+        services.authenticator.authenticate(f"Bearer {key}")  # the per-container key cache
+        meter.reset()
+        response = handler(event_for(query, variables, key), LambdaContext())
+        body = json.loads(response["body"])
+        assert "errors" not in body, (name, body)
+        return {"requests": meter.total, "round_trips": meter.round_trips, **dict(meter.requests)}
+
+    seller_listings = listings(100)
+    results = {
+        "verdicts_100_listings_100_sellers": measure(
+            "verdicts", keys["shopee"], VERDICTS, {"listings": seller_listings}
+        ),
+        "verdicts_1_listing": measure(
+            "verdict", keys["shopee"], VERDICTS, {"listings": listings(1)}
+        ),
+        "recordViolation": measure(
+            "recordViolation",
+            keys["shopee"],
+            "mutation($i: RecordViolationInput!) { recordViolation(input: $i) { standing activeStrikes } }",
+            {"i": {"sellerId": "s-1", "idempotencyKey": "bench-1", "listingId": "l-1"}},
+        ),
+        "seller": measure(
+            "seller",
+            keys["shopee"],
+            'query { seller(platform: "shopee", sellerId: "s-1") { standing activeStrikes '
+            "strikes(first: 10) { edges { node { id } } } } }",
+            {},
+        ),
+        "linkSellerIdentity": measure(
+            "linkSellerIdentity",
+            keys["shopee"],
+            "mutation($i: LinkSellerIdentityInput!) { linkSellerIdentity(input: $i) { standing } }",
+            {"i": {"sellerId": "s-1", "phone": "081234567890"}},
+        ),
+    }
+    order = measure(
+        "issueTakedown",
+        keys["kemendag"],
+        "mutation($i: IssueTakedownInput!) { issueTakedown(input: $i) { targets { id } } }",
+        {
+            "i": {
+                "reference": "BENCH/1",
+                "legalBasis": "Permendag 40/2022",
+                "reason": "bench",
+                "targets": [
+                    {
+                        "platform": "shopee",
+                        "kind": "LISTING",
+                        "value": f"l-{n}",
+                        "sellerId": f"s-{n}",
+                    }
+                    for n in range(10)
+                ],
+            }
+        },
+    )
+    results["issueTakedown_10_targets"] = order
+    results["budget_verdicts_round_trips"] = 2
+    results["note"] = (
+        "round_trips counts requests in flight together once; the API key lookup is cached per "
+        "container and is not in these counts after the first request"
+    )
+    return results
+
+
+def run() -> dict[str, Any]:
+    return {**on_moto_server(), "warm": warm()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

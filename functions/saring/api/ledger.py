@@ -1,0 +1,185 @@
+"""The strike ledger over GraphQL: sellers, their strikes, violations, appeals, identities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from saring.api.context import RequestContext
+from saring.api.types import PageInfo, Standing, StrikeSource
+from saring.domain import strikes as domain
+from saring.domain.standing import SellerStanding
+
+
+@strawberry.type(description="One confirmed violation. Strikes are never deleted; appeals revoke them.")
+class Strike:
+    id: strawberry.ID
+    source: StrikeSource
+    listing_id: str | None
+    order_reference: str | None
+    note: str | None
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str | None
+    active: bool
+
+    @classmethod
+    def from_domain(cls, strike: domain.Strike, now: datetime) -> Strike:
+        return cls(
+            id=strawberry.ID(strike.id),
+            source=strike.source,
+            listing_id=strike.listing_id,
+            order_reference=strike.order_reference,
+            note=strike.note,
+            created_at=strike.created_at,
+            expires_at=strike.expires_at,
+            revoked_at=strike.revoked_at,
+            revoke_reason=strike.revoke_reason,
+            active=strike.is_active(now),
+        )
+
+
+@strawberry.type
+class StrikeEdge:
+    cursor: str
+    node: Strike
+
+
+@strawberry.type(description="A page of a seller's strikes, newest first.")
+class StrikeConnection:
+    edges: list[StrikeEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="One change to a seller, as the audit trail recorded it.")
+class AuditEvent:
+    at: datetime
+    actor: str
+    action: str
+    before: JSON | None
+    after: JSON | None
+
+
+def strike_connection(page: domain.StrikePage, now: datetime) -> StrikeConnection:
+    return StrikeConnection(
+        edges=[
+            StrikeEdge(cursor=cursor, node=Strike.from_domain(strike, now))
+            for strike, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+    )
+
+
+@strawberry.type(description="A seller as the ledger sees it on one platform.")
+class Seller:
+    platform: str
+    seller_id: strawberry.ID
+    standing: Standing
+    active_strikes: int
+
+    @strawberry.field(description="The seller's strikes, newest first, revoked and expired included.")
+    def strikes(
+        self, info: Info[RequestContext, None], first: int = 10, after: str | None = None
+    ) -> StrikeConnection:
+        services = info.context.services
+        page = services.ledger.strikes(
+            info.context.caller, self.platform, str(self.seller_id), first, after
+        )
+        return strike_connection(page, services.clock.now())
+
+    @strawberry.field(description="Every change to the seller, oldest first (regulators only).")
+    def audit_trail(self, info: Info[RequestContext, None]) -> list[AuditEvent]:
+        context = info.context
+        events = context.services.ledger.audit_trail(
+            context.caller, self.platform, str(self.seller_id)
+        )
+        return [
+            AuditEvent(at=e.at, actor=e.actor, action=e.action, before=e.before, after=e.after)
+            for e in events
+        ]
+
+    @classmethod
+    def from_domain(cls, seller: SellerStanding | domain.Seller) -> Seller:
+        return cls(
+            platform=seller.platform,
+            seller_id=strawberry.ID(seller.seller_id),
+            standing=seller.standing,
+            active_strikes=seller.active_strikes,
+        )
+
+
+@strawberry.input
+class RecordViolationInput:
+    seller_id: strawberry.ID
+    idempotency_key: str = strawberry.field(
+        description="The platform's own key for this violation: a retry with it changes nothing."
+    )
+    listing_id: strawberry.ID | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class RevokeStrikeInput:
+    platform: str
+    seller_id: strawberry.ID
+    strike_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class LinkSellerIdentityInput:
+    seller_id: strawberry.ID
+    phone: str | None = strawberry.field(default=None, description="Stored only as a keyed hash.")
+    national_id: str | None = strawberry.field(
+        default=None, description="NIK, 16 digits; stored only as a keyed hash."
+    )
+
+
+@strawberry.type
+class LedgerQueries:
+    @strawberry.field(description="A seller's standing and strikes (platform: own; regulator: any).")
+    def seller(
+        self, info: Info[RequestContext, None], platform: str, seller_id: strawberry.ID
+    ) -> Seller | None:
+        context = info.context
+        seller = context.services.ledger.seller(context.caller, platform, str(seller_id))
+        return Seller.from_domain(seller)
+
+
+@strawberry.type
+class LedgerMutations:
+    @strawberry.mutation(description="A violation the platform confirmed by its own review.")
+    def record_violation(
+        self, info: Info[RequestContext, None], input: RecordViolationInput
+    ) -> Seller:
+        context = info.context
+        seller = context.services.ledger.record_violation(
+            context.caller,
+            seller_id=str(input.seller_id),
+            listing_id=None if input.listing_id is None else str(input.listing_id),
+            note=input.note,
+            idempotency_key=input.idempotency_key,
+        )
+        return Seller.from_domain(seller)
+
+    @strawberry.mutation(description="Revokes a strike after an upheld appeal.")
+    def revoke_strike(self, info: Info[RequestContext, None], input: RevokeStrikeInput) -> Seller:
+        context = info.context
+        seller = context.services.ledger.revoke_strike(
+            context.caller, input.platform, str(input.seller_id), str(input.strike_id), input.reason
+        )
+        return Seller.from_domain(seller)
+
+    @strawberry.mutation(description="Attaches identity fingerprints (phone, NIK) to a seller.")
+    def link_seller_identity(
+        self, info: Info[RequestContext, None], input: LinkSellerIdentityInput
+    ) -> Seller:
+        context = info.context
+        seller = context.services.ledger.link_seller_identity(
+            context.caller, str(input.seller_id), phone=input.phone, national_id=input.national_id
+        )
+        return Seller.from_domain(seller)

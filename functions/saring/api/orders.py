@@ -1,0 +1,224 @@
+"""Takedown orders over GraphQL: regulators issue and watch, platforms list and acknowledge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from saring.api.context import RequestContext
+from saring.api.types import PageInfo
+from saring.domain import orders as domain
+from saring.ports import TargetPage
+from saring.service import orders as service
+
+Urgency = strawberry.enum(domain.Urgency, name="Urgency")
+TargetKind = strawberry.enum(domain.TargetKind, name="TargetKind")
+TargetState = strawberry.enum(domain.TargetState, name="TargetState")
+
+
+@strawberry.type(description="One thing a platform must take down.")
+class TakedownTarget:
+    id: strawberry.ID
+    order_id: strawberry.ID
+    reference: str
+    platform: str
+    kind: TargetKind
+    value: str
+    seller_id: strawberry.ID | None
+    state: TargetState
+    note: str | None
+    deadline: datetime
+    resolved_at: datetime | None
+    late: bool = strawberry.field(description="Acknowledged after its deadline.")
+    overdue: bool = strawberry.field(description="Still pending after its deadline.")
+
+    @classmethod
+    def from_domain(cls, target: domain.TakedownTarget, now: datetime) -> TakedownTarget:
+        return cls(
+            id=strawberry.ID(target.id),
+            order_id=strawberry.ID(target.order_id),
+            reference=target.reference,
+            platform=target.platform,
+            kind=target.kind,
+            value=target.value,
+            seller_id=None if target.seller_id is None else strawberry.ID(target.seller_id),
+            state=target.state,
+            note=target.note,
+            deadline=target.deadline,
+            resolved_at=target.resolved_at,
+            late=target.late,
+            overdue=domain.overdue(target, now),
+        )
+
+
+@strawberry.type(description="A regulator's order to take down listings, shops, accounts or URLs.")
+class TakedownOrder:
+    id: strawberry.ID
+    reference: str
+    legal_basis: str
+    reason: str
+    agency: str
+    urgency: Urgency
+    issued_at: datetime
+    deadline: datetime
+    targets: list[TakedownTarget]
+
+    @classmethod
+    def from_domain(cls, order: domain.TakedownOrder, now: datetime) -> TakedownOrder:
+        return cls(
+            id=strawberry.ID(order.id),
+            reference=order.reference,
+            legal_basis=order.legal_basis,
+            reason=order.reason,
+            agency=order.agency,
+            urgency=order.urgency,
+            issued_at=order.issued_at,
+            deadline=order.deadline,
+            targets=[TakedownTarget.from_domain(target, now) for target in order.targets],
+        )
+
+
+@strawberry.type
+class TargetEdge:
+    cursor: str
+    node: TakedownTarget
+
+
+@strawberry.type(description="Takedown targets, earliest deadline first.")
+class TargetConnection:
+    edges: list[TargetEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_domain(cls, page: TargetPage, now: datetime) -> TargetConnection:
+        return cls(
+            edges=[
+                TargetEdge(cursor=edge.cursor, node=TakedownTarget.from_domain(edge.node, now))
+                for edge in page.edges
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+
+@strawberry.type(description="How a platform answered the targets it received in a period.")
+class ComplianceReport:
+    received: int
+    removed: int
+    not_found: int
+    disputed: int
+    pending: int
+    overdue: int
+    on_time_rate: float | None
+    median_hours_to_removal: float | None
+    p90_hours_to_removal: float | None
+
+
+@strawberry.input
+class TargetInput:
+    platform: str
+    kind: TargetKind
+    value: str = strawberry.field(
+        description="LISTING: the listing id; SHOP or ACCOUNT: the seller id; URL: http(s) URL."
+    )
+    seller_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class IssueTakedownInput:
+    reference: str
+    legal_basis: str
+    reason: str
+    targets: list[TargetInput]
+    urgency: Urgency = domain.Urgency.STANDARD
+
+
+@strawberry.input
+class AcknowledgeTakedownInput:
+    target_id: strawberry.ID
+    state: TargetState
+    note: str | None = strawberry.field(default=None, description="Required for DISPUTED.")
+
+
+@strawberry.type
+class OrderQueries:
+    @strawberry.field(description="An order: the regulator, or a platform it targets (own targets).")
+    def takedown_order(self, info: Info[RequestContext, None], id: strawberry.ID) -> TakedownOrder | None:
+        context = info.context
+        order = context.services.orders.takedown_order(context.caller, str(id))
+        return TakedownOrder.from_domain(order, context.services.clock.now())
+
+    @strawberry.field(description="Targets, earliest deadline first (platform: own; regulator: all).")
+    def takedown_targets(
+        self,
+        info: Info[RequestContext, None],
+        state: TargetState | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        platform: str | None = None,
+    ) -> TargetConnection:
+        context = info.context
+        page = context.services.orders.takedown_targets(
+            context.caller, state=state, first=first, after=after, platform=platform
+        )
+        return TargetConnection.from_domain(page, context.services.clock.now())
+
+    @strawberry.field(description="A platform's compliance with orders issued in [since, until).")
+    def compliance(
+        self, info: Info[RequestContext, None], platform: str, since: datetime, until: datetime
+    ) -> ComplianceReport:
+        context = info.context
+        report = context.services.orders.compliance(context.caller, platform, since, until)
+        return ComplianceReport(
+            received=report.received,
+            removed=report.removed,
+            not_found=report.not_found,
+            disputed=report.disputed,
+            pending=report.pending,
+            overdue=report.overdue,
+            on_time_rate=report.on_time_rate,
+            median_hours_to_removal=report.median_hours_to_removal,
+            p90_hours_to_removal=report.p90_hours_to_removal,
+        )
+
+
+@strawberry.type
+class OrderMutations:
+    @strawberry.mutation(description="Issues a takedown order (regulators). Idempotent on reference.")
+    def issue_takedown(
+        self, info: Info[RequestContext, None], input: IssueTakedownInput
+    ) -> TakedownOrder:
+        context = info.context
+        order = context.services.orders.issue_takedown(
+            context.caller,
+            service.IssueTakedownInput(
+                reference=input.reference,
+                legal_basis=input.legal_basis,
+                reason=input.reason,
+                urgency=input.urgency,
+                targets=[
+                    service.TargetInput(
+                        platform=target.platform,
+                        kind=target.kind,
+                        value=target.value,
+                        seller_id=None if target.seller_id is None else str(target.seller_id),
+                    )
+                    for target in input.targets
+                ],
+            ),
+        )
+        return TakedownOrder.from_domain(order, context.services.clock.now())
+
+    @strawberry.mutation(description="Acknowledges one of the platform's own targets.")
+    def acknowledge_takedown(
+        self, info: Info[RequestContext, None], input: AcknowledgeTakedownInput
+    ) -> TakedownTarget:
+        context = info.context
+        target = context.services.orders.acknowledge_takedown(
+            context.caller,
+            service.AcknowledgeTakedownInput(
+                target_id=str(input.target_id), state=input.state, note=input.note
+            ),
+        )
+        return TakedownTarget.from_domain(target, context.services.clock.now())
