@@ -70,6 +70,25 @@ def load_classifier(settings: Settings) -> Classifier:
     return OnnxClassifier.from_dir(settings.model_dir)
 
 
+def ledger_service_for(settings: Settings, ledger: Ledger, clock: Clock) -> LedgerService:
+    return LedgerService(
+        ledger=ledger,
+        clock=clock,
+        identity_secret=lambda: identity_secret(settings),
+        known_platforms=settings.known_platforms,
+    )
+
+
+def build_ledger_service(settings: Settings | None = None) -> LedgerService:
+    """The ledger alone, for functions that need nothing else (no model, no schema)."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.ledger import DynamoLedger
+
+    settings = settings or Settings.from_env()
+    ledger = DynamoLedger(dynamodb_client(), settings.table_name, StrikePolicy.from_settings(settings))
+    return ledger_service_for(settings, ledger, SystemClock())
+
+
 def build_services(
     settings: Settings | None = None,
     *,
@@ -106,12 +125,7 @@ def build_services(
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
-    ledger_service = LedgerService(
-        ledger=ledger,
-        clock=clock,
-        identity_secret=lambda: identity_secret(settings),
-        known_platforms=settings.known_platforms,
-    )
+    ledger_service = ledger_service_for(settings, ledger, clock)
     return Services(
         settings=settings,
         clock=clock,

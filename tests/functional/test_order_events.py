@@ -115,3 +115,56 @@ def test_refused_event_is_a_batch_item_failure(aws, monkeypatch):
     modify = record("900", good, event_name="MODIFY")
     result = order_events.handler({"Records": [record("100", good), modify]}, None)
     assert result == {"batchItemFailures": [{"itemIdentifier": "100"}]}
+
+
+class LambdaContext:
+    function_name = "saring-order-events"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-3:123456789012:function:saring-order-events"
+    aws_request_id = "order-events-1"
+
+
+def test_a_removed_target_gets_its_strike_from_the_stream_once(dynamodb, table_name, monkeypatch):
+    """A crash after the acknowledgement but before the strike is healed by the stream."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.bootstrap import build_ledger_service
+    from saring.domain.principals import Principal, Role
+    from saring.handlers import order_events
+
+    monkeypatch.setenv("SARING_TABLE", table_name)
+    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-secret")
+    dynamodb_client.cache_clear()
+    order_events.ledger.cache_clear()
+    removed = target_item(
+        target(1, state=TargetState.REMOVED, resolved_at=T0 + timedelta(hours=1)),
+        "kemendag",
+        Urgency.STANDARD,
+    )
+    event = {"Records": [record("1", removed, "MODIFY"), record("2", removed, "MODIFY")]}
+
+    assert order_events.handler(event, LambdaContext()) == {"batchItemFailures": []}
+    assert order_events.handler(event, LambdaContext()) == {"batchItemFailures": []}
+
+    regulator = Principal(Role.REGULATOR, "regulator:kemendag", agency="kemendag")
+    seller = build_ledger_service().seller(regulator, "shopee", "s-1", first=10)
+    assert seller.active_strikes == 1
+    (strike,) = seller.strike_page.items
+    assert (strike.source.value, strike.target_id) == ("REGULATOR_ORDER", f"{ORDER_ID}-001")
+    order_events.ledger.cache_clear()
+    dynamodb_client.cache_clear()
+
+
+def test_a_target_still_pending_records_no_strike(dynamodb, table_name, monkeypatch):
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.handlers import order_events
+
+    monkeypatch.setenv("SARING_TABLE", table_name)
+    dynamodb_client.cache_clear()
+    order_events.ledger.cache_clear()
+    pending = target_item(target(2), "kemendag", Urgency.STANDARD)
+    assert order_events.handler({"Records": [record("3", pending, "MODIFY")]}, LambdaContext()) == {
+        "batchItemFailures": []
+    }
+    assert dynamodb.scan(TableName=table_name)["Items"] == []
+    order_events.ledger.cache_clear()
+    dynamodb_client.cache_clear()

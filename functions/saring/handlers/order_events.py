@@ -1,10 +1,16 @@
-"""Pushes each new takedown target to EventBridge, so a platform learns of it without polling.
+"""Reacts to takedown targets on the table's stream (NEW_IMAGE).
 
-Reads the table's stream (NEW_IMAGE; the event source mapping's filter passes only INSERTs of
-target items) and puts one `TakedownTargetCreated` event per target on SARING_EVENT_BUS
-(default "default"), source "saring.orders"; platforms subscribe with a rule on
-`detail.platform`. A record whose event is not accepted (PutEvents FailedEntryCount) is
-reported as a batch item failure, and only it is retried.
+- A new target (INSERT): one `TakedownTargetCreated` event on SARING_EVENT_BUS (default
+  "default"), source "saring.orders", so a platform learns of it without polling; platforms
+  subscribe with a rule on `detail.platform`.
+- A target acknowledged REMOVED that names a seller (MODIFY): the seller's strike, recorded
+  again through the ledger, idempotent on the target id. The API records it as it answers the
+  acknowledgement; doing it here as well means a crash between the two writes cannot leave a
+  removal without its strike, even if the platform never retries.
+
+The event source mapping's filter passes only those two kinds of record. A record that fails
+(PutEvents FailedEntryCount, a ledger error) is reported as a batch item failure, and only it is
+retried.
 """
 
 from __future__ import annotations
@@ -59,10 +65,36 @@ def target_created(image: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
+@lru_cache(maxsize=1)
+def ledger() -> Any:
+    from saring.bootstrap import build_ledger_service
+
+    return build_ledger_service()
+
+
 def record_handler(record: DynamoDBRecord) -> None:
     image = record.dynamodb.new_image if record.dynamodb else {}
-    if record.event_name is not DynamoDBRecordEventName.INSERT or image.get("entity") != "TARGET":
-        return  # the filter should not let these through; nothing to announce
+    if image.get("entity") != "TARGET":
+        return  # the filter should not let these through
+    if record.event_name is DynamoDBRecordEventName.INSERT:
+        announce(image)
+    elif record.event_name is DynamoDBRecordEventName.MODIFY and image.get("state") == "REMOVED":
+        record_strike(image)
+
+
+def record_strike(image: dict[str, Any]) -> None:
+    if not image.get("seller_id"):
+        return
+    ledger().record_order_strike(
+        platform=image["platform"],
+        seller_id=image["seller_id"],
+        target_id=image["id"],
+        order_reference=image["reference"],
+        listing_id=image["value"] if image.get("kind") == "LISTING" else None,
+    )
+
+
+def announce(image: dict[str, Any]) -> None:
     entry = {
         "Source": SOURCE,
         "DetailType": DETAIL_TYPE,
