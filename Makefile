@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DYNAMODB_PORT ?= 8001
 
 .PHONY: run test bench lint schema schema-check train evaluate model-layer loadtest clean
 
@@ -15,7 +16,8 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
-	$(PY) -m saring.cli serve --host $(HOST) --port $(PORT) --keys-out .local/demo-keys.json
+	$(PY) -m saring.cli serve --host $(HOST) --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) \
+		--keys-out .local/demo-keys.json
 
 test: $(INSTALLED)
 	$(PY) -m pytest
