@@ -12,7 +12,6 @@ from saring.adapters.dynamodb.ledger import (
     MAX_PEERS,
     DynamoLedger,
     ExtraItemCancelledError,
-    attribute_key,
     standing_from_summary_item,
     summary_key,
 )
@@ -53,7 +52,7 @@ def all_items(client, table):
 
 
 def summary_item(client, table, platform, seller_id):
-    key = attribute_key(summary_key(platform, seller_id))
+    key = keys.typed(summary_key(platform, seller_id))
     return client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from saring.adapters.dynamodb.keys import typed
+from saring.domain.errors import SaringError
 
 BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys per BatchGetItem request
 MAX_WAVES = 5
@@ -20,9 +22,12 @@ _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="batch-get")
 
 
 def batch_get(
-    client: Any, table_name: str, keys: list[dict[str, str]]
+    client: Any, table_name: str, keys: Sequence[dict[str, str]], *, consistent: bool = False
 ) -> dict[ItemKey, dict[str, Any]]:
-    """Every existing item among `keys`, by (pk, sk); missing items are simply absent."""
+    """Every existing item among `keys`, by (pk, sk); missing items are simply absent.
+
+    `consistent` reads are for a read that a conditional write will follow.
+    """
     pending = list({(key["pk"], key["sk"]): key for key in keys}.values())
     found: dict[ItemKey, dict[str, Any]] = {}
     for wave in range(MAX_WAVES):
@@ -35,22 +40,26 @@ def batch_get(
             for start in range(0, len(pending), BATCH_GET_LIMIT)
         ]
         if len(chunks) == 1:
-            responses = [_get_chunk(client, table_name, chunks[0])]
+            responses = [_get_chunk(client, table_name, chunks[0], consistent)]
         else:
-            responses = list(_pool.map(lambda chunk: _get_chunk(client, table_name, chunk), chunks))
+            responses = list(
+                _pool.map(lambda chunk: _get_chunk(client, table_name, chunk, consistent), chunks)
+            )
         pending = []
         for items, unprocessed in responses:
             for item in items:
                 found[(item["pk"]["S"], item["sk"]["S"])] = item
             pending.extend(unprocessed)
-    raise TimeoutError(f"DynamoDB left {len(pending)} keys unprocessed after {MAX_WAVES} tries")
+    raise SaringError(f"DynamoDB left {len(pending)} keys unprocessed after {MAX_WAVES} tries")
 
 
 def _get_chunk(
-    client: Any, table_name: str, chunk: list[dict[str, str]]
+    client: Any, table_name: str, chunk: list[dict[str, str]], consistent: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     response = client.batch_get_item(
-        RequestItems={table_name: {"Keys": [typed(key) for key in chunk]}}
+        RequestItems={
+            table_name: {"Keys": [typed(key) for key in chunk], "ConsistentRead": consistent}
+        }
     )
     items = response.get("Responses", {}).get(table_name, [])
     unprocessed = response.get("UnprocessedKeys", {}).get(table_name, {}).get("Keys", [])

@@ -21,7 +21,7 @@ class DynamoKeyStore(KeyStore):
     def put(self, stored: StoredKey) -> None:
         principal = stored.principal
         item = {
-            **{name: {"S": value} for name, value in keys.api_key(stored.key_hash).items()},
+            **keys.typed(keys.api_key(stored.key_hash)),
             "key_hash": {"S": stored.key_hash},
             "role": {"S": principal.role.value},
             "name": {"S": principal.name},

@@ -46,6 +46,7 @@ from typing import Any
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_events, audit_put
+from saring.adapters.dynamodb.batch import batch_get
 from saring.domain.audit import AuditEvent
 from saring.domain.errors import (
     BadUserInputError,
@@ -93,12 +94,8 @@ AV = dict[str, Any]  # a DynamoDB item in AttributeValue form, as the low-level 
 
 
 def summary_key(platform: str, seller_id: str) -> dict[str, str]:
-    """The summary's key (plain strings); ``attribute_key`` turns it into BatchGetItem form."""
+    """The summary's key (plain strings); ``keys.typed`` turns it into BatchGetItem form."""
     return keys.seller_summary(platform, seller_id)
-
-
-def attribute_key(key: dict[str, str]) -> AV:
-    return {name: {"S": value} for name, value in key.items()}
 
 
 # --- Summary items: parsing, and the pure standing function of the verdict path ------------
@@ -399,29 +396,12 @@ class DynamoLedger(Ledger):
 
     def _get(self, key: dict[str, str]) -> AV | None:
         response = self.client.get_item(
-            TableName=self.table, Key=attribute_key(key), ConsistentRead=True
+            TableName=self.table, Key=keys.typed(key), ConsistentRead=True
         )
         return response.get("Item")
 
     def _batch_get(self, wanted: Sequence[dict[str, str]]) -> dict[tuple[str, str], AV]:
-        """One BatchGetItem (≤100 keys); unprocessed keys are retried with backoff."""
-        found: dict[tuple[str, str], AV] = {}
-        unique = {(k["pk"], k["sk"]): k for k in wanted}
-        pending: list[AV] = [attribute_key(k) for k in unique.values()]
-        attempt = 0
-        while pending:
-            response = self.client.batch_get_item(
-                RequestItems={self.table: {"Keys": pending, "ConsistentRead": True}}
-            )
-            for item in response.get("Responses", {}).get(self.table, []):
-                found[(item["pk"]["S"], item["sk"]["S"])] = item
-            pending = response.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
-            if pending:
-                attempt += 1
-                if attempt >= self.max_attempts:
-                    raise SaringError("DynamoDB kept keys unprocessed")
-                self._backoff(attempt)
-        return found
+        return batch_get(self.client, self.table, wanted, consistent=True)
 
     def _summary(self, platform: str, seller_id: str) -> _Summary:
         item = self._get(keys.seller_summary(platform, seller_id))
@@ -507,7 +487,7 @@ class DynamoLedger(Ledger):
                 "Put": {
                     "TableName": self.table,
                     "Item": {
-                        **attribute_key(idem_key),
+                        **keys.typed(idem_key),
                         "kind": {"S": "STRIKE_IDEMPOTENCY"},
                         "strike": {"S": _strike_json(strike)},
                         "seller": {"S": _seller_json(after)},
@@ -633,7 +613,7 @@ class DynamoLedger(Ledger):
                 {
                     "Update": {
                         "TableName": self.table,
-                        "Key": attribute_key(strike_k),
+                        "Key": keys.typed(strike_k),
                         "UpdateExpression": "SET revoked_at = :at, revoke_reason = :why, revoked_by = :who",
                         "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(revoked_at)",
                         "ExpressionAttributeValues": {
@@ -736,7 +716,7 @@ class DynamoLedger(Ledger):
                     {
                         "Update": {
                             "TableName": self.table,
-                            "Key": attribute_key(
+                            "Key": keys.typed(
                                 keys.seller_summary(peer.platform, peer.seller_id)
                             ),
                             "UpdateExpression": "SET peers.#me = :me, version = :next",
@@ -806,7 +786,7 @@ class DynamoLedger(Ledger):
             sets.append(f"peers.#p{i} = :p{i}")
         update: dict[str, Any] = {
             "TableName": self.table,
-            "Key": attribute_key(keys.seller_summary(summary.platform, summary.seller_id)),
+            "Key": keys.typed(keys.seller_summary(summary.platform, summary.seller_id)),
             "UpdateExpression": "SET " + ", ".join(sets),
             "ConditionExpression": "version = :v",
             "ExpressionAttributeValues": values,
@@ -831,7 +811,7 @@ class DynamoLedger(Ledger):
                 "Put": {
                     "TableName": self.table,
                     "Item": {
-                        **attribute_key(key),
+                        **keys.typed(key),
                         "kind": {"S": "IDENTITY"},
                         "identity_kind": {"S": fp.kind.value},
                         "version": {"N": "1"},
@@ -845,7 +825,7 @@ class DynamoLedger(Ledger):
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": attribute_key(key),
+                "Key": keys.typed(key),
                 "UpdateExpression": "SET members.#me = :m, version = :next",
                 "ConditionExpression": "version = :v",
                 "ExpressionAttributeNames": {"#me": me},
@@ -875,7 +855,7 @@ class DynamoLedger(Ledger):
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": attribute_key(keys.seller_summary(summary.platform, summary.seller_id)),
+                "Key": keys.typed(keys.seller_summary(summary.platform, summary.seller_id)),
                 "UpdateExpression": (
                     "SET active = :active, version = :next, #total = :total, revoked = :revoked,"
                     " updated_at = :now"
@@ -900,7 +880,7 @@ class DynamoLedger(Ledger):
             {
                 "Update": {
                     "TableName": self.table,
-                    "Key": attribute_key(keys.seller_summary(peer.platform, peer.seller_id)),
+                    "Key": keys.typed(keys.seller_summary(peer.platform, peer.seller_id)),
                     "UpdateExpression": "SET peers.#me.active = :active",
                     "ConditionExpression": "attribute_exists(peers.#me)",
                     "ExpressionAttributeNames": {"#me": me},

@@ -209,10 +209,6 @@ def _order_from_items(header: Mapping[str, Any], targets: Sequence[TakedownTarge
     )
 
 
-def _key(key: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    return {name: _s(value) for name, value in key.items()}
-
-
 def _cancellation_reasons(error: ClientError) -> list[dict[str, Any]] | None:
     """The per-action reasons of a cancelled transaction, or None for any other error."""
     if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
@@ -291,7 +287,7 @@ class DynamoDBOrderBook(OrderBook):
     def issue(self, order: TakedownOrder, content_hash: str, actor: str) -> TakedownOrder:
         chunks = self._chunks(order.targets, first_reserved=3)
         claim = {
-            **_key(keys.order_claim(order.agency, order.reference)),
+            **keys.typed(keys.order_claim(order.agency, order.reference)),
             "entity": _s("ORDERREF"),
             "order_id": _s(order.id),
             "content_hash": _s(content_hash),
@@ -410,7 +406,7 @@ class DynamoDBOrderBook(OrderBook):
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _key(keys.order_header(order_id)),
+                "Key": keys.typed(keys.order_header(order_id)),
                 "UpdateExpression": "SET #status = :issued",
                 "ConditionExpression": "attribute_exists(pk)",
                 "ExpressionAttributeNames": {"#status": "status"},
@@ -460,7 +456,7 @@ class DynamoDBOrderBook(OrderBook):
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": _key(key),
+                        "Key": keys.typed(key),
                         "UpdateExpression": "SET " + ", ".join(f"{n} = :ref" for n in names),
                         "ExpressionAttributeNames": names,
                         "ExpressionAttributeValues": {":ref": _s(order.reference)},
@@ -472,7 +468,7 @@ class DynamoDBOrderBook(OrderBook):
     # --- read -----------------------------------------------------------------------------------
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
-        response = self._client.get_item(TableName=self._table, Key=_key(key), ConsistentRead=True)
+        response = self._client.get_item(TableName=self._table, Key=keys.typed(key), ConsistentRead=True)
         return response.get("Item")
 
     def _read_order(self, order_id: str) -> tuple[dict[str, Any] | None, list[TakedownTarget]]:
@@ -544,7 +540,7 @@ class DynamoDBOrderBook(OrderBook):
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": _key(key),
+                    "Key": keys.typed(key),
                     "UpdateExpression": expression,
                     "ConditionExpression": "#state = :pending AND #platform = :platform",
                     "ExpressionAttributeNames": names,
@@ -558,7 +554,7 @@ class DynamoDBOrderBook(OrderBook):
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": _key(target_match_key(target)),
+                        "Key": keys.typed(target_match_key(target)),
                         "UpdateExpression": "REMOVE #ref",
                         "ExpressionAttributeNames": {
                             "#ref": keys.match_reference_attribute(target.id)
@@ -660,7 +656,7 @@ class DynamoDBOrderBook(OrderBook):
             parsed = parse_target_id(tid)
             assert parsed is not None  # checked by decode_cursor
             request["ExclusiveStartKey"] = {
-                **_key(keys.order_target(*parsed)),
+                **keys.typed(keys.order_target(*parsed)),
                 "gsi1pk": _s(partition),
                 "gsi1sk": _s(sort_key),
             }
@@ -708,7 +704,7 @@ class DynamoDBOrderBook(OrderBook):
     ) -> list[str]:
         """One listing's matches in one BatchGetItem (the verdicts path batches many listings'
         `match_keys` itself)."""
-        pending: list[dict[str, Any]] = [_key(k) for k in match_keys(platform, listing_id, seller_id, url)]
+        pending: list[dict[str, Any]] = [keys.typed(k) for k in match_keys(platform, listing_id, seller_id, url)]
         items: list[dict[str, Any]] = []
         for _ in range(5):
             response = self._client.batch_get_item(
