@@ -31,7 +31,8 @@ def _real_verdicts(meter_box: list[Any]) -> Any:
     import boto3
 
     from saring.adapters.dynamodb.tables import create_table_from_template
-    from saring.adapters.dynamodb.verdict_facts import DynamoVerdictFacts
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.adapters.dynamodb.verdict_facts import ScanVerdictFacts
     from saring.bootstrap import build_services
     from saring.domain.strikes import StrikePolicy
     from saring.scan.local import REGION, TABLE
@@ -44,7 +45,8 @@ def _real_verdicts(meter_box: list[Any]) -> Any:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     create_table_from_template(dynamodb, TABLE)
     meter_box.append(DynamoMeter(dynamodb))
-    facts = _Timed(DynamoVerdictFacts(dynamodb, TABLE, StrikePolicy.from_settings(settings)))
+    book = DynamoDBOrderBook(dynamodb, TABLE, settings)
+    facts = _Timed(ScanVerdictFacts(dynamodb, TABLE, StrikePolicy.from_settings(settings), book))
     meter_box.append(facts)
     return build_services(
         settings, dynamodb=dynamodb, classifier=_classifier(), facts_reader=facts
@@ -52,7 +54,7 @@ def _real_verdicts(meter_box: list[Any]) -> Any:
 
 
 class _Timed:
-    """Times the facts reads (the ledger and orders BatchGetItem wave of each batch of 100)."""
+    """Times the facts reads (the ledger and orders reads behind each batch of 100)."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner

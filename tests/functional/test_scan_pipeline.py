@@ -39,11 +39,14 @@ def model_available() -> bool:
 
 @pytest.fixture
 def facts(dynamodb, table_name):
-    """The real DynamoDB facts reader: each batch of 100 reads the ledger and orders."""
-    from saring.adapters.dynamodb.verdict_facts import DynamoVerdictFacts
+    """The real facts reader of the scan: the ledger read per batch, the orders held in memory."""
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.adapters.dynamodb.verdict_facts import ScanVerdictFacts
     from saring.domain.strikes import StrikePolicy
+    from saring.settings import Settings
 
-    return DynamoVerdictFacts(dynamodb, table_name, StrikePolicy())
+    book = DynamoDBOrderBook(dynamodb, table_name, Settings(table_name=table_name))
+    return ScanVerdictFacts(dynamodb, table_name, StrikePolicy(), book)
 
 
 @pytest.fixture

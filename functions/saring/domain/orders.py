@@ -15,6 +15,7 @@ import json
 import re
 import statistics
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
@@ -495,3 +496,36 @@ def _normalise_url(text: str) -> str:
     if len(normalised) > MAX_URL_CHARS:
         raise BadUserInputError("url is too long", field="value")
     return normalised
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveOrderIndex:
+    """A platform's active targets (PENDING or REMOVED) by what they name, for matching many
+    listings without a read per listing: by listing id, normalised URL, or seller (SHOP and
+    ACCOUNT targets). It answers as the per-listing match items do."""
+
+    by_listing: dict[str, frozenset[str]]
+    by_url: dict[str, frozenset[str]]
+    by_seller: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, targets: Iterable[TakedownTarget]) -> ActiveOrderIndex:
+        found: dict[TargetKind, dict[str, set[str]]] = {kind: {} for kind in TargetKind}
+        for target in targets:
+            if target.state in ACTIVE_STATES:
+                found[target.kind].setdefault(target.value, set()).add(target.reference)
+        sellers = found[TargetKind.SHOP]
+        for seller, references in found[TargetKind.ACCOUNT].items():
+            sellers.setdefault(seller, set()).update(references)
+
+        def frozen(table: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+            return {value: frozenset(references) for value, references in table.items()}
+
+        return cls(frozen(found[TargetKind.LISTING]), frozen(found[TargetKind.URL]), frozen(sellers))
+
+    def references(self, listing_id: str, seller_id: str, url: str | None) -> tuple[str, ...]:
+        found = set(self.by_listing.get(listing_id, ())) | self.by_seller.get(seller_id, set())
+        if url and self.by_url:
+            with suppress(BadUserInputError):  # a malformed URL cannot match a URL target
+                found |= self.by_url.get(normalise_url(url), set())
+        return tuple(sorted(found))

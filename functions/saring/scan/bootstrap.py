@@ -59,14 +59,33 @@ def build_worker(
 ) -> ScanWorker:
     """The worker scores through the same VerdictService as the API, so the ledger and the
     takedown orders apply to every scanned listing."""
-    from saring.bootstrap import build_services, listing_limits
+    from saring.bootstrap import listing_limits
     from saring.settings import Settings
 
     settings = Settings.from_env()
     if verdicts is None:
-        verdicts = build_services(settings, dynamodb=dynamodb, clock=clock).verdicts
+        verdicts = scan_verdicts(settings, dynamodb=dynamodb, clock=clock)
     if store is None:
         from saring.adapters.s3_objects import S3ObjectStore, s3_client
 
         store = S3ObjectStore(s3_client())
     return ScanWorker(store, verdicts, listing_limits(settings), clock or SystemClock())
+
+
+def scan_verdicts(settings: Any, *, dynamodb: Any = None, clock: Clock | None = None) -> VerdictService:
+    """The API's VerdictService, reading its facts the catalog way (ScanVerdictFacts): the
+    platform's active orders once, in memory, instead of a match read per listing."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.adapters.dynamodb.verdict_facts import ScanVerdictFacts
+    from saring.bootstrap import build_services
+    from saring.domain.strikes import StrikePolicy
+
+    dynamodb = dynamodb or dynamodb_client()
+    facts = ScanVerdictFacts(
+        dynamodb,
+        settings.table_name,
+        StrikePolicy.from_settings(settings),
+        DynamoDBOrderBook(dynamodb, settings.table_name, settings),
+    )
+    return build_services(settings, dynamodb=dynamodb, clock=clock, facts_reader=facts).verdicts

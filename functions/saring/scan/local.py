@@ -109,13 +109,13 @@ def _run(
         },
     )["QueueUrl"]
     if verdicts is None:
-        from saring.bootstrap import build_services
+        from saring.scan.bootstrap import scan_verdicts
         from saring.settings import Settings
 
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_table_from_template(dynamodb, TABLE)
         settings = dataclasses.replace(Settings.from_env(), table_name=TABLE)
-        verdicts = build_services(settings, dynamodb=dynamodb).verdicts
+        verdicts = scan_verdicts(settings, dynamodb=dynamodb)
 
     store = S3ObjectStore(s3)
     scan_settings = ScanSettings.from_env()

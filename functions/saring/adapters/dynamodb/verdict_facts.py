@@ -8,17 +8,19 @@ costs one round trip of latency whatever its size, plus one if DynamoDB leaves k
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from saring.adapters.dynamodb.batch import batch_get
 from saring.adapters.dynamodb.ledger import standing_from_summary_item, summary_key
 from saring.adapters.dynamodb.orders import match_keys, order_references_from_items
 from saring.domain.listings import Listing
+from saring.domain.orders import ACTIVE_STATES, ActiveOrderIndex, TargetState
 from saring.domain.strikes import StrikePolicy
 from saring.domain.verdicts import VerdictFacts
-from saring.ports import VerdictFactsReader
+from saring.ports import OrderBook, VerdictFactsReader
 
 
 class DynamoVerdictFacts(VerdictFactsReader):
@@ -49,3 +51,86 @@ class DynamoVerdictFacts(VerdictFactsReader):
             matches = [found[(k["pk"], k["sk"])] for k in order_keys if (k["pk"], k["sk"]) in found]
             facts.append(VerdictFacts(seller, tuple(order_references_from_items(matches))))
         return facts
+
+
+class ScanVerdictFacts(VerdictFactsReader):
+    """The same facts for catalog scans, where a read per listing would be the whole bill.
+
+    A platform's active takedown targets are few next to its catalog: they are read once (the
+    gsi1 partitions of PENDING and REMOVED targets) into an ActiveOrderIndex and matched in
+    memory; seller summaries are read in batches and remembered. Both are refreshed after
+    `max_age`, so a scan sees an order or a strike at most that much later than `verdicts` does.
+    Standing is still computed with the clock at each read, so expiry is never late.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        table_name: str,
+        policy: StrikePolicy,
+        order_book: OrderBook,
+        max_age: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._client = client
+        self._table = table_name
+        self._policy = policy
+        self._orders = order_book
+        self._max_age = max_age.total_seconds()
+        self._indexes: dict[str, tuple[float, ActiveOrderIndex]] = {}
+        self._summaries: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
+
+    def read(self, platform: str, listings: Sequence[Listing], now: datetime) -> list[VerdictFacts]:
+        index = self._index(platform)
+        summaries = self._summaries_of(platform, {listing.seller_id for listing in listings})
+        return [
+            VerdictFacts(
+                standing_from_summary_item(
+                    summaries[listing.seller_id],
+                    now,
+                    self._policy,
+                    platform=platform,
+                    seller_id=listing.seller_id,
+                ),
+                index.references(listing.listing_id, listing.seller_id, listing.url),
+            )
+            for listing in listings
+        ]
+
+    def _index(self, platform: str) -> ActiveOrderIndex:
+        cached = self._indexes.get(platform)
+        if cached is not None and time.monotonic() - cached[0] < self._max_age:
+            return cached[1]
+        targets = [
+            edge.node
+            for state in ACTIVE_STATES
+            for edge in self._all_targets(platform, state)
+        ]
+        index = ActiveOrderIndex.of(targets)
+        self._indexes[platform] = (time.monotonic(), index)
+        return index
+
+    def _all_targets(self, platform: str, state: TargetState) -> list[Any]:
+        edges, after = [], None
+        while True:
+            page = self._orders.targets([platform], state, 100, after)
+            edges.extend(page.edges)
+            if not page.has_next_page:
+                return edges
+            after = page.end_cursor
+
+    def _summaries_of(self, platform: str, sellers: set[str]) -> dict[str, dict[str, Any] | None]:
+        fresh_after = time.monotonic() - self._max_age
+        wanted = [
+            seller
+            for seller in sellers
+            if (cached := self._summaries.get((platform, seller))) is None or cached[0] < fresh_after
+        ]
+        if wanted:
+            keys = {seller: summary_key(platform, seller) for seller in wanted}
+            found = batch_get(self._client, self._table, list(keys.values()))
+            loaded_at = time.monotonic()
+            if len(self._summaries) > 100_000:  # a bound on memory for very long scans
+                self._summaries.clear()
+            for seller, key in keys.items():
+                self._summaries[(platform, seller)] = (loaded_at, found.get((key["pk"], key["sk"])))
+        return {seller: self._summaries[(platform, seller)][1] for seller in sellers}
