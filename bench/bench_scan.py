@@ -30,18 +30,19 @@ def _real_verdicts(meter_box: list[Any]) -> Any:
     the adapters, and wrapped so the DynamoDB client it uses can be metered."""
     import boto3
 
-    from saring.adapters.dynamodb.tables import create_table_from_template
     from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.adapters.dynamodb.tables import create_table_from_template
     from saring.adapters.dynamodb.verdict_facts import ScanVerdictFacts
     from saring.bootstrap import build_services
     from saring.domain.strikes import StrikePolicy
+    from saring.scan.bootstrap import scan_service_settings
     from saring.scan.local import REGION, TABLE
     from saring.settings import Settings
 
     sys.path.insert(0, str(REPO / "bench"))
     from dynamodb_meter import DynamoMeter
 
-    settings = Settings.from_env({"SARING_TABLE": TABLE})
+    settings = scan_service_settings(Settings.from_env({"SARING_TABLE": TABLE}))
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     create_table_from_template(dynamodb, TABLE)
     meter_box.append(DynamoMeter(dynamodb))

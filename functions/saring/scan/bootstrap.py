@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from saring.domain.errors import BadUserInputError
-from saring.domain.scan import LINES_PER_PART
+from saring.domain.scan import LINES_PER_PART, VERDICTS_PER_CALL
 from saring.ports import Clock, ObjectStore, PartQueue, SystemClock
 from saring.service.scan import ScanSplitter, ScanWorker
 from saring.service.verdicts import VerdictService
@@ -59,17 +60,22 @@ def build_worker(
 ) -> ScanWorker:
     """The worker scores through the same VerdictService as the API, so the ledger and the
     takedown orders apply to every scanned listing."""
-    from saring.bootstrap import listing_limits
     from saring.settings import Settings
 
-    settings = Settings.from_env()
+    settings = scan_service_settings(Settings.from_env())
     if verdicts is None:
         verdicts = scan_verdicts(settings, dynamodb=dynamodb, clock=clock)
     if store is None:
         from saring.adapters.s3_objects import S3ObjectStore, s3_client
 
         store = S3ObjectStore(s3_client())
-    return ScanWorker(store, verdicts, listing_limits(settings), clock or SystemClock())
+    # The worker sizes its batches by the limits of the service it calls.
+    return ScanWorker(store, verdicts, verdicts.limits, clock or SystemClock())
+
+
+def scan_service_settings(settings: Any) -> Any:
+    """The API's settings, with the scan's larger batches."""
+    return dataclasses.replace(settings, max_batch=VERDICTS_PER_CALL)
 
 
 def scan_verdicts(settings: Any, *, dynamodb: Any = None, clock: Clock | None = None) -> VerdictService:
@@ -81,6 +87,7 @@ def scan_verdicts(settings: Any, *, dynamodb: Any = None, clock: Clock | None = 
     from saring.bootstrap import build_services
     from saring.domain.strikes import StrikePolicy
 
+    settings = scan_service_settings(settings)
     dynamodb = dynamodb or dynamodb_client()
     facts = ScanVerdictFacts(
         dynamodb,

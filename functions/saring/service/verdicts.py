@@ -35,6 +35,10 @@ class VerdictService:
         self._clock = clock
         self._limits = limits
 
+    @property
+    def limits(self) -> ListingLimits:
+        return self._limits
+
     def verdicts(self, principal: Principal, listings: Sequence[Listing]) -> list[VerdictResult]:
         platform = principal.require_platform()
         validate_listings(list(listings), self._limits)
