@@ -160,12 +160,14 @@ def validate_target(request: TargetRequest, settings: Settings, index: int) -> T
     where = f"targets[{index}]"
     platform = _identifier(request.platform, f"{where}.platform")
     if platform not in settings.known_platforms:
-        raise BadUserInputError(f"{where}.platform {platform!r} is not a known platform",
-                                field=f"{where}.platform")
+        raise BadUserInputError(
+            f"{where}.platform {platform!r} is not a known platform", field=f"{where}.platform"
+        )
     kind = _enum(TargetKind, request.kind, f"{where}.kind")
     seller_id = (
         None
-        if request.seller_id is None or (isinstance(request.seller_id, str) and not request.seller_id.strip())
+        if request.seller_id is None
+        or (isinstance(request.seller_id, str) and not request.seller_id.strip())
         else _identifier(request.seller_id, f"{where}.sellerId")
     )
     if kind is TargetKind.URL:
@@ -198,10 +200,17 @@ def validate_order(request: OrderRequest, settings: Settings) -> OrderRequest:
     for i, target in enumerate(validated):
         identity = (target.platform, TargetKind(target.kind), target.value)
         if identity in seen:
-            raise BadUserInputError(f"targets[{i}] repeats an earlier target", field=f"targets[{i}]")
+            raise BadUserInputError(
+                f"targets[{i}] repeats an earlier target", field=f"targets[{i}]"
+            )
         seen.add(identity)
-    return OrderRequest(reference=reference, legal_basis=legal_basis, reason=reason,
-                        urgency=urgency, targets=tuple(validated))
+    return OrderRequest(
+        reference=reference,
+        legal_basis=legal_basis,
+        reason=reason,
+        urgency=urgency,
+        targets=tuple(validated),
+    )
 
 
 def content_hash(request: OrderRequest) -> str:
@@ -263,9 +272,15 @@ def new_order(
         for i, t in enumerate(request.targets)
     )
     return TakedownOrder(
-        id=order_id, reference=request.reference, legal_basis=request.legal_basis,
-        reason=request.reason, agency=agency, urgency=urgency, issued_at=issued_at,
-        deadline=deadline, targets=targets,
+        id=order_id,
+        reference=request.reference,
+        legal_basis=request.legal_basis,
+        reason=request.reason,
+        agency=agency,
+        urgency=urgency,
+        issued_at=issued_at,
+        deadline=deadline,
+        targets=targets,
     )
 
 
@@ -293,12 +308,15 @@ def _note(note: str | None) -> str | None:
     return text or None
 
 
-def check_acknowledgement(state: TargetState | str, note: str | None) -> tuple[TargetState, str | None]:
+def check_acknowledgement(
+    state: TargetState | str, note: str | None
+) -> tuple[TargetState, str | None]:
     """The acknowledgement's state and note, checked; raises BadUserInputError."""
     parsed = _enum(TargetState, state, "state")
     if parsed is TargetState.PENDING:
-        raise BadUserInputError("a target is acknowledged as REMOVED, NOT_FOUND or DISPUTED",
-                                field="state")
+        raise BadUserInputError(
+            "a target is acknowledged as REMOVED, NOT_FOUND or DISPUTED", field="state"
+        )
     text = _note(note)
     if parsed is TargetState.DISPUTED and text is None:
         raise BadUserInputError("a DISPUTED acknowledgement needs a note", field="note")
@@ -390,11 +408,35 @@ def compliance_report(targets: Iterable[TakedownTarget], now: datetime) -> Compl
 # --- URL normalisation --------------------------------------------------------------------------
 
 # Query parameters that track a click and never identify a listing. Lowercased; `utm_*` too.
-TRACKING_PARAMETERS = frozenset({
-    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "ttclid",
-    "twclid", "igshid", "igsh", "mc_cid", "mc_eid", "_ga", "_gl", "spm", "scm", "sp_atk",
-    "xptdk", "trkid", "clicktrackinfo", "srsltid", "_branch_match_id", "si",
-})
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "ttclid",
+        "twclid",
+        "igshid",
+        "igsh",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "spm",
+        "scm",
+        "sp_atk",
+        "xptdk",
+        "trkid",
+        "clicktrackinfo",
+        "srsltid",
+        "_branch_match_id",
+        "si",
+    }
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HEX = "0123456789ABCDEFabcdef"
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -521,11 +563,22 @@ class ActiveOrderIndex:
         def frozen(table: dict[str, set[str]]) -> dict[str, frozenset[str]]:
             return {value: frozenset(references) for value, references in table.items()}
 
-        return cls(frozen(found[TargetKind.LISTING]), frozen(found[TargetKind.URL]), frozen(sellers))
+        return cls(
+            frozen(found[TargetKind.LISTING]), frozen(found[TargetKind.URL]), frozen(sellers)
+        )
 
     def references(self, listing_id: str, seller_id: str, url: str | None) -> tuple[str, ...]:
-        found = set(self.by_listing.get(listing_id, ())) | self.by_seller.get(seller_id, set())
+        # Nearly every listing of a catalog matches nothing: answer those without allocating.
+        by_listing = self.by_listing.get(listing_id)
+        by_seller = self.by_seller.get(seller_id)
+        by_url = None
         if url and self.by_url:
             with suppress(BadUserInputError):  # a malformed URL cannot match a URL target
-                found |= self.by_url.get(normalise_url(url), set())
-        return tuple(sorted(found))
+                by_url = self.by_url.get(normalise_url(url))
+        if not (by_listing or by_seller or by_url):
+            return ()
+        return tuple(
+            sorted(
+                (by_listing or frozenset()) | (by_seller or frozenset()) | (by_url or frozenset())
+            )
+        )

@@ -82,15 +82,15 @@ class ScanVerdictFacts(VerdictFactsReader):
     def read(self, platform: str, listings: Sequence[Listing], now: datetime) -> list[VerdictFacts]:
         index = self._index(platform)
         summaries = self._summaries_of(platform, {listing.seller_id for listing in listings})
+        standings = {
+            seller: standing_from_summary_item(
+                item, now, self._policy, platform=platform, seller_id=seller
+            )
+            for seller, item in summaries.items()
+        }
         return [
             VerdictFacts(
-                standing_from_summary_item(
-                    summaries[listing.seller_id],
-                    now,
-                    self._policy,
-                    platform=platform,
-                    seller_id=listing.seller_id,
-                ),
+                standings[listing.seller_id],
                 index.references(listing.listing_id, listing.seller_id, listing.url),
             )
             for listing in listings
