@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,6 +58,9 @@ _PRICE_EDGES = (
 )
 
 
+_PRICE_EDGE_VALUES = tuple(edge for edge, _ in _PRICE_EDGES)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInput:
     text: str
@@ -73,10 +77,8 @@ def price_bucket(price_idr: int | float | None) -> str:
         return "none"
     if not price > 0:  # also NaN
         return "none"
-    for edge, name in _PRICE_EDGES:
-        if price < edge:
-            return name
-    return "ge2m"
+    position = bisect_right(_PRICE_EDGE_VALUES, price)
+    return _PRICE_EDGES[position][1] if position < len(_PRICE_EDGES) else "ge2m"
 
 
 @lru_cache(maxsize=4096)
