@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import strawberry
@@ -170,17 +171,7 @@ class OrderQueries:
     ) -> ComplianceReport:
         context = info.context
         report = context.services.orders.compliance(context.caller, platform, since, until)
-        return ComplianceReport(
-            received=report.received,
-            removed=report.removed,
-            not_found=report.not_found,
-            disputed=report.disputed,
-            pending=report.pending,
-            overdue=report.overdue,
-            on_time_rate=report.on_time_rate,
-            median_hours_to_removal=report.median_hours_to_removal,
-            p90_hours_to_removal=report.p90_hours_to_removal,
-        )
+        return ComplianceReport(**dataclasses.asdict(report))
 
 
 @strawberry.type
