@@ -42,6 +42,10 @@ train: $(INSTALLED)
 evaluate: $(INSTALLED)
 	$(PY) models/evaluate.py
 
+# Not part of `make test`: a bounded load on loopback against `saring serve`, figures as JSON.
+loadtest: $(INSTALLED)
+	$(PY) bench/loadtest.py --output .local/loadtest.json
+
 # The model travels to Lambda as a layer unpacked under /opt/model.
 model-layer:
 	rm -rf infra/model-layer && mkdir -p infra/model-layer/model

@@ -8,7 +8,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from uuid import uuid4
 
-from strawberry.asgi import GraphQL
+from starlette.requests import Request
+
+# The very class strawberry's ASGI view catches (it comes from cross_web in strawberry 0.34x).
+from strawberry.asgi import (
+    GraphQL,
+    HTTPException,  # type: ignore[attr-defined]
+)
 
 from saring.api.context import RequestContext
 from saring.api.schema import build_schema
@@ -23,16 +29,119 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
 
 class SaringGraphQL(GraphQL):
+    """Strawberry's ASGI view, answering as the GraphQL over HTTP spec asks.
+
+    A client that accepts `application/graphql-response+json` gets that media type, and a
+    request error (the document does not parse or validate, variables do not coerce: no
+    execution started) comes back as 400 without a `data` entry. Once execution started the
+    status is 200, even when `data` is null. `application/json` clients keep 200 throughout.
+    """
+
     def __init__(self, services: Services) -> None:
         super().__init__(build_schema(services.settings), graphql_ide="graphiql")
         self.services = services
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            # Strawberry answers a body it cannot read (bad JSON, no query, wrong method) in
+            # plain text; callers get the same status with a coded GraphQL error instead.
+            await _respond(send, error.status_code, _error(error.reason, "BAD_USER_INPUT"))
+            return
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        try:
+            data = await super().parse_http_body(request)
+        except (AttributeError, TypeError) as error:
+            # JSON that is not an object (`null`, `1`, `[1]`): strawberry calls `.get` on it.
+            raise HTTPException(400, "the request body must be a JSON object") from error
+        for item in data if isinstance(data, list) else [data]:
+            if _has_lone_surrogate(item.variables):
+                # JSON may escape half a surrogate pair ("\ud800"): text no store can encode.
+                # graphql-core refuses it in the document; variables are checked here.
+                raise HTTPException(400, "variables contain invalid Unicode (a lone surrogate)")
+        return data
+
     async def get_context(self, request: Any, response: Any) -> RequestContext:
+        # process_result sees the request but not the sub-response: the scope carries it.
+        request.scope["saring.sub_response"] = response
         return RequestContext(
             services=self.services, principal=request.scope.get("state", {}).get("principal")
         )
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        processed = await super().process_result(request, result)
+        media_type = response_media_type(request.headers.get("accept"))
+        sub_response = request.scope.get("saring.sub_response")
+        request_error = is_request_error(result)
+        if request_error:
+            processed.pop("data", None)  # the spec: no `data` when execution never started
+        if sub_response is not None:
+            sub_response.headers["content-type"] = media_type
+            if request_error and media_type == GRAPHQL_RESPONSE_JSON:
+                sub_response.status_code = 400
+        return processed
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        media_type = sub_response.headers.get("content-type", JSON)
+        del sub_response.headers["content-type"]
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        return response
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def is_request_error(result: Any) -> bool:
+    """Errors raised before execution (parse, validation, limits, variables) carry no path."""
+    errors = getattr(result, "errors", None)
+    return (
+        getattr(result, "data", None) is None
+        and bool(errors)
+        and all(error.path is None for error in errors)
+    )
+
+
+def response_media_type(accept: str | None) -> str:
+    """`application/graphql-response+json` when the client ranks it at least as high as JSON."""
+    weights: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        media = media.lower()
+        weights[media] = max(weight, weights.get(media, 0.0))
+    preferred = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    plain = max(weights.get(JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0))
+    return GRAPHQL_RESPONSE_JSON if preferred > 0 and preferred >= plain else JSON
 
 
 class Gateway:

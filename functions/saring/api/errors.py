@@ -5,18 +5,57 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aws_lambda_powertools.logging import Logger
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.domain.errors import SaringError
 
 logger = Logger(service="saring", child=True)
 
 INTERNAL_MESSAGE = "Internal server error"
+UNAVAILABLE_MESSAGE = "The service is busy or a dependency timed out; retry the request"
+
+# DynamoDB told us to slow down, or did not answer in time, after the client's own retries.
+_TRANSIENT_AWS_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that says nothing about the request: the same request may succeed later."""
+    if isinstance(error, BotoConnectionError | HTTPClientError | TimeoutError):
+        return True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "TransactionCanceledException":
+            reasons = {r.get("Code") for r in error.response.get("CancellationReasons") or []}
+            return bool(reasons) and reasons - {"None", None} <= TRANSIENT_CANCELLATION_REASONS
+        return code in _TRANSIENT_AWS_CODES
+    return False
 
 
 def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
+    if isinstance(original, SaringError) and original.code == "INTERNAL":
+        # A SaringError without a more specific class is an invariant the service could not
+        # keep: its message names internals (DynamoDB codes, ids), so it is masked and logged.
+        logger.error(
+            "internal error in a resolver",
+            extra={"path": error.path, "error_type": type(original).__name__},
+            exc_info=original,
+        )
+        return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
     if isinstance(original, SaringError):
         extensions = {"code": original.code}
         if original.field:
@@ -26,6 +65,14 @@ def coded(error: GraphQLError) -> GraphQLError:
         # Raised by graphql-core itself: syntax, validation, coercion of variables, limits.
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
         return _with(error, error.message, {**(error.extensions or {}), "code": code})
+    if is_transient(original):
+        # Still INTERNAL (the contract's codes are stable), but a client may retry: every
+        # mutation is idempotent, so the retry cannot double what the first attempt wrote.
+        logger.warning(
+            "dependency unavailable",
+            extra={"path": error.path, "error_type": type(original).__name__},
+        )
+        return _with(error, UNAVAILABLE_MESSAGE, {"code": "INTERNAL", "retryable": True})
     logger.exception(
         "unexpected error in a resolver",
         extra={"path": error.path, "error_type": type(original).__name__},

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql.error import GraphQLError
+from graphql.validation import ValidationContext, ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -16,7 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from saring.api.errors import ErrorCodes
+from saring.api.errors import ErrorCodes, coded
 from saring.api.ledger import LedgerMutations, LedgerQueries
 from saring.api.orders import OrderMutations, OrderQueries
 from saring.api.verdicts import VerdictQueries
@@ -57,14 +58,38 @@ class SaringSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # ErrorCodes logs what is unexpected; expected errors (bad input, forbidden) are answers.
-        return None
+        # An exception that escapes the operation (from a validation rule, say) skips the
+        # extensions' hooks and reaches only this one: code it here, in place, so it still goes
+        # out with a code and, if unexpected, masked as INTERNAL.
+        errors[:] = [
+            error if "code" in (error.extensions or {}) else coded(error) for error in errors
+        ]
+
+
+def _guarded(rule: type[ValidationRule]) -> type[ValidationRule]:
+    """A validation rule that reports a document it cannot measure instead of raising.
+
+    QueryDepthLimiter's rule measures in its constructor and raises ValueError on an empty
+    selection set (`{}`, which graphql-core 3.3 parses): that is the caller's mistake.
+    """
+
+    class Guarded(rule):  # type: ignore[misc, valid-type]
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except ValueError:
+                ValidationRule.__init__(self, context)
+                context.report_error(GraphQLError("a selection set must not be empty"))
+
+    Guarded.__name__ = f"Guarded{rule.__name__}"
+    return Guarded
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     # The validation rules are built once per schema: the same rule classes on every request
     # let ValidationCache answer repeated documents without validating them again.
     rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *map(_guarded, QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules),
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if not settings.introspection:

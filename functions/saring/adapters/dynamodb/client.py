@@ -8,13 +8,20 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Adaptive mode backs off with jitter on throttling; 3 attempts keeps a request well inside the
-# API's timeout. boto3 reads AWS_ENDPOINT_URL(_DYNAMODB), so the same code talks to moto locally.
+# Adaptive mode backs off with jitter on throttling; botocore reads max_attempts as retries, so
+# a call is tried at most 4 times, well inside the API's timeout. boto3 reads AWS_ENDPOINT_URL(_DYNAMODB), so the same code talks to moto locally.
 _CONFIG = Config(
     retries={"max_attempts": 3, "mode": "adaptive"},
     connect_timeout=2,
     read_timeout=5,
     tcp_keepalive=True,
+)
+
+
+# Reasons a cancelled transaction gives that say nothing about its own conditions: the same
+# transaction may succeed when tried again.
+TRANSIENT_CANCELLATION_REASONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 )
 
 

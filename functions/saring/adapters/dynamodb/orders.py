@@ -36,6 +36,8 @@ import base64
 import binascii
 import hashlib
 import json
+import random
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -48,6 +50,7 @@ from botocore.exceptions import ClientError
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_put
+from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.domain.audit import AuditEvent
 from saring.domain.errors import BadUserInputError, ConflictError, NotFoundError, SaringError
 from saring.domain.orders import (
@@ -331,7 +334,7 @@ class DynamoDBOrderBook(OrderBook):
             *self._target_actions(order, chunks[0]),
         ]
         try:
-            self._client.transact_write_items(TransactItems=actions)
+            self._transact_retrying_conflicts(actions)
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
@@ -582,7 +585,7 @@ class DynamoDBOrderBook(OrderBook):
             )
         )
         try:
-            self._client.transact_write_items(TransactItems=actions)
+            self._transact_retrying_conflicts(actions)
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
@@ -596,6 +599,21 @@ class DynamoDBOrderBook(OrderBook):
                 raise
             return stored
         return updated
+
+    def _transact_retrying_conflicts(self, actions: list[dict[str, Any]], attempts: int = 4) -> None:
+        """TransactWriteItems, again after a cancellation that says nothing about our conditions
+        (TransactionConflict with a concurrent writer, throttling): the acknowledgement's own
+        condition (still PENDING) makes the retry safe. Any other failure is raised at once."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self._client.transact_write_items(TransactItems=actions)
+                return
+            except ClientError as error:
+                reasons = _cancellation_reasons(error)
+                codes = {r.get("Code") for r in reasons or []} - {"None", None}
+                if attempt == attempts or not reasons or not codes <= TRANSIENT_CANCELLATION_REASONS:
+                    raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # full jitter
 
     # --- list -----------------------------------------------------------------------------------
 

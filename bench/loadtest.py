@@ -1,0 +1,361 @@
+"""Load test: `saring serve` in a subprocess on 127.0.0.1, driven by a bounded asyncio client.
+
+    .venv/bin/python bench/loadtest.py [--requests 20000] [--concurrency 32] [--max-seconds 900]
+                                       [--keep-moto-tracking]
+
+Mixes `verdicts` (batches of 1-100 listings) with the other operations (me, modelInfo, seller,
+recordViolation, takedownTargets, takedownOrder, compliance), counts errors (any non-200, any
+GraphQL error), and reports p50/p99 latency, throughput and the server's RSS (VmRSS of the
+server process) after warm-up and at the end. Prints one JSON document; exits 1 if any request
+failed or RSS grew by more than --max-rss-growth-mb.
+
+recordViolation cycles over a fixed set of idempotency keys, so after the first pass every
+write is a replay: moto keeps the table in the server's own process, and a table that grows
+would read as a leak. Stops by itself after --requests or --max-seconds, whichever is first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+
+TITLES = [
+    "bal thrift korea isi 100 pcs, buka karung",
+    "Kemeja batik pria lengan panjang",
+    "jaket bekas impor jepang grade A",
+    "Sepatu lari baru original",
+    "karungan baju second branded import",
+    "Celana jeans wanita high waist",
+]
+VERDICTS = """query($l: [ListingInput!]!) { verdicts(listings: $l) {
+  listingId decision score reasons { code } seller { standing activeStrikes } } }"""
+RECORD = """mutation($i: RecordViolationInput!) { recordViolation(input: $i) { standing activeStrikes } }"""
+SELLER = """query($s: ID!) { seller(platform: "shopee", sellerId: $s) { standing activeStrikes
+  strikes(first: 5) { edges { node { id } } } } }"""
+TARGETS = "{ takedownTargets(first: 20) { edges { node { id state overdue } } pageInfo { hasNextPage } } }"
+ORDER = "query($id: ID!) { takedownOrder(id: $id) { id targets { id state } } }"
+COMPLIANCE = """{ compliance(platform: "shopee", since: "2020-01-01T00:00:00Z", until: "2100-01-01T00:00:00Z")
+  { received removed pending } }"""
+ISSUE = """mutation($i: IssueTakedownInput!) { issueTakedown(input: $i) { id } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+# moto registers every model instance it creates in a class-level list (for its own reset API),
+# including the deep copy of the whole table it takes for every TransactWriteItems (moto 5.2.5):
+# under load that is ~125 KB per transaction per 200 items, retained forever, which is moto's
+# memory, not the service's (DynamoDB has no such thing). The launcher stops moto's DynamoDB
+# models from registering before `saring serve` runs; --keep-moto-tracking shows the difference.
+UNTRACKED_MOTO = """import sys
+from moto.core.model_instances import model_data
+import moto.dynamodb.models  # noqa: F401  (registers the DynamoDB models)
+
+
+class _Untracked(list):
+    def append(self, _instance):
+        pass
+
+
+for _model in model_data["dynamodb"].values():
+    _model.instances_tracked = _Untracked()
+"""
+
+
+def start_server(
+    workdir: Path, untrack_moto: bool = True
+) -> tuple[subprocess.Popen, str, dict[str, str]]:
+    port = free_port()
+    keys_file = workdir / "keys.json"
+    log = (workdir / "serve.log").open("w")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--keys-out", str(keys_file)]
+    launcher = UNTRACKED_MOTO if untrack_moto else "import sys\n"
+    launcher += "from saring.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    process = subprocess.Popen(
+        [sys.executable, "-c", launcher, *serve],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/graphql"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"saring serve exited:\n{(workdir / 'serve.log').read_text()}")
+        try:
+            if (
+                keys_file.exists()
+                and httpx.get(url, headers={"accept": "text/html"}, timeout=2).status_code == 200
+            ):
+                keys = {entry["name"]: entry["key"] for entry in json.loads(keys_file.read_text())}
+                return process, url, keys
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit("saring serve did not come up")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Mix:
+    """The request mix: about half verdicts, the rest spread over the other operations."""
+
+    def __init__(self, rng: random.Random, order_id: str) -> None:
+        self.rng = rng
+        self.order_id = order_id
+        self.sellers = [f"seller-{n}" for n in range(200)]
+        self.violation_keys = [f"violation-{n}" for n in range(100)]
+        self.n = 0
+
+    def next(self) -> tuple[str, str, str, dict]:
+        """(operation name, key name, query, variables)"""
+        self.n += 1
+        roll = self.rng.random()
+        if roll < 0.5:
+            size = self.rng.randint(1, 100)
+            listings = [
+                {
+                    "listingId": f"L-{self.n}-{i}",
+                    "sellerId": self.rng.choice(self.sellers),
+                    "title": self.rng.choice(TITLES),
+                    "priceIdr": self.rng.randint(1_000, 5_000_000),
+                }
+                for i in range(size)
+            ]
+            return "verdicts", self.rng.choice(["shopee", "tokopedia"]), VERDICTS, {"l": listings}
+        if roll < 0.58:
+            return "me", "shopee", "{ me { role name platform } }", {}
+        if roll < 0.66:
+            return (
+                "modelInfo",
+                "tokopedia",
+                "{ modelInfo { version reviewThreshold takedownThreshold } }",
+                {},
+            )
+        if roll < 0.74:
+            return "seller", "shopee", SELLER, {"s": self.rng.choice(self.sellers[:20])}
+        if roll < 0.82:
+            key = self.rng.choice(self.violation_keys)
+            seller = self.sellers[int(key.split("-")[1]) % 20]  # one key, one seller: replays match
+            return (
+                "recordViolation",
+                "shopee",
+                RECORD,
+                {"i": {"sellerId": seller, "idempotencyKey": key, "listingId": key}},
+            )
+        if roll < 0.90:
+            return "takedownTargets", "shopee", TARGETS, {}
+        if roll < 0.95:
+            return "takedownOrder", "kemendag", ORDER, {"id": self.order_id}
+        return "compliance", "kemendag", COMPLIANCE, {}
+
+
+async def run(
+    url: str,
+    keys: dict[str, str],
+    requests: int,
+    concurrency: int,
+    max_seconds: float,
+    seed: int,
+    label: str,
+) -> dict:
+    async with httpx.AsyncClient(
+        timeout=60,
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+    ) as client:
+        order = await client.post(
+            url,
+            json={
+                "query": ISSUE,
+                "variables": {
+                    "i": {
+                        "reference": f"LOAD-{seed}",
+                        "legalBasis": "Permendag 40/2022",
+                        "reason": "load test",
+                        "targets": [
+                            {
+                                "platform": "shopee",
+                                "kind": "LISTING",
+                                "value": f"L-load-{seed}-{n}",
+                                "sellerId": f"seller-{n}",
+                            }
+                            for n in range(10)
+                        ],
+                    }
+                },
+            },
+            headers={"authorization": f"Bearer {keys['kemendag']}"},
+        )
+        issued = order.json()
+        if not (issued.get("data") or {}).get("issueTakedown"):
+            raise SystemExit(
+                f"could not issue the load test's order: {order.status_code} {order.text}"
+            )
+        order_id = issued["data"]["issueTakedown"]["id"]
+        mix = Mix(random.Random(seed), order_id)
+        latencies: dict[str, list[float]] = {}
+        errors: Counter[str] = Counter()
+        samples: list[str] = []
+        sent = 0
+        started = time.perf_counter()
+        deadline = started + max_seconds
+
+        async def worker() -> None:
+            nonlocal sent
+            while sent < requests and time.perf_counter() < deadline:
+                sent += 1
+                name, key, query, variables = mix.next()
+                began = time.perf_counter()
+                try:
+                    response = await client.post(
+                        url,
+                        json={"query": query, "variables": variables},
+                        headers={"authorization": f"Bearer {keys[key]}"},
+                    )
+                    ok = response.status_code == 200 and not response.json().get("errors")
+                    detail = response.text[:300]
+                except httpx.HTTPError as error:
+                    ok, detail = False, repr(error)
+                latencies.setdefault(name, []).append((time.perf_counter() - began) * 1000)
+                if not ok:
+                    errors[name] += 1
+                    if len(samples) < 5:
+                        samples.append(f"{name}: {detail}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+
+    everything = sorted(value for values in latencies.values() for value in values)
+
+    def pct(values: list[float], q: float) -> float:
+        return round(values[min(len(values) - 1, int(q * len(values)))], 2) if values else 0.0
+
+    return {
+        "phase": label,
+        "requests": len(everything),
+        "errors": sum(errors.values()),
+        "errors_by_operation": dict(errors),
+        "error_samples": samples,
+        "seconds": round(elapsed, 2),
+        "throughput_rps": round(len(everything) / elapsed, 1) if elapsed else 0.0,
+        "latency_ms": {
+            "p50": pct(everything, 0.50),
+            "p99": pct(everything, 0.99),
+            "mean": round(statistics.fmean(everything), 2) if everything else 0.0,
+        },
+        "by_operation": {
+            name: {
+                "count": len(values),
+                "p50_ms": pct(sorted(values), 0.5),
+                "p99_ms": pct(sorted(values), 0.99),
+            }
+            for name, values in sorted(latencies.items())
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--warmup", type=int, default=1_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--max-seconds", type=float, default=900)
+    parser.add_argument("--max-rss-growth-mb", type=float, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--output", type=Path, help="also write the JSON report here")
+    parser.add_argument(
+        "--keep-moto-tracking",
+        action="store_true",
+        help="leave moto's per-instance registry on (its transaction copies then grow RSS)",
+    )
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="saring-load-") as tmp:
+        process, url, keys = start_server(Path(tmp), untrack_moto=not args.keep_moto_tracking)
+        try:
+            rss_start = rss_kb(process.pid)
+            warmup = asyncio.run(
+                run(url, keys, args.warmup, args.concurrency, args.max_seconds, args.seed, "warmup")
+            )
+            rss_before = rss_kb(process.pid)
+            load = asyncio.run(
+                run(
+                    url,
+                    keys,
+                    args.requests,
+                    args.concurrency,
+                    args.max_seconds,
+                    args.seed + 1,
+                    "load",
+                )
+            )
+            rss_after = rss_kb(process.pid)
+        finally:
+            stop_server(process)
+    growth_mb = round((rss_after - rss_before) / 1024, 1)
+    report = {
+        "server": "saring serve (uvicorn + moto in one process) on 127.0.0.1",
+        "moto_instance_tracking": args.keep_moto_tracking,
+        "concurrency": args.concurrency,
+        "warmup": {
+            key: warmup[key] for key in ("requests", "errors", "throughput_rps", "latency_ms")
+        },
+        **{key: value for key, value in load.items() if key != "phase"},
+        "rss_kb": {
+            "at_start": rss_start,
+            "after_warmup": rss_before,
+            "after_load": rss_after,
+            "growth_mb": growth_mb,
+        },
+        "cpus": os.cpu_count(),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+    failed = warmup["errors"] or load["errors"] or growth_mb > args.max_rss_growth_mb
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
