@@ -16,11 +16,15 @@ _CREATE_TABLE_KEYS = (
 )
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
+# libyaml's loader when PyYAML has it: parsing the template is most of a local table's set-up.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CloudFormationLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     """Reads CloudFormation short-form tags (!Ref, !GetAtt, ...) as plain values."""
 
 
-def _any_tag(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
+def _any_tag(loader: Any, _suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
