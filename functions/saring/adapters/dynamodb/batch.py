@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from saring.adapters.dynamodb.keys import typed
 from saring.domain.errors import SaringError
@@ -15,10 +15,20 @@ BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys per BatchGetItem request
 MAX_WAVES = 5
 
 ItemKey = tuple[str, str]
+T = TypeVar("T")
+R = TypeVar("R")
 
-# Shared by every call of the process: chunks of one batch go out at the same time, so a
-# batch of any size costs one round trip of latency (plus one per retry of unprocessed keys).
-_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="batch-get")
+# The process's one pool for DynamoDB requests sent together (boto3 clients are thread-safe):
+# chunks of one batch go out at the same time, so a batch of any size costs one round trip of
+# latency (plus one per retry of unprocessed keys).
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dynamodb")
+
+
+def concurrently(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`function` over `items`, the calls in flight together; a single one runs inline."""
+    if len(items) == 1:
+        return [function(items[0])]
+    return list(_pool.map(function, items))
 
 
 def batch_get(
@@ -39,12 +49,9 @@ def batch_get(
             pending[start : start + BATCH_GET_LIMIT]
             for start in range(0, len(pending), BATCH_GET_LIMIT)
         ]
-        if len(chunks) == 1:
-            responses = [_get_chunk(client, table_name, chunks[0], consistent)]
-        else:
-            responses = list(
-                _pool.map(lambda chunk: _get_chunk(client, table_name, chunk, consistent), chunks)
-            )
+        responses = concurrently(
+            lambda chunk: _get_chunk(client, table_name, chunk, consistent), chunks
+        )
         pending = []
         for items, unprocessed in responses:
             for item in items:

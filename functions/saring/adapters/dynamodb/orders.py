@@ -38,18 +38,17 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_put
+from saring.adapters.dynamodb.batch import concurrently
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.domain.audit import AuditEvent
 from saring.domain.errors import BadUserInputError, ConflictError, NotFoundError, SaringError
@@ -268,12 +267,6 @@ class _PartitionRead:
     partition: str
     items: list[dict[str, Any]]
     cut_short: bool  # DynamoDB stopped before the limit (1 MB page): more may follow
-
-
-@lru_cache(maxsize=1)
-def _executor() -> ThreadPoolExecutor:
-    """Built once per process; boto3 clients are thread-safe."""
-    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="saring-orders")
 
 
 # --- The adapter --------------------------------------------------------------------------------
@@ -625,7 +618,7 @@ class DynamoDBOrderBook(OrderBook):
         scope = _scope(partitions)
         positions = decode_cursor(after, scope, partitions) if after else {}
         limit = first + 1
-        reads = self._map(lambda part: self._read_partition(part, positions.get(part), limit), partitions)
+        reads = concurrently(lambda part: self._read_partition(part, positions.get(part), limit), partitions)
         # Merged order is safe only up to the last item read from a partition that has more.
         bounds = [r.items[-1]["gsi1sk"]["S"] for r in reads if r.cut_short and r.items]
         bound = min(bounds) if bounds else None
@@ -652,12 +645,6 @@ class DynamoDBOrderBook(OrderBook):
             has_next_page=has_next,
             end_cursor=edges[-1].cursor if edges else after,
         )
-
-    @staticmethod
-    def _map(function: Callable[[str], _PartitionRead], partitions: Sequence[str]) -> list[_PartitionRead]:
-        if len(partitions) == 1:
-            return [function(partitions[0])]
-        return list(_executor().map(function, partitions))
 
     def _read_partition(
         self, partition: str, position: tuple[str, str] | None, limit: int
@@ -713,7 +700,7 @@ class DynamoDBOrderBook(OrderBook):
                     return found
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-        return [t for targets in _executor().map(read, partitions) for t in targets]
+        return [t for targets in concurrently(read, partitions) for t in targets]
 
     # --- matches --------------------------------------------------------------------------------
 

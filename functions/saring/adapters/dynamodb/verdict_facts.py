@@ -39,17 +39,22 @@ class DynamoVerdictFacts(VerdictFactsReader):
             wanted.append(seller_key)
             wanted.extend(order_keys)
         found = batch_get(self._client, self._table, wanted)
-        facts = []
-        for listing, (seller_key, order_keys) in zip(listings, per_listing, strict=True):
-            seller = standing_from_summary_item(
+        standings = {
+            seller_key["pk"]: standing_from_summary_item(
                 found.get((seller_key["pk"], seller_key["sk"])),
                 now,
                 self._policy,
                 platform=platform,
                 seller_id=listing.seller_id,
             )
+            for listing, (seller_key, _) in zip(listings, per_listing, strict=True)
+        }
+        facts = []
+        for seller_key, order_keys in per_listing:
             matches = [found[(k["pk"], k["sk"])] for k in order_keys if (k["pk"], k["sk"]) in found]
-            facts.append(VerdictFacts(seller, tuple(order_references_from_items(matches))))
+            facts.append(
+                VerdictFacts(standings[seller_key["pk"]], tuple(order_references_from_items(matches)))
+            )
         return facts
 
 
