@@ -1,13 +1,13 @@
 """Load test: `saring serve` in a subprocess on 127.0.0.1, driven by a bounded asyncio client.
 
     .venv/bin/python bench/loadtest.py [--requests 20000] [--concurrency 32] [--max-seconds 900]
-                                       [--keep-moto-tracking]
 
 Mixes `verdicts` (batches of 1-100 listings) with the other operations (me, modelInfo, seller,
 recordViolation, takedownTargets, takedownOrder, compliance), counts errors (any non-200, any
-GraphQL error), and reports p50/p99 latency, throughput and the server's RSS (VmRSS of the
-server process) after warm-up and at the end. Prints one JSON document; exits 1 if any request
-failed or RSS grew by more than --max-rss-growth-mb.
+GraphQL error), and reports p50/p99 latency, throughput, and the memory (VmRSS) and CPU time
+of the API process and of its moto process after warm-up and at the end. Prints one JSON
+document; exits 1 if any request failed or either process grew by more than
+--max-rss-growth-mb.
 
 recordViolation cycles over a fixed set of idempotency keys, so after the first pass every
 write is a replay: moto keeps the table in the server's own process, and a table that grows
@@ -68,39 +68,38 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-# moto registers every model instance it creates in a class-level list (for its own reset API),
-# including the deep copy of the whole table it takes for every TransactWriteItems (moto 5.2.5):
-# under load that is ~125 KB per transaction per 200 items, retained forever, which is moto's
-# memory, not the service's (DynamoDB has no such thing). The launcher stops moto's DynamoDB
-# models from registering before `saring serve` runs; --keep-moto-tracking shows the difference.
-UNTRACKED_MOTO = """import sys
-from moto.core.model_instances import model_data
-import moto.dynamodb.models  # noqa: F401  (registers the DynamoDB models)
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-class _Untracked(list):
-    def append(self, _instance):
-        pass
+def server_processes(api_pid: int) -> dict[str, int]:
+    """The API process and the moto process `saring serve` starts beside it."""
+    children = Path(f"/proc/{api_pid}/task/{api_pid}/children").read_text().split()
+    moto = [
+        int(pid)
+        for pid in children
+        if b"saring.local_moto" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    return {"api": api_pid, **({"moto": moto[0]} if moto else {})}
 
 
-for _model in model_data["dynamodb"].values():
-    _model.instances_tracked = _Untracked()
-"""
+def snapshot(processes: dict[str, int]) -> dict[str, dict[str, float]]:
+    return {
+        name: {"rss_kb": rss_kb(pid), "cpu_seconds": round(cpu_seconds(pid), 2)}
+        for name, pid in processes.items()
+    }
 
 
-def start_server(
-    workdir: Path, untrack_moto: bool = True
-) -> tuple[subprocess.Popen, str, dict[str, str]]:
+def start_server(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
     port = free_port()
     keys_file = workdir / "keys.json"
     log = (workdir / "serve.log").open("w")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--keys-out", str(keys_file)]
-    launcher = UNTRACKED_MOTO if untrack_moto else "import sys\n"
-    launcher += "from saring.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     process = subprocess.Popen(
-        [sys.executable, "-c", launcher, *serve],
+        [sys.executable, "-m", "saring.cli", *serve],
         cwd=REPO,
         env=env,
         stdout=log,
@@ -303,21 +302,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-rss-growth-mb", type=float, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON report here")
-    parser.add_argument(
-        "--keep-moto-tracking",
-        action="store_true",
-        help="leave moto's per-instance registry on (its transaction copies then grow RSS)",
-    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="saring-load-") as tmp:
-        process, url, keys = start_server(Path(tmp), untrack_moto=not args.keep_moto_tracking)
+        process, url, keys = start_server(Path(tmp))
         try:
-            rss_start = rss_kb(process.pid)
+            processes = server_processes(process.pid)
+            at_start = snapshot(processes)
             warmup = asyncio.run(
                 run(url, keys, args.warmup, args.concurrency, args.max_seconds, args.seed, "warmup")
             )
-            rss_before = rss_kb(process.pid)
+            after_warmup = snapshot(processes)
             load = asyncio.run(
                 run(
                     url,
@@ -329,31 +324,46 @@ def main(argv: list[str] | None = None) -> int:
                     "load",
                 )
             )
-            rss_after = rss_kb(process.pid)
+            after_load = snapshot(processes)
         finally:
             stop_server(process)
-    growth_mb = round((rss_after - rss_before) / 1024, 1)
+    growth_mb = {
+        name: round((after_load[name]["rss_kb"] - after_warmup[name]["rss_kb"]) / 1024, 1)
+        for name in processes
+    }
     report = {
-        "server": "saring serve (uvicorn + moto in one process) on 127.0.0.1",
-        "moto_instance_tracking": args.keep_moto_tracking,
+        "server": "saring serve on 127.0.0.1: the API process and its moto process",
         "concurrency": args.concurrency,
         "warmup": {
             key: warmup[key] for key in ("requests", "errors", "throughput_rps", "latency_ms")
         },
         **{key: value for key, value in load.items() if key != "phase"},
-        "rss_kb": {
-            "at_start": rss_start,
-            "after_warmup": rss_before,
-            "after_load": rss_after,
-            "growth_mb": growth_mb,
+        "processes": {
+            name: {
+                "rss_kb": {
+                    "at_start": at_start[name]["rss_kb"],
+                    "after_warmup": after_warmup[name]["rss_kb"],
+                    "after_load": after_load[name]["rss_kb"],
+                },
+                "rss_growth_during_load_mb": growth_mb[name],
+                "cpu_seconds_during_load": round(
+                    after_load[name]["cpu_seconds"] - after_warmup[name]["cpu_seconds"], 1
+                ),
+            }
+            for name in processes
         },
+        "max_rss_growth_mb": args.max_rss_growth_mb,
         "cpus": os.cpu_count(),
     }
     text = json.dumps(report, indent=2)
     print(text)
     if args.output:
         args.output.write_text(text + "\n")
-    failed = warmup["errors"] or load["errors"] or growth_mb > args.max_rss_growth_mb
+    failed = (
+        warmup["errors"]
+        or load["errors"]
+        or any(growth > args.max_rss_growth_mb for growth in growth_mb.values())
+    )
     return 1 if failed else 0
 
 

@@ -65,3 +65,11 @@ def dynamodb(aws: None):
 @pytest.fixture
 def table_name(dynamodb) -> str:
     return "saring-test"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The suite runs moto as `saring serve` does, so the tuned transaction path is what every
+    # ledger and order test exercises; tests/functional/test_local_moto.py holds it to moto's own.
+    from saring.local_moto import tune_for_local_stack
+
+    tune_for_local_stack()

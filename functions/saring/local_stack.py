@@ -6,7 +6,9 @@ import json
 import logging
 import os
 import secrets
+import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,12 @@ LOCAL_REGION = "ap-southeast-3"
 @dataclass
 class LocalAws:
     endpoint: str
-    server: Any
+    stop_server: Callable[[], None]
     replaced_environment: dict[str, str | None]
 
     def stop(self) -> None:
         """Stops moto and gives the process back the AWS settings it had before."""
-        self.server.stop()
+        self.stop_server()
         for name, value in self.replaced_environment.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -35,16 +37,18 @@ class LocalAws:
                 os.environ[name] = value
 
 
-def start_local_aws(host: str = "127.0.0.1", port: int = 0) -> LocalAws:
-    """Starts moto's server and points this process's boto3 at it."""
-    from moto.server import ThreadedMotoServer
+def start_local_aws(
+    host: str = "127.0.0.1", port: int = 0, separate_process: bool = False
+) -> LocalAws:
+    """Starts moto's server and points this process's AWS clients at it.
 
-    # moto's server logs every request through werkzeug; the API's own log is enough.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    bound_port = server._server.server_port  # moto exposes no public accessor for port 0
-    endpoint = f"http://{host}:{bound_port}"
+    `separate_process` runs moto in a child process: `saring serve` does, so that moto and
+    the API each get a core; tests keep it in-process, where it starts faster.
+    """
+    if separate_process:
+        endpoint, stop_server = _moto_in_child_process(host, port)
+    else:
+        endpoint, stop_server = _moto_in_this_process(host, port)
     settings = {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "local",
@@ -58,7 +62,47 @@ def start_local_aws(host: str = "127.0.0.1", port: int = 0) -> LocalAws:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    return LocalAws(endpoint=endpoint, server=server, replaced_environment=replaced)
+    return LocalAws(endpoint=endpoint, stop_server=stop_server, replaced_environment=replaced)
+
+
+def _moto_in_this_process(host: str, port: int) -> tuple[str, Callable[[], None]]:
+    from moto.server import ThreadedMotoServer
+
+    from saring.local_moto import tune_for_local_stack
+
+    tune_for_local_stack()
+    # moto's server logs every request through werkzeug; the API's own log is enough.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    _, bound_port = server.get_host_and_port()
+    return f"http://{host}:{bound_port}", server.stop
+
+
+def _moto_in_child_process(host: str, port: int) -> tuple[str, Callable[[], None]]:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "saring.local_moto", "--host", host, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        # Ctrl-C reaches the whole foreground group; the parent stops moto itself, in order.
+        start_new_session=True,
+    )
+
+    def stop() -> None:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    assert child.stdout is not None
+    first_line = child.stdout.readline()  # blocks until moto listens, or returns "" if it died
+    if not first_line.startswith("listening "):
+        stop()
+        raise RuntimeError(f"the local moto server did not start (exit code {child.poll()})")
+    return first_line.split(" ", 1)[1].strip(), stop
 
 
 def prepare_local_environment() -> None:
@@ -86,7 +130,7 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
     import uvicorn
 
     prepare_local_environment()
-    local_aws = start_local_aws(host, dynamodb_port)
+    local_aws = start_local_aws(host, dynamodb_port, separate_process=True)
     try:
         from saring.adapters.dynamodb.client import dynamodb_client
         from saring.adapters.dynamodb.tables import create_table_from_template
@@ -104,7 +148,8 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
             keys_out.write_text(json.dumps(demo, indent=2) + "\n")
             keys_out.chmod(0o600)
         _announce(host, port, local_aws.endpoint, settings.table_name, demo, keys_out)
-        uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+        app = create_app(services, execute_in_threads=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         local_aws.stop()
         print("saring: local stack stopped", file=sys.stderr)

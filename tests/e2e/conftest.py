@@ -129,7 +129,12 @@ def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
         keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}
         port = free_port()
         server = uvicorn.Server(
-            uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(
+                create_app(services, execute_in_threads=True),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+            )
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

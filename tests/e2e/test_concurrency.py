@@ -96,7 +96,10 @@ def fleet(monkeypatch):
             port = free_port()
             server = uvicorn.Server(
                 uvicorn.Config(
-                    create_app(services), host="127.0.0.1", port=port, log_level="warning"
+                    create_app(services, execute_in_threads=True),
+                    host="127.0.0.1",
+                    port=port,
+                    log_level="warning",
                 )
             )
             thread = threading.Thread(target=server.run, daemon=True)

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -72,6 +73,7 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path):
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     finally:
@@ -80,3 +82,39 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path):
     assert process.returncode == 0, output
     assert "local stack stopped" in output
     assert "Traceback" not in output
+    assert children, "saring serve runs moto in a process of its own"
+    assert not [pid for pid in children if _running(pid)], "moto outlived serve"
+
+
+def _running(pid: str) -> bool:
+    """Alive and not a zombie waiting for whoever adopted it to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_local_stack_leaves_no_moto_behind():
+    launcher = (
+        "import sys, time\n"
+        "from saring.local_stack import start_local_aws\n"
+        "start_local_aws(separate_process=True)\n"
+        "print('started', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", launcher], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "started"
+        (moto,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 10
+        while _running(moto) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(moto)
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -42,8 +42,10 @@ class SaringGraphQL(GraphQL):
     status is 200, even when `data` is null. `application/json` clients keep 200 throughout.
     """
 
-    def __init__(self, services: Services) -> None:
-        super().__init__(build_schema(services.settings), graphql_ide="graphiql")
+    def __init__(self, services: Services, execute_in_threads: bool = False) -> None:
+        super().__init__(
+            build_schema(services.settings, execute_in_threads), graphql_ide="graphiql"
+        )
         self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -160,7 +162,11 @@ class Gateway:
             return
         started = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        logger.set_correlation_id(headers.get("x-correlation-id") or _lambda_request_id(scope))
+        # A context variable, not the logger's shared keys: requests served at once (each in
+        # its own task or worker thread) keep their own correlation ids.
+        logger.thread_safe_append_keys(
+            correlation_id=headers.get("x-correlation-id") or _lambda_request_id(scope)
+        )
         status = await self._dispatch(scope, receive, send, headers)
         logger.info(
             "request",
@@ -282,5 +288,6 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def create_app(services: Services) -> Gateway:
-    return Gateway(services, SaringGraphQL(services))
+def create_app(services: Services, execute_in_threads: bool = False) -> Gateway:
+    """`execute_in_threads`: run each operation in a worker thread (see SaringSchema)."""
+    return Gateway(services, SaringGraphQL(services, execute_in_threads))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql.error import GraphQLError
@@ -15,7 +17,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from saring.api.errors import ErrorCodes, coded
 from saring.api.ledger import LedgerMutations, LedgerQueries
@@ -54,6 +56,18 @@ class ParseOnce(ParserCache):
 
 
 class SaringSchema(strawberry.Schema):
+    # Servers that answer many requests at once (`saring serve`) turn this on. On Lambda a
+    # container answers one request at a time, and executing inline costs less.
+    execute_in_threads = False
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        if not self.execute_in_threads:
+            return await super().execute(*args, **kwargs)
+        # The resolvers are synchronous and wait on DynamoDB: in a worker thread they wait
+        # without holding up the event loop, so other requests are served meanwhile.
+        # to_thread carries the request's context variables (its log correlation id) along.
+        return await asyncio.to_thread(self.execute_sync, *args, **kwargs)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -85,7 +99,7 @@ def _guarded(rule: type[ValidationRule]) -> type[ValidationRule]:
     return Guarded
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, execute_in_threads: bool = False) -> strawberry.Schema:
     # The validation rules are built once per schema: the same rule classes on every request
     # let ValidationCache answer repeated documents without validating them again.
     rules = [
@@ -106,4 +120,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParseOnce(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
-    return SaringSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema = SaringSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema.execute_in_threads = execute_in_threads
+    return schema

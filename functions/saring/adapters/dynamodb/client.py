@@ -1,20 +1,26 @@
-"""The one boto3 DynamoDB client of a process, with retries suited to a request path."""
+"""The one DynamoDB client of a process, with retries suited to a request path."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
+from saring.adapters.aws import aws_client
+
 # Adaptive mode backs off with jitter on throttling; botocore reads max_attempts as retries, so
-# a call is tried at most 4 times, well inside the API's timeout. boto3 reads AWS_ENDPOINT_URL(_DYNAMODB), so the same code talks to moto locally.
+# a call is tried at most 4 times, well inside the API's timeout. botocore reads
+# AWS_ENDPOINT_URL(_DYNAMODB), so the same code talks to moto locally.
 _CONFIG = Config(
     retries={"max_attempts": 3, "mode": "adaptive"},
     connect_timeout=2,
     read_timeout=5,
     tcp_keepalive=True,
+    # botocore keeps 10 connections by default and closes the rest after use. One request may
+    # send 8 reads at once (batch.concurrently), and `saring serve` answers several requests
+    # at once: without room for all of them, every call past the tenth opened a new socket.
+    max_pool_connections=32,
 )
 
 
@@ -27,4 +33,4 @@ TRANSIENT_CANCELLATION_REASONS = frozenset(
 
 @lru_cache(maxsize=1)
 def dynamodb_client() -> Any:
-    return boto3.client("dynamodb", config=_CONFIG)
+    return aws_client("dynamodb", _CONFIG)
