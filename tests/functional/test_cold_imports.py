@@ -1,4 +1,5 @@
-"""What a cold Lambda container imports: the X-Ray SDK only when tracing is on."""
+"""What a cold Lambda container imports: the X-Ray SDK only when tracing is on, and never what
+only costs start-up time (boto3 over botocore, test and training libraries)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ print(json.dumps({
     "xray": any(name.startswith("aws_xray_sdk") for name in sys.modules),
     "moto": any(name.startswith("moto") for name in sys.modules),
     "sklearn": "sklearn" in sys.modules,
+    "boto3": "boto3" in sys.modules,
 }))
 """
 
@@ -40,6 +42,7 @@ def test_tracing_off_costs_no_xray_import():
     seen = imports(POWERTOOLS_TRACE_DISABLED="true")
     assert seen["xray"] is False
     assert seen["moto"] is False and seen["sklearn"] is False
+    assert seen["boto3"] is False
 
 
 @pytest.mark.skipif(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, BinaryIO, cast
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from saring.adapters.aws import aws_client
 from saring.domain.scan import SourceChangedError
 from saring.ports import ObjectStore, StoredObject
 
@@ -23,7 +23,7 @@ _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 @lru_cache(maxsize=1)
 def s3_client() -> Any:
-    return boto3.client("s3", config=_CONFIG)
+    return aws_client("s3", _CONFIG)
 
 
 class S3ObjectStore(ObjectStore):

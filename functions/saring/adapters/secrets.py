@@ -23,9 +23,9 @@ def identity_secret(settings: Settings, ssm_client: Any | None = None) -> bytes:
     with _lock:
         if name not in _cache:
             if ssm_client is None:
-                import boto3
+                from saring.adapters.aws import aws_client
 
-                ssm_client = boto3.client("ssm")
+                ssm_client = aws_client("ssm")
             response = ssm_client.get_parameter(Name=name, WithDecryption=True)
             value = response["Parameter"]["Value"]
             if not value:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
+from saring.adapters.aws import aws_client
 from saring.ports import PartQueue
 
 SEND_BATCH = 10
@@ -20,7 +20,7 @@ _CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, tcp_keepalive=
 
 @lru_cache(maxsize=1)
 def sqs_client() -> Any:
-    return boto3.client("sqs", config=_CONFIG)
+    return aws_client("sqs", _CONFIG)
 
 
 class SqsPartQueue(PartQueue):

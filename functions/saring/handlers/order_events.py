@@ -20,7 +20,6 @@ import os
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -30,6 +29,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecord,
     DynamoDBRecordEventName,
 )
+
+from saring.adapters.aws import aws_client
 
 SOURCE = "saring.orders"
 DETAIL_TYPE = "TakedownTargetCreated"
@@ -44,7 +45,7 @@ class EventNotAcceptedError(Exception):
 @lru_cache(maxsize=1)
 def events_client() -> Any:
     """Built once per process, on first use."""
-    return boto3.client("events")
+    return aws_client("events")
 
 
 def target_created(image: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ ItemKey = tuple[str, str]
 T = TypeVar("T")
 R = TypeVar("R")
 
-# The process's one pool for DynamoDB requests sent together (boto3 clients are thread-safe):
+# The process's one pool for DynamoDB requests sent together (botocore clients are thread-safe):
 # chunks of one batch go out at the same time, so a batch of any size costs one round trip of
 # latency (plus one per retry of unprocessed keys).
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dynamodb")
