@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DYNAMODB_PORT ?= 8001
 
-.PHONY: run test bench lint schema schema-check train evaluate model-layer loadtest clean
+.PHONY: run test bench lint schema schema-check requirements requirements-check train evaluate \
+	model-layer loadtest clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,7 @@ test: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) bench/run.py
 
-lint: $(INSTALLED) schema-check
+lint: $(INSTALLED) schema-check requirements-check
 	$(PY) -m ruff check functions tests models bench
 	$(VENV)/bin/cfn-lint template.yaml
 
@@ -35,6 +36,17 @@ schema: $(INSTALLED)
 schema-check: $(INSTALLED)
 	$(PY) -m saring.api.export | diff -u graphql/schema.graphql - \
 		|| (echo "graphql/schema.graphql is stale: run 'make schema'" >&2; exit 1)
+
+# The Lambda build (functions/Makefile) installs these; pyproject.toml is where they are kept.
+REQUIREMENTS = $(PYTHON) -c "import tomllib; \
+	print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))"
+
+requirements:
+	$(REQUIREMENTS) > functions/requirements.txt
+
+requirements-check:
+	$(REQUIREMENTS) | diff -u functions/requirements.txt - \
+		|| (echo "functions/requirements.txt is stale: run 'make requirements'" >&2; exit 1)
 
 train: $(INSTALLED)
 	$(PY) models/train.py
