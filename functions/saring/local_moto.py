@@ -5,7 +5,7 @@ transactions on one item can interleave between a condition check and a write, w
 never allows (the concurrency tests lost strikes that way once the API served requests at once).
 Here each DynamoDB request runs alone, as a transaction does in DynamoDB.
 
-Two costs of moto 5.2 grow with the table and with uptime, and DynamoDB has neither:
+Three costs of moto 5.2 grow with the table and with uptime, and DynamoDB has none of them:
 
 - TransactWriteItems deep-copies every table it names, once per item, so that it can restore the
   table if the transaction is cancelled. Under load that copy was two thirds of the server's CPU
@@ -14,6 +14,10 @@ Two costs of moto 5.2 grow with the table and with uptime, and DynamoDB has neit
   the table's stream back as they were, which is all a cancelled transaction may change.
 - Every model instance moto creates is registered in a class-level list for its dashboard, so
   every item ever written (and every transaction's copy) stays in memory for good.
+- Looking up a key that is not in a table with a sort key leaves an empty entry behind (its
+  items live in a defaultdict), and every query on an index walks all entries. Verdicts look up
+  a seller summary and match keys for every listing, most of them absent: after 15 minutes of
+  load, index queries walked hundreds of thousands of empty entries. Lookups leave none here.
 
 Only the local stack calls `tune_for_local_stack`; tests that use `mock_aws` run moto unchanged.
 """
@@ -118,6 +122,21 @@ def _atomic(original: Any) -> Any:
     return call_action
 
 
+def _leaving_no_empty_entry(original: Any) -> Any:
+    @functools.wraps(original)
+    def look_up(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        existed = hash_key in self.items
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            entry = self.items.get(hash_key)
+            if not existed and isinstance(entry, dict) and not entry:
+                del self.items[hash_key]
+
+    look_up.tuned_for_local_stack = True
+    return look_up
+
+
 class _Untracked(list):
     """moto's per-class registry of instances, which keeps nothing."""
 
@@ -134,6 +153,9 @@ def tune_for_local_stack() -> None:
 
     if not getattr(DynamoHandler.call_action, "tuned_for_local_stack", False):
         DynamoHandler.call_action = _atomic(DynamoHandler.call_action)
+    for name in ("get_item", "delete_item"):
+        if not getattr(getattr(Table, name), "tuned_for_local_stack", False):
+            setattr(Table, name, _leaving_no_empty_entry(getattr(Table, name)))
     backend = dynamodb_models.DynamoDBBackend
     if not getattr(backend.transact_write_items, "tuned_for_local_stack", False):
         dynamodb_models.copy = _TablesByReference(Table)

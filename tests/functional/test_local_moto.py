@@ -152,3 +152,20 @@ def test_local_moto_keeps_no_registry_of_items() -> None:
         for n in range(50):
             client.transact_write_items(TransactItems=[_put(f"seller#{n}", n=n)])
     assert len(Item.instances_tracked) == 0
+
+
+def test_looking_up_absent_keys_leaves_no_entries_behind() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-southeast-3")
+        create_table_from_template(client, TABLE)
+        client.transact_write_items(TransactItems=[_put("seller#1", n=1)])
+        absent = [_key(f"listing#{n}") for n in range(100)]
+        client.batch_get_item(RequestItems={TABLE: {"Keys": absent}})
+        client.get_item(TableName=TABLE, Key=_key("listing#x"))
+        client.delete_item(TableName=TABLE, Key=_key("listing#y"))
+        client.transact_write_items(TransactItems=[_must_be_absent("listing#z")])
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["ap-southeast-3"].tables[TABLE]
+        assert len(table.items) == 1
