@@ -1,17 +1,17 @@
 """Load test: `saring serve` in a subprocess on 127.0.0.1, driven by a bounded asyncio client.
 
-    .venv/bin/python bench/loadtest.py [--requests 20000] [--concurrency 32] [--max-seconds 900]
+    .venv/bin/python bench/loadtest.py [--requests 20000] [--concurrency 32] [--max-seconds 1800]
 
 Mixes `verdicts` (batches of 1-100 listings) with the other operations (me, modelInfo, seller,
 recordViolation, takedownTargets, takedownOrder, compliance), counts errors (any non-200, any
 GraphQL error), and reports p50/p99 latency, throughput, and the memory (VmRSS) and CPU time
 of the API process and of its moto process after warm-up and at the end. Prints one JSON
-document; exits 1 if any request failed or either process grew by more than
---max-rss-growth-mb.
+document; exits 1 if any request failed, if the time ran out before --requests were made, or if
+either process grew by more than --max-rss-growth-mb.
 
 recordViolation cycles over a fixed set of idempotency keys, so after the first pass every
-write is a replay: moto keeps the table in the server's own process, and a table that grows
-would read as a leak. Stops by itself after --requests or --max-seconds, whichever is first.
+write is a replay: moto keeps the table in memory, and a table that grows would read as a
+leak. Stops by itself after --requests or --max-seconds, whichever is first.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--warmup", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--max-seconds", type=float, default=900)
+    parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--max-rss-growth-mb", type=float, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON report here")
@@ -360,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.output:
         args.output.write_text(text + "\n")
     failed = (
-        warmup["errors"]
+        load["requests"] < args.requests
+        or warmup["errors"]
         or load["errors"]
         or any(growth > args.max_rss_growth_mb for growth in growth_mb.values())
     )
