@@ -45,27 +45,34 @@ class VerdictService:
         scores = self._classifier.score(listings)
         facts = self._facts.read(platform, listings, self._clock.now())
         thresholds = self._classifier.thresholds
-        flagged = [
-            model_decision(score, thresholds, listing_facts.seller.standing) is not Decision.ALLOW
+        models = [
+            model_decision(score, thresholds, listing_facts.seller.standing)
             for score, listing_facts in zip(scores, facts, strict=True)
         ]
         # Explaining costs more than scoring, so only flagged listings are explained, together.
         explained = iter(
             self._classifier.explain_many(
-                [listing for listing, hit in zip(listings, flagged, strict=True) if hit]
+                [
+                    listing
+                    for listing, model in zip(listings, models, strict=True)
+                    if model is not Decision.ALLOW
+                ]
             )
         )
+        version = self._classifier.version
         results = []
-        for listing, score, listing_facts, hit in zip(listings, scores, facts, flagged, strict=True):
-            evidence = next(explained) if hit else ()
-            decision, reasons = decide(score, thresholds, listing_facts, evidence)
+        for listing, score, listing_facts, model in zip(
+            listings, scores, facts, models, strict=True
+        ):
+            evidence = () if model is Decision.ALLOW else next(explained)
+            decision, reasons = decide(score, thresholds, listing_facts, evidence, model=model)
             results.append(
                 VerdictResult(
                     listing_id=listing.listing_id,
                     decision=decision,
                     score=score,
                     reasons=reasons,
-                    model_version=self._classifier.version,
+                    model_version=version,
                     seller=listing_facts.seller,
                 )
             )
