@@ -202,21 +202,24 @@ class ScanWorker:
     def classify(self, platform: str, lines: Sequence[bytes], first_line: int) -> PartRecords:
         """One record per line, in order: a verdict, or an error naming the line."""
         records = PartRecords(first_line, len(lines))
-        # The listings and their places in the part, side by side (no pair per listing).
+        principal = platform_principal(platform)
+        size = min(VERDICTS_PER_CALL, self._limits.max_batch)
+        # A batch's listings and their places in the part, side by side. Lines are parsed as
+        # the batches fill, so a listing lives for its batch, not for the whole part.
         indexes: list[int] = []
         listings: list[Listing] = []
         for index, raw in enumerate(lines):
             parsed = parse_listing(raw)
             if isinstance(parsed, str):
                 records.add_error(index, parsed)
-            else:
-                indexes.append(index)
-                listings.append(parsed)
-        principal = platform_principal(platform)
-        size = min(VERDICTS_PER_CALL, self._limits.max_batch)
-        for start in range(0, len(listings), size):
-            end = start + size
-            self._add_verdicts(records, principal, indexes[start:end], listings[start:end])
+                continue
+            indexes.append(index)
+            listings.append(parsed)
+            if len(listings) == size:
+                self._add_verdicts(records, principal, indexes, listings)
+                indexes, listings = [], []
+        if listings:
+            self._add_verdicts(records, principal, indexes, listings)
         return records
 
     def _add_verdicts(
