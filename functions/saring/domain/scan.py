@@ -179,10 +179,15 @@ def _text(value: Any, name: str) -> str | None:
     raise ValueError(f"{name} must be a string")
 
 
+# Tuples, not `int | float`: a union written in a function is a new object at every call.
+_IDENTIFIER_TYPES = (str, int)
+_NUMBER_TYPES = (int, float)
+
+
 def _identifier(value: Any, name: str) -> str | None:
     if value is None or type(value) is str:
         return value
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, _IDENTIFIER_TYPES):
         raise ValueError(f"{name} must be a string")
     return str(value)
 
@@ -190,7 +195,7 @@ def _identifier(value: Any, name: str) -> str | None:
 def _price(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES) or not math.isfinite(value):
         raise ValueError("price must be a number")
     return int(round(value))
 
