@@ -161,12 +161,15 @@ def _run(
 
     prefix = source.results_prefix
     out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_body = None  # read as it is copied, if the scan wrote it
     for result_key in store.list_keys(BUCKET, prefix):
+        body = store.get(BUCKET, result_key)
+        if result_key == manifest_key(prefix):
+            manifest_body = body
         target = out_dir / result_key[len(prefix) :]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(store.get(BUCKET, result_key) or b"")
+        target.write_bytes(body or b"")
     elapsed = time.perf_counter() - started
-    manifest_body = store.get(BUCKET, manifest_key(prefix))
     lost = int(
         sqs.get_queue_attributes(
             QueueUrl=dead_letters, AttributeNames=["ApproximateNumberOfMessages"]

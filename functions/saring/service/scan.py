@@ -11,6 +11,7 @@ summaries; S3 lists are strongly consistent, so whichever worker lists last sees
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -87,11 +88,10 @@ class ScanSplitter:
         head = self._store.head(bucket, key)
         if head is None:
             return None  # deleted since the event; nothing to scan
-        compressed = key.endswith(".gz")
-        if not compressed and head.size >= 2:
-            with self._store.open(bucket, key, head.etag, 0, 2) as first:
-                compressed = is_gzip(key, first.read(2))
-        with _content(self._store, bucket, key, head.etag, compressed) as content:
+        # One read of the upload: its first bytes, peeked, say whether it is gzip.
+        with io.BufferedReader(self._store.open(bucket, key, head.etag), READ_BLOCK) as stream:
+            compressed = is_gzip(key, stream.peek(2)[:2])
+            content = gzip.GzipFile(fileobj=stream, mode="rb") if compressed else stream
             parts = plan_parts(_blocks(content), self._lines_per_part)
         scan_id = scan_id_for(bucket, key, head.etag)
         prefix = source.results_prefix
