@@ -87,7 +87,7 @@ def decide(
     evidence: Sequence[Evidence] = (),
     *,
     model: Decision | None = None,
-) -> tuple[Decision, list[Reason]]:
+) -> tuple[Decision, tuple[Reason, ...]]:
     """The verdict for one listing, with its reasons strongest first. `model` is
     model_decision(score, thresholds, facts.seller.standing), passed when the caller has it
     already (it chooses by it which listings to explain)."""
@@ -122,4 +122,5 @@ def decide(
             )
         )
     reasons.extend(model_reasons(score, model, evidence))
-    return decision, reasons
+    # A tuple: most listings have no reason, and the empty tuple is one shared object.
+    return decision, tuple(reasons)

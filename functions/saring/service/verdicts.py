@@ -17,7 +17,7 @@ class VerdictResult:
     listing_id: str
     decision: Decision
     score: float
-    reasons: list[Reason]
+    reasons: tuple[Reason, ...]
     model_version: str
     seller: SellerStanding
 
