@@ -197,7 +197,7 @@ def _price(value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES) or not math.isfinite(value):
         raise ValueError("price must be a number")
-    return int(round(value))
+    return value if type(value) is int else round(value)  # round() of a float is an int
 
 
 def parse_listing(raw: bytes) -> Listing | str:
