@@ -230,7 +230,7 @@ class ScanWorker:
         listings: list[Listing],
     ) -> None:
         try:
-            results = self._verdicts.verdicts(principal, listings)
+            verdicts = self._verdicts.batch_verdicts(principal, listings)
         except BadUserInputError as refusal:
             # One refused listing must not fail its batch: find the refused ones by the rules
             # the service applies, and ask again for the rest.
@@ -259,15 +259,11 @@ class ScanWorker:
                 )
             return
         add = records.add_verdict
-        for index, result in zip(indexes, results, strict=True):
-            add(
-                index,
-                result.listing_id,
-                result.decision.value,
-                result.score,
-                result.reasons,
-                result.model_version,
-            )
+        version = verdicts.model_version
+        for index, listing, decision, score, reasons in zip(
+            indexes, listings, verdicts.decisions, verdicts.scores, verdicts.reasons, strict=True
+        ):
+            add(index, listing.listing_id, decision.value, score, reasons, version)
 
     def _read_lines(self, task: ScanTask) -> list[bytes]:
         if task.gzip:

@@ -22,6 +22,18 @@ class VerdictResult:
     seller: SellerStanding
 
 
+@dataclass(frozen=True, slots=True)
+class BatchVerdicts:
+    """The verdicts on a batch of listings, field by field: entry i of each list is listing
+    i's. A catalog scan reads them so, without an object per listing."""
+
+    decisions: list[Decision]
+    scores: list[float]
+    reasons: list[tuple[Reason, ...]]
+    sellers: list[SellerStanding]
+    model_version: str
+
+
 class VerdictService:
     def __init__(
         self,
@@ -40,6 +52,18 @@ class VerdictService:
         return self._limits
 
     def verdicts(self, principal: Principal, listings: Sequence[Listing]) -> list[VerdictResult]:
+        batch = self.batch_verdicts(principal, listings)
+        version = batch.model_version
+        return [
+            # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
+            VerdictResult(listing.listing_id, decision, score, reasons, version, seller)
+            for listing, decision, score, reasons, seller in zip(
+                listings, batch.decisions, batch.scores, batch.reasons, batch.sellers, strict=True
+            )
+        ]
+
+    def batch_verdicts(self, principal: Principal, listings: Sequence[Listing]) -> BatchVerdicts:
+        """`verdicts`, field by field."""
         platform = principal.require_platform()
         validate_listings(list(listings), self._limits)
         scores = self._classifier.score(listings)
@@ -60,17 +84,17 @@ class VerdictService:
                 ]
             )
         )
-        version = self._classifier.version
-        results = []
-        for listing, score, listing_facts, model in zip(
-            listings, scores, facts, models, strict=True
-        ):
+        decisions: list[Decision] = []
+        reasons: list[tuple[Reason, ...]] = []
+        for score, listing_facts, model in zip(scores, facts, models, strict=True):
             evidence = () if model is allow else next(explained)
-            decision, reasons = decide(score, thresholds, listing_facts, evidence, model=model)
-            # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
-            results.append(
-                VerdictResult(
-                    listing.listing_id, decision, score, reasons, version, listing_facts.seller
-                )
-            )
-        return results
+            decision, why = decide(score, thresholds, listing_facts, evidence, model=model)
+            decisions.append(decision)
+            reasons.append(why)
+        return BatchVerdicts(
+            decisions,
+            scores,
+            reasons,
+            [listing_facts.seller for listing_facts in facts],
+            self._classifier.version,
+        )
