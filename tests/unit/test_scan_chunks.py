@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from saring.domain.listings import Listing
@@ -123,6 +123,39 @@ def test_a_line_becomes_a_listing_with_defaults():
         ).encode()
     )
     assert full == Listing("a", "s", "t", description="d", url="https://x")
+
+
+json_ish = st.one_of(
+    st.text(st.sampled_from(' \t\r{}[]":,01aeflnrstu\\\ufeff\xa0'), min_size=1, max_size=25),
+    st.builds(
+        lambda value, before, after: before + json.dumps(value) + after,
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+            max_leaves=6,
+        ),
+        st.sampled_from(["", " ", "\t ", "\ufeff", "x"]),
+        st.sampled_from(["", " ", " x", "\ufeff", "}", ",1"]),
+    ),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=json_ish)
+def test_lines_are_decoded_exactly_as_json_loads_does(text):
+    from saring.domain.scan import _decode_json
+
+    text = text.strip().lstrip("\ufeff")  # as parse_listing hands lines to the decoder
+    assume(text)
+    try:
+        expected = ("value", json.loads(text))
+    except json.JSONDecodeError as error:
+        expected = ("error", error.msg, error.pos)
+    try:
+        got = ("value", _decode_json(text))
+    except json.JSONDecodeError as error:
+        got = ("error", error.msg, error.pos)
+    assert got == expected
 
 
 def test_records_are_compact_json_lines_in_a_fixed_field_order():

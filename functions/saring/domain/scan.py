@@ -168,9 +168,18 @@ def split_lines(data: bytes) -> list[bytes]:
 # --- One line -> one listing, or the reason it is none -----------------------------------------
 
 
-# json.loads(text) for a str is this decoder's decode, after checks a stripped line never needs
-# (bytes input, a leading BOM): bound once, it costs less per line.
-_decode_json = json.JSONDecoder().decode
+_JSON = json.JSONDecoder()
+_JSON_WHITESPACE = " \t\n\r"
+
+
+def _decode_json(text: str) -> Any:
+    """json.loads(text) for a line stripped of surrounding whitespace, which it is per line:
+    one JSON value from start to end is decoded without decode()'s whitespace scans around it;
+    anything else goes through decode(), which skips whitespace or names the problem."""
+    if text[0] in _JSON_WHITESPACE:  # whitespace after a byte order mark
+        return _JSON.decode(text)
+    value, end = _JSON.raw_decode(text)
+    return value if end == len(text) else _JSON.decode(text)
 
 
 def _text(value: Any, name: str) -> str | None:
