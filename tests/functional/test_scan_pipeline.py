@@ -271,6 +271,25 @@ def test_run_scan_writes_parts_and_manifest_into_the_directory(tmp_path, verdict
     assert "\r" not in stderr.getvalue()
 
 
+def test_run_scan_that_does_not_complete_says_so_whatever_the_directory_holds(
+    tmp_path, facts
+):
+    class BrokenClassifier(KeywordClassifier):
+        def score(self, listings):
+            raise RuntimeError("model unavailable")
+
+    broken = VerdictService(BrokenClassifier(), facts, SystemClock(), ListingLimits())
+    source = tmp_path / "catalog.jsonl"
+    source.write_bytes(catalog(30))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"state": "COMPLETE"}')  # from an earlier scan
+    stderr = io.StringIO()
+    assert run_scan(source, out, "shopee", stderr, verdicts=broken, lines_per_part=10) == 1
+    assert "did not complete: 3 part(s) failed 3 times" in stderr.getvalue()
+    assert (out / "scan.json").is_file() and not list(out.glob("part-*"))
+
+
 def test_run_scan_draws_a_progress_bar_on_a_terminal(tmp_path, verdicts):
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

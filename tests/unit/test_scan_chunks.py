@@ -3,18 +3,18 @@
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from saring.domain.listings import Listing
 from saring.domain.scan import (
     UNKNOWN_SELLER,
+    PartRecords,
     PartSummary,
     ScanState,
     ScanTask,
     build_manifest,
-    encode_jsonl,
-    error_record,
+    error_line,
     is_gzip,
     parse_listing,
     parse_source_key,
@@ -24,8 +24,9 @@ from saring.domain.scan import (
     split_lines,
     summarised_parts,
     summary_key,
-    verdict_record,
+    verdict_line,
 )
+from saring.domain.verdicts import Reason
 
 
 def blocks_of(content: bytes, cuts: list[int]) -> list[bytes]:
@@ -124,18 +125,107 @@ def test_a_line_becomes_a_listing_with_defaults():
     assert full == Listing("a", "s", "t", description="d", url="https://x")
 
 
+json_ish = st.one_of(
+    st.text(st.sampled_from(' \t\r{}[]":,01aeflnrstu\\\ufeff\xa0'), min_size=1, max_size=25),
+    st.builds(
+        lambda value, before, after: before + json.dumps(value) + after,
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+            max_leaves=6,
+        ),
+        st.sampled_from(["", " ", "\t ", "\ufeff", "x"]),
+        st.sampled_from(["", " ", " x", "\ufeff", "}", ",1"]),
+    ),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=json_ish)
+def test_lines_are_decoded_exactly_as_json_loads_does(text):
+    from saring.domain.scan import _decode_json
+
+    text = text.strip().lstrip("\ufeff")  # as parse_listing hands lines to the decoder
+    assume(text)
+    try:
+        expected = ("value", json.loads(text))
+    except json.JSONDecodeError as error:
+        expected = ("error", error.msg, error.pos)
+    try:
+        got = ("value", _decode_json(text))
+    except json.JSONDecodeError as error:
+        got = ("error", error.msg, error.pos)
+    assert got == expected
+
+
 def test_records_are_compact_json_lines_in_a_fixed_field_order():
-    records = [
-        verdict_record("a", 1, "REVIEW", 0.7123456789, [("MODEL_SCORE", "score")], "m-1"),
-        error_record(2, "invalid JSON"),
-    ]
-    text = encode_jsonl(records).decode()
-    assert text == (
+    records = PartRecords(first_line=1, line_count=3)
+    records.add_error(1, "invalid JSON")
+    records.add_verdict(0, "a", "REVIEW", 0.7123456789, [Reason("MODEL_SCORE", "score")], "m-1")
+    records.add_error(2, "ü")
+    assert records.body().decode() == (
         '{"id":"a","line":1,"decision":"REVIEW","score":0.712346,'
         '"reasons":[{"code":"MODEL_SCORE","message":"score"}],"model_version":"m-1"}\n'
         '{"line":2,"error":"line 2: invalid JSON"}\n'
+        '{"line":3,"error":"line 3: ü"}\n'
     )
-    assert encode_jsonl([error_record(3, "ü")]).decode() == '{"line":3,"error":"line 3: ü"}\n'
+    assert (records.decisions, records.bad_lines, records.model_versions) == (
+        {"ALLOW": 0, "REVIEW": 1, "TAKEDOWN": 0},
+        2,
+        ["m-1"],
+    )
+
+
+def dumped(record: dict) -> str:
+    """How a record was written before the lines had a template: json.dumps, compact."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# Any text, lone surrogates and control characters included.
+any_text = st.text(st.characters(codec=None, categories=None), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    listing_id=any_text,
+    line=st.integers(1, 10**12),
+    decision=st.sampled_from(["ALLOW", "REVIEW", "TAKEDOWN"]),
+    score=st.floats() | st.integers(-(10**20), 10**20),
+    reasons=st.lists(st.tuples(any_text, any_text), max_size=4),
+    model_version=any_text,
+    problem=any_text,
+)
+def test_lines_are_exactly_what_json_dumps_writes(
+    listing_id, line, decision, score, reasons, model_version, problem
+):
+    assert verdict_line(
+        listing_id, line, decision, score, [Reason(*reason) for reason in reasons], model_version
+    ) == dumped(
+        {
+            "id": listing_id,
+            "line": line,
+            "decision": decision,
+            "score": round(score, 6),
+            "reasons": [{"code": code, "message": message} for code, message in reasons],
+            "model_version": model_version,
+        }
+    )
+    assert error_line(line, problem) == dumped({"line": line, "error": f"line {line}: {problem}"})
+
+
+def test_a_score_that_is_a_float_subclass_is_written_as_a_float():
+    class Probability(float):
+        def __repr__(self) -> str:
+            return f"Probability({float(self)})"
+
+    assert '"score":0.25,' in verdict_line("a", 1, "ALLOW", Probability(0.25), [], "m")
+
+
+def test_a_part_with_text_utf8_cannot_hold_fails_instead_of_altering_it():
+    records = PartRecords(first_line=1, line_count=1)
+    records.add_verdict(0, "a\ud800", "ALLOW", 0.1, [], "m-1")
+    with pytest.raises(UnicodeEncodeError):
+        records.body()
 
 
 @pytest.mark.parametrize(

@@ -74,3 +74,15 @@ def test_the_error_names_the_listing(service):
     with pytest.raises(BadUserInputError) as raised:
         service.verdicts(SHOPEE, [listing(1), listing(2, title="")])
     assert "listings[1]" in raised.value.message and "l-2" in raised.value.message
+
+
+def test_batch_verdicts_are_the_verdicts_field_by_field(service):
+    service._facts.sellers["s-3"] = SellerStanding("shopee", "s-3", Standing.WARNED, 1)
+    listings = [listing(n, "thrift bal korea" if n % 2 else "kaos baru") for n in range(6)]
+    results = service.verdicts(SHOPEE, listings)
+    batch = service.batch_verdicts(SHOPEE, listings)
+    assert batch.decisions == [r.decision for r in results]
+    assert batch.scores == [r.score for r in results]
+    assert batch.reasons == [r.reasons for r in results]
+    assert batch.sellers == [r.seller for r in results]
+    assert {batch.model_version} == {r.model_version for r in results}

@@ -66,12 +66,16 @@ class S3ObjectStore(ObjectStore):
         self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
 
     def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        # Pages followed by their continuation token: what the paginator does, without loading
+        # the paginator model into each new client.
         keys: list[str] = []
-        for page in self._client.get_paginator("list_objects_v2").paginate(
-            Bucket=bucket, Prefix=prefix
-        ):
+        request: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        while True:
+            page = self._client.list_objects_v2(**request)
             keys.extend(item["Key"] for item in page.get("Contents", ()))
-        return keys
+            if not page.get("IsTruncated"):
+                return keys
+            request["ContinuationToken"] = page["NextContinuationToken"]
 
 
 def _code(error: ClientError) -> str:

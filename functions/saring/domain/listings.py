@@ -46,24 +46,29 @@ def validate_listings(listings: list[Listing], limits: ListingLimits) -> None:
             f"at most {limits.max_batch} listings per call, got {len(listings)}", field="listings"
         )
     for index, listing in enumerate(listings):
-        where = f"listings[{index}] (listingId {listing.listing_id[:64]!r})"
+        problem = _problem(listing, limits)
+        if problem is not None:
+            field, message = problem
+            where = f"listings[{index}] (listingId {listing.listing_id[:64]!r})"
+            raise BadUserInputError(f"{where}: {field} {message}", field=field)
 
-        def refuse(field: str, problem: str, where: str = where) -> BadUserInputError:
-            return BadUserInputError(f"{where}: {field} {problem}", field=field)
 
-        if not listing.listing_id.strip() or len(listing.listing_id) > limits.max_id_chars:
-            raise refuse("listingId", f"must have 1 to {limits.max_id_chars} characters")
-        if not listing.seller_id.strip() or len(listing.seller_id) > limits.max_id_chars:
-            raise refuse("sellerId", f"must have 1 to {limits.max_id_chars} characters")
-        if not listing.title.strip():
-            raise refuse("title", "must not be empty")
-        if len(listing.title) > limits.max_title_chars:
-            raise refuse("title", f"is longer than {limits.max_title_chars} characters")
-        if listing.description is not None and len(listing.description) > limits.max_description_chars:
-            raise refuse("description", f"is longer than {limits.max_description_chars} characters")
-        if listing.price_idr is not None and listing.price_idr < 0:
-            raise refuse("priceIdr", "must not be negative")
-        if listing.category is not None and len(listing.category) > limits.max_category_chars:
-            raise refuse("category", f"is longer than {limits.max_category_chars} characters")
-        if listing.url is not None and len(listing.url) > limits.max_url_chars:
-            raise refuse("url", f"is longer than {limits.max_url_chars} characters")
+def _problem(listing: Listing, limits: ListingLimits) -> tuple[str, str] | None:
+    """The first field of a listing the service must not score, and why; None for most."""
+    if not listing.listing_id.strip() or len(listing.listing_id) > limits.max_id_chars:
+        return "listingId", f"must have 1 to {limits.max_id_chars} characters"
+    if not listing.seller_id.strip() or len(listing.seller_id) > limits.max_id_chars:
+        return "sellerId", f"must have 1 to {limits.max_id_chars} characters"
+    if not listing.title.strip():
+        return "title", "must not be empty"
+    if len(listing.title) > limits.max_title_chars:
+        return "title", f"is longer than {limits.max_title_chars} characters"
+    if listing.description is not None and len(listing.description) > limits.max_description_chars:
+        return "description", f"is longer than {limits.max_description_chars} characters"
+    if listing.price_idr is not None and listing.price_idr < 0:
+        return "priceIdr", "must not be negative"
+    if listing.category is not None and len(listing.category) > limits.max_category_chars:
+        return "category", f"is longer than {limits.max_category_chars} characters"
+    if listing.url is not None and len(listing.url) > limits.max_url_chars:
+        return "url", f"is longer than {limits.max_url_chars} characters"
+    return None

@@ -19,6 +19,7 @@ from typing import Any
 
 from saring.domain.errors import ConflictError
 from saring.domain.listings import Listing
+from saring.domain.verdicts import Reason
 
 LINES_PER_PART = 5_000
 # The API takes 100 listings a call; the scan is internal and scores 1,000 at a time, where the
@@ -167,17 +168,35 @@ def split_lines(data: bytes) -> list[bytes]:
 # --- One line -> one listing, or the reason it is none -----------------------------------------
 
 
-def _optional_text(record: dict[str, Any], name: str) -> str | None:
-    value = record.get(name)
+_JSON = json.JSONDecoder()
+_JSON_WHITESPACE = " \t\n\r"
+
+
+def _decode_json(text: str) -> Any:
+    """json.loads(text) for a line stripped of surrounding whitespace, which it is per line:
+    one JSON value from start to end is decoded without decode()'s whitespace scans around it;
+    anything else goes through decode(), which skips whitespace or names the problem."""
+    if text[0] in _JSON_WHITESPACE:  # whitespace after a byte order mark
+        return _JSON.decode(text)
+    value, end = _JSON.raw_decode(text)
+    return value if end == len(text) else _JSON.decode(text)
+
+
+def _text(value: Any, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ValueError(f"{name} must be a string")
 
 
+# Tuples, not `int | float`: a union written in a function is a new object at every call.
+_IDENTIFIER_TYPES = (str, int)
+_NUMBER_TYPES = (int, float)
+
+
 def _identifier(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, bool) or not isinstance(value, _IDENTIFIER_TYPES):
         raise ValueError(f"{name} must be a string")
     return str(value)
 
@@ -185,9 +204,9 @@ def _identifier(value: Any, name: str) -> str | None:
 def _price(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES) or not math.isfinite(value):
         raise ValueError("price must be a number")
-    return int(round(value))
+    return value if type(value) is int else round(value)  # round() of a float is an int
 
 
 def parse_listing(raw: bytes) -> Listing | str:
@@ -199,28 +218,30 @@ def parse_listing(raw: bytes) -> Listing | str:
     if not text:
         return "blank line"
     try:
-        record = json.loads(text)
+        record = _decode_json(text)
     except json.JSONDecodeError as error:
         return f"invalid JSON ({error.msg} at column {error.colno})"
     if not isinstance(record, dict):
         return "not a JSON object"
+    field = record.get
     try:
-        listing_id = _identifier(record.get("id"), "id")
-        title = record.get("title")
+        listing_id = _identifier(field("id"), "id")
+        title = field("title")
         if listing_id is None or not listing_id.strip():
             return "missing id"
         if title is None:
             return "missing title"
         if not isinstance(title, str):
             return "title must be a string"
+        # In the order the fields are checked, so a line's problem is its first field's.
         return Listing(
-            listing_id=listing_id,
-            seller_id=_identifier(record.get("seller_id"), "seller_id") or UNKNOWN_SELLER,
-            title=title,
-            description=_optional_text(record, "description"),
-            price_idr=_price(record.get("price")),
-            category=_optional_text(record, "category"),
-            url=_optional_text(record, "url"),
+            listing_id,
+            _identifier(field("seller_id"), "seller_id") or UNKNOWN_SELLER,
+            title,
+            _text(field("description"), "description"),
+            _price(field("price")),
+            _text(field("category"), "category"),
+            _text(field("url"), "url"),
         )
     except ValueError as error:
         return str(error)
@@ -228,32 +249,91 @@ def parse_listing(raw: bytes) -> Listing | str:
 
 # --- Writing results ---------------------------------------------------------------------------
 
+# A part holds one output line per input line: compact JSON objects with a fixed field order,
+# exactly as json.dumps(record, ensure_ascii=False, separators=(",", ":")) writes them. A scan
+# writes one per listing, so they are filled into a fixed template rather than built as dicts
+# and dumped; only the strings go through the encoder, whose output for a str is exactly what
+# json.dumps gives.
+_json_string = json.JSONEncoder(ensure_ascii=False).encode
 
-def verdict_record(
+
+def _json_number(value: float) -> str:
+    """A number as json.dumps writes it: float.__repr__ for a finite float (a subclass's own
+    repr would differ), NaN or Infinity otherwise, int.__repr__ for an int."""
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)
+    return json.dumps(value)
+
+
+def verdict_line(
     listing_id: str,
     line: int,
     decision: str,
     score: float,
-    reasons: Sequence[tuple[str, str]],
+    reasons: Sequence[Reason],
     model_version: str,
-) -> dict[str, Any]:
-    return {
-        "id": listing_id,
-        "line": line,
-        "decision": decision,
-        "score": round(score, 6),
-        "reasons": [{"code": code, "message": message} for code, message in reasons],
-        "model_version": model_version,
-    }
+) -> str:
+    """{"id", "line", "decision", "score" (6 decimals), "reasons": [{"code", "message"}],
+    "model_version"}, as one line of JSON with its newline."""
+    reasons_json = (
+        ",".join(
+            f'{{"code":{_json_string(reason.code)},"message":{_json_string(reason.message)}}}'
+            for reason in reasons
+        )
+        if reasons
+        else ""
+    )
+    return (
+        f'{{"id":{_json_string(listing_id)},"line":{line},'
+        f'"decision":{_json_string(decision)},"score":{_json_number(round(score, 6))},'
+        f'"reasons":[{reasons_json}],"model_version":{_json_string(model_version)}}}\n'
+    )
 
 
-def error_record(line: int, problem: str) -> dict[str, Any]:
-    return {"line": line, "error": f"line {line}: {problem}"}
+def error_line(line: int, problem: str) -> str:
+    """{"line", "error": "line <n>: <problem>"}, as one line of JSON with its newline."""
+    return f'{{"line":{line},"error":{_json_string(f"line {line}: {problem}")}}}\n'
 
 
-def encode_jsonl(records: Iterable[dict[str, Any]]) -> bytes:
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    return "".join(dumps(record) + "\n" for record in records).encode()
+class PartRecords:
+    """A part's output as it is written, filled in any order (errors as lines are read, verdicts
+    batch by batch), and the counts its summary needs, kept as the lines are added."""
+
+    def __init__(self, first_line: int, line_count: int) -> None:
+        self.first_line = first_line
+        self._lines = [""] * line_count
+        self.decisions = dict.fromkeys(DECISIONS, 0)
+        self.bad_lines = 0
+        self._model_versions: set[str] = set()
+
+    @property
+    def model_versions(self) -> list[str]:
+        return sorted(self._model_versions)
+
+    def add_error(self, index: int, problem: str) -> None:
+        """Line `first_line + index` is no listing, for this reason."""
+        self._lines[index] = error_line(self.first_line + index, problem)
+        self.bad_lines += 1
+
+    def add_verdict(
+        self,
+        index: int,
+        listing_id: str,
+        decision: str,
+        score: float,
+        reasons: Sequence[Reason],
+        model_version: str,
+    ) -> None:
+        self._lines[index] = verdict_line(
+            listing_id, self.first_line + index, decision, score, reasons, model_version
+        )
+        self.decisions[decision] += 1  # a KeyError for a decision no summary can count
+        self._model_versions.add(model_version)
+
+    def body(self) -> bytes:
+        """The part file: every line, in order (strict UTF-8: text that cannot be written fails
+        the part rather than being altered)."""
+        return "".join(self._lines).encode()
 
 
 def dump_json(document: dict[str, Any]) -> bytes:
@@ -337,20 +417,6 @@ class PartSummary:
     @classmethod
     def from_dict(cls, document: dict[str, Any]) -> PartSummary:
         return cls(**{name: document[name] for name in cls.__dataclass_fields__})
-
-
-def summarise_records(records: Sequence[dict[str, Any]]) -> tuple[dict[str, int], int, list[str]]:
-    """Counts per decision, bad lines and the model versions seen, from a part's records."""
-    decisions = dict.fromkeys(DECISIONS, 0)
-    versions: set[str] = set()
-    bad = 0
-    for record in records:
-        if "error" in record:
-            bad += 1
-        else:
-            decisions[record["decision"]] += 1
-            versions.add(record["model_version"])
-    return decisions, bad, sorted(versions)
 
 
 def build_manifest(state: ScanState, summaries: Sequence[PartSummary]) -> dict[str, Any]:

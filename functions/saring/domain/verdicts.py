@@ -85,10 +85,15 @@ def decide(
     thresholds: ModelThresholds,
     facts: VerdictFacts,
     evidence: Sequence[Evidence] = (),
-) -> tuple[Decision, list[Reason]]:
-    """The verdict for one listing, with its reasons strongest first."""
+    *,
+    model: Decision | None = None,
+) -> tuple[Decision, tuple[Reason, ...]]:
+    """The verdict for one listing, with its reasons strongest first. `model` is
+    model_decision(score, thresholds, facts.seller.standing), passed when the caller has it
+    already (it chooses by it which listings to explain)."""
     seller = facts.seller
-    model = model_decision(score, thresholds, seller.standing)
+    if model is None:
+        model = model_decision(score, thresholds, seller.standing)
     decision = model
     reasons: list[Reason] = []
     if facts.order_references:
@@ -117,4 +122,5 @@ def decide(
             )
         )
     reasons.extend(model_reasons(score, model, evidence))
-    return decision, reasons
+    # A tuple: most listings have no reason, and the empty tuple is one shared object.
+    return decision, tuple(reasons)

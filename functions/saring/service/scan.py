@@ -11,6 +11,7 @@ summaries; S3 lists are strongly consistent, so whichever worker lists last sees
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,14 +24,13 @@ from saring.domain.principals import Principal, Role
 from saring.domain.scan import (
     LINES_PER_PART,
     VERDICTS_PER_CALL,
+    PartRecords,
     PartSummary,
     ScanState,
     ScanTask,
     SourceChangedError,
     build_manifest,
     dump_json,
-    encode_jsonl,
-    error_record,
     is_gzip,
     manifest_key,
     parse_listing,
@@ -40,10 +40,8 @@ from saring.domain.scan import (
     scan_id_for,
     split_lines,
     state_key,
-    summarise_records,
     summarised_parts,
     summary_key,
-    verdict_record,
 )
 from saring.ports import Clock, ObjectStore, PartQueue
 from saring.service.verdicts import VerdictService
@@ -90,11 +88,10 @@ class ScanSplitter:
         head = self._store.head(bucket, key)
         if head is None:
             return None  # deleted since the event; nothing to scan
-        compressed = key.endswith(".gz")
-        if not compressed and head.size >= 2:
-            with self._store.open(bucket, key, head.etag, 0, 2) as first:
-                compressed = is_gzip(key, first.read(2))
-        with _content(self._store, bucket, key, head.etag, compressed) as content:
+        # One read of the upload: its first bytes, peeked, say whether it is gzip.
+        with io.BufferedReader(self._store.open(bucket, key, head.etag), READ_BLOCK) as stream:
+            compressed = is_gzip(key, stream.peek(2)[:2])
+            content = gzip.GzipFile(fileobj=stream, mode="rb") if compressed else stream
             parts = plan_parts(_blocks(content), self._lines_per_part)
         scan_id = scan_id_for(bucket, key, head.etag)
         prefix = source.results_prefix
@@ -182,18 +179,17 @@ class ScanWorker:
         except SourceChangedError:
             return None  # a newer upload of the same key has its own scan
         records = self.classify(task.platform, lines, task.first_line)
-        decisions, bad, versions = summarise_records(records)
         prefix = task.results_prefix
-        self._store.put(task.bucket, part_key(prefix, task.part), encode_jsonl(records), JSONL)
+        self._store.put(task.bucket, part_key(prefix, task.part), records.body(), JSONL)
         summary = PartSummary(
             scan_id=task.scan_id,
             part=task.part,
             first_line=task.first_line,
-            line_count=len(records),
-            verdicts=len(records) - bad,
-            bad_lines=bad,
-            decisions=decisions,
-            model_versions=versions,
+            line_count=len(lines),
+            verdicts=len(lines) - records.bad_lines,
+            bad_lines=records.bad_lines,
+            decisions=records.decisions,
+            model_versions=records.model_versions,
             started_at=started,
             finished_at=self._clock.now().isoformat(),
         )
@@ -203,61 +199,71 @@ class ScanWorker:
         )
         return PartOutcome(summary, self._complete_if_done(task))
 
-    def classify(self, platform: str, lines: Sequence[bytes], first_line: int) -> list[dict]:
+    def classify(self, platform: str, lines: Sequence[bytes], first_line: int) -> PartRecords:
         """One record per line, in order: a verdict, or an error naming the line."""
-        records: list[dict | None] = [None] * len(lines)
-        pending: list[tuple[int, Listing]] = []
+        records = PartRecords(first_line, len(lines))
+        principal = platform_principal(platform)
+        size = min(VERDICTS_PER_CALL, self._limits.max_batch)
+        # A batch's listings and their places in the part, side by side. Lines are parsed as
+        # the batches fill, so a listing lives for its batch, not for the whole part.
+        indexes: list[int] = []
+        listings: list[Listing] = []
         for index, raw in enumerate(lines):
             parsed = parse_listing(raw)
             if isinstance(parsed, str):
-                records[index] = error_record(first_line + index, parsed)
-            else:
-                pending.append((index, parsed))
-        principal = platform_principal(platform)
-        size = min(VERDICTS_PER_CALL, self._limits.max_batch)
-        for start in range(0, len(pending), size):
-            batch = pending[start : start + size]
-            for index, record in self._verdict_records(principal, batch, first_line):
-                records[index] = record
-        return records  # type: ignore[return-value]  # every slot is filled above
+                records.add_error(index, parsed)
+                continue
+            indexes.append(index)
+            listings.append(parsed)
+            if len(listings) == size:
+                self._add_verdicts(records, principal, indexes, listings)
+                indexes, listings = [], []
+        if listings:
+            self._add_verdicts(records, principal, indexes, listings)
+        return records
 
-    def _verdict_records(
-        self, principal: Principal, batch: list[tuple[int, Listing]], first_line: int
-    ) -> Iterator[tuple[int, dict]]:
+    def _add_verdicts(
+        self,
+        records: PartRecords,
+        principal: Principal,
+        indexes: list[int],
+        listings: list[Listing],
+    ) -> None:
         try:
-            results = self._verdicts.verdicts(principal, [listing for _, listing in batch])
+            verdicts = self._verdicts.batch_verdicts(principal, listings)
         except BadUserInputError as refusal:
             # One refused listing must not fail its batch: find the refused ones by the rules
             # the service applies, and ask again for the rest.
-            if len(batch) == 1:
-                yield batch[0][0], error_record(first_line + batch[0][0], refusal.message)
+            if len(listings) == 1:
+                records.add_error(indexes[0], refusal.message)
                 return
-            accepted = []
-            for index, listing in batch:
+            accepted: list[int] = []  # positions in this batch
+            for position, listing in enumerate(listings):
                 try:
                     validate_listings([listing], self._limits)
                 except BadUserInputError as error:
-                    yield index, error_record(first_line + index, error.message)
+                    records.add_error(indexes[position], error.message)
                 else:
-                    accepted.append((index, listing))
-            if len(accepted) == len(batch):  # a rule the check does not know: one at a time
-                for item in batch:
-                    yield from self._verdict_records(principal, [item], first_line)
+                    accepted.append(position)
+            if len(accepted) == len(listings):  # a rule the check does not know: one at a time
+                for position in accepted:
+                    self._add_verdicts(
+                        records, principal, [indexes[position]], [listings[position]]
+                    )
             elif accepted:
-                yield from self._verdict_records(principal, accepted, first_line)
+                self._add_verdicts(
+                    records,
+                    principal,
+                    [indexes[position] for position in accepted],
+                    [listings[position] for position in accepted],
+                )
             return
-        for (index, _), result in zip(batch, results, strict=True):
-            yield (
-                index,
-                verdict_record(
-                    result.listing_id,
-                    first_line + index,
-                    result.decision.value,
-                    result.score,
-                    [(reason.code, reason.message) for reason in result.reasons],
-                    result.model_version,
-                ),
-            )
+        add = records.add_verdict
+        version = verdicts.model_version
+        for index, listing, decision, score, reasons in zip(
+            indexes, listings, verdicts.decisions, verdicts.scores, verdicts.reasons, strict=True
+        ):
+            add(index, listing.listing_id, decision.value, score, reasons, version)
 
     def _read_lines(self, task: ScanTask) -> list[bytes]:
         if task.gzip:

@@ -93,11 +93,13 @@ class ScanVerdictFacts(VerdictFactsReader):
             )
             for seller, item in summaries.items()
         }
+        # Nearly every listing matches no order: its facts are its seller's, one object each.
+        unordered = {seller: VerdictFacts(standing) for seller, standing in standings.items()}
+        references = index.references
         return [
-            VerdictFacts(
-                standings[listing.seller_id],
-                index.references(listing.listing_id, listing.seller_id, listing.url),
-            )
+            VerdictFacts(standings[listing.seller_id], matched)
+            if (matched := references(listing.listing_id, listing.seller_id, listing.url))
+            else unordered[listing.seller_id]
             for listing in listings
         ]
 
