@@ -100,6 +100,11 @@ def test_parts_break_every_n_lines_across_blocks():
         (b'{"id": true, "title": "x"}', "id must be a string"),
         (b'{"id": "a", "title": "x", "price": "murah"}', "price must be a number"),
         (b'{"id": "a", "title": "x", "description": 5}', "description must be a string"),
+        (b'{"id": "a", "title": "x", "price": true}', "price must be a number"),
+        (b'{"id": "a", "title": "x", "price": NaN}', "price must be a number"),
+        # Valid JSON past Python's own limits must still be one line's problem, not the part's.
+        (b'{"id": "a", "title": "x", "price": 1' + b"0" * 5000 + b"}", "number too long"),
+        (b'{"id": "a", "title": "x", "n": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too deep"),
     ],
 )
 def test_a_line_that_is_no_listing_says_why(raw, problem):
@@ -123,6 +128,14 @@ def test_a_line_becomes_a_listing_with_defaults():
         ).encode()
     )
     assert full == Listing("a", "s", "t", description="d", url="https://x")
+
+
+def test_a_price_too_large_for_a_float_is_still_scored():
+    from saring.classifier.features import price_bucket
+
+    huge = parse_listing(b'{"id": "a", "title": "x", "price": 1' + b"0" * 400 + b"}")
+    assert isinstance(huge, Listing) and huge.price_idr == 10**400
+    assert price_bucket(huge.price_idr) == price_bucket(10**7) == "ge2m"
 
 
 json_ish = st.one_of(

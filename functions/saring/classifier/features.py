@@ -75,6 +75,8 @@ def price_bucket(price_idr: int | float | None) -> str:
         price = float(price_idr)
     except (TypeError, ValueError):
         return "none"
+    except OverflowError:  # an int beyond any float: beyond the top edge too
+        return "ge2m"
     if not price > 0:  # also NaN
         return "none"
     position = bisect_right(_PRICE_EDGE_VALUES, price)

@@ -188,9 +188,8 @@ def _text(value: Any, name: str) -> str | None:
     raise ValueError(f"{name} must be a string")
 
 
-# Tuples, not `int | float`: a union written in a function is a new object at every call.
+# A tuple, not `str | int`: a union written in a function is a new object at every call.
 _IDENTIFIER_TYPES = (str, int)
-_NUMBER_TYPES = (int, float)
 
 
 def _identifier(value: Any, name: str) -> str | None:
@@ -202,11 +201,11 @@ def _identifier(value: Any, name: str) -> str | None:
 
 
 def _price(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES) or not math.isfinite(value):
+    if value is None or type(value) is int:
+        return value  # any size: an int too large for a float is still a price
+    if type(value) is not float or not math.isfinite(value):  # JSON's true and false included
         raise ValueError("price must be a number")
-    return value if type(value) is int else round(value)  # round() of a float is an int
+    return round(value)  # round() of a float is an int
 
 
 def parse_listing(raw: bytes) -> Listing | str:
@@ -221,6 +220,9 @@ def parse_listing(raw: bytes) -> Listing | str:
         record = _decode_json(text)
     except json.JSONDecodeError as error:
         return f"invalid JSON ({error.msg} at column {error.colno})"
+    except (ValueError, RecursionError):
+        # Valid JSON past Python's own limits: an integer of over 4,300 digits, deep nesting.
+        return "invalid JSON (a number too long or nesting too deep to read)"
     if not isinstance(record, dict):
         return "not a JSON object"
     field = record.get
