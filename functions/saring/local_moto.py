@@ -13,7 +13,8 @@ Three costs of moto 5.2 grow with the table and with uptime, and DynamoDB has no
   Here a transaction snapshots only the items it touches, and on failure puts those items and
   the table's stream back as they were, which is all a cancelled transaction may change.
 - Every model instance moto creates is registered in a class-level list for its dashboard, so
-  every item ever written (and every transaction's copy) stays in memory for good.
+  every item ever written (and every transaction's copy) stays in memory for good. (A moto
+  reset, as at the end of each `mock_aws`, brings the lists back; the local stack never resets.)
 - Looking up a key that is not in a table with a sort key leaves an empty entry behind (its
   items live in a defaultdict), and every query on an index walks all entries. Verdicts look up
   a seller summary and match keys for every listing, most of them absent: after 15 minutes of

@@ -146,12 +146,17 @@ def test_local_moto_leaves_what_moto_as_shipped_leaves(request: pytest.FixtureRe
 def test_local_moto_keeps_no_registry_of_items() -> None:
     from moto.dynamodb.models.dynamo_type import Item
 
+    from saring.local_moto import tune_for_local_stack
+
     with mock_aws():
+        # As `saring serve` runs moto: tuned once and never reset (each mock_aws exit resets
+        # moto's registries to plain lists, so earlier tests may have undone the tuning).
+        tune_for_local_stack()
         client = boto3.client("dynamodb", region_name="ap-southeast-3")
         create_table_from_template(client, TABLE)
         for n in range(50):
             client.transact_write_items(TransactItems=[_put(f"seller#{n}", n=n)])
-    assert len(Item.instances_tracked) == 0
+        assert len(Item.instances_tracked) == 0  # inside the mock: leaving it resets anyway
 
 
 def test_looking_up_absent_keys_leaves_no_entries_behind() -> None:
