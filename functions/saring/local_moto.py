@@ -20,7 +20,8 @@ Three costs of moto 5.2 grow with the table and with uptime, and DynamoDB has no
   a seller summary and match keys for every listing, most of them absent: after 15 minutes of
   load, index queries walked hundreds of thousands of empty entries. Lookups leave none here.
 
-Only the local stack calls `tune_for_local_stack`; tests that use `mock_aws` run moto unchanged.
+The local stack (`saring serve`, `start_local_aws`) and the test suite (tests/conftest.py) call
+`tune_for_local_stack`; tests/functional/test_local_moto.py holds it to moto as shipped.
 """
 
 from __future__ import annotations
