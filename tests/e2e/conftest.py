@@ -10,8 +10,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -24,6 +26,37 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def app_server(services: Any) -> Iterator[str]:
+    """The app under uvicorn in a thread of this process, configured as `saring serve` runs it;
+    yields its GraphQL URL once it accepts requests."""
+    import threading
+
+    import uvicorn
+
+    from saring.api.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(services, execute_in_threads=True),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @dataclass
@@ -100,13 +133,8 @@ class ClockedStack:
 
 @pytest.fixture
 def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
-    import threading
-
-    import uvicorn
-
     from saring.adapters.dynamodb.client import dynamodb_client
     from saring.adapters.dynamodb.tables import create_table_from_template
-    from saring.api.app import create_app
     from saring.bootstrap import build_services
     from saring.local_stack import create_demo_keys, start_local_aws
     from saring.settings import Settings
@@ -127,23 +155,8 @@ def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
         clock = ManualClock()
         services = build_services(settings, dynamodb=client, clock=clock)
         keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(services, execute_in_threads=True),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield ClockedStack(f"http://127.0.0.1:{port}/graphql", keys, clock, services)
-        server.should_exit = True
-        thread.join(timeout=10)
+        with app_server(services) as url:
+            yield ClockedStack(url, keys, clock, services)
     finally:
         local_aws.stop()
         dynamodb_client.cache_clear()

@@ -1,31 +1,26 @@
 """Many clients at once over HTTP, on the same seller and the same takedown target.
 
-uvicorn runs the app on one event loop and the resolvers are synchronous, so one server
-handles one request at a time: concurrency at DynamoDB would be nil. On AWS each concurrent
-request gets its own Lambda container; here each gets one of several servers (each with its own
-services and DynamoDB client, like a container), all on one threaded moto server.
-
-moto 5.2.5 applies a TransactWriteItems item by item and, when it cancels one, restores a copy of
-the table taken when that call began: two concurrent transactions can both pass their
-conditions, or one's rollback can erase the other's commit. DynamoDB serialises transactions on
-the items they touch; a lock around moto's `transact_write_items` emulates that (as in
-tests/functional/test_ledger_dynamodb.py), so what is measured here is our conditions and
-retries, not moto's races.
+On AWS each concurrent request gets its own Lambda container; here each gets one of several
+servers (each with its own services and DynamoDB client, like a container, and each serving
+requests at once as `saring serve` does), all on one threaded moto server. That moto is the
+local stack's (`saring.local_moto`): each DynamoDB request runs alone, as DynamoDB serialises
+transactions on the items they touch, so what is measured here is our conditions and retries,
+not moto's races.
 """
-
 from __future__ import annotations
 
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from uuid import uuid4
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import app_server
 
 SERVERS = 4
 CLIENTS = 16
@@ -51,25 +46,14 @@ class Fleet:
 @pytest.fixture
 def fleet(monkeypatch):
     import boto3
-    import uvicorn
-    from moto.dynamodb.models import DynamoDBBackend
 
     from saring.adapters.dynamodb.client import _CONFIG
     from saring.adapters.dynamodb.tables import create_table_from_template
-    from saring.api.app import create_app
     from saring.bootstrap import build_services
     from saring.local_stack import create_demo_keys, start_local_aws
     from saring.settings import Settings
     from tests.conftest import ManualClock
 
-    lock = threading.Lock()
-    original = DynamoDBBackend.transact_write_items
-
-    def serialised(self, transact_items):
-        with lock:
-            return original(self, transact_items)
-
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", serialised)
     for name in (
         "AWS_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
@@ -78,43 +62,24 @@ def fleet(monkeypatch):
     ):
         monkeypatch.delenv(name, raising=False)
     local_aws = start_local_aws("127.0.0.1", 0)
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
     try:
         settings = Settings.from_env(
             {"SARING_TABLE": f"saring-conc-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "s"}
         )
         clock = ManualClock()
         keys: dict[str, str] = {}
-        urls = []
-        for index in range(SERVERS):
-            client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint, config=_CONFIG)
-            if index == 0:
-                create_table_from_template(client, settings.table_name)
-            services = build_services(settings, dynamodb=client, clock=clock)
-            if index == 0:
-                keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}
-            port = free_port()
-            server = uvicorn.Server(
-                uvicorn.Config(
-                    create_app(services, execute_in_threads=True),
-                    host="127.0.0.1",
-                    port=port,
-                    log_level="warning",
-                )
-            )
-            thread = threading.Thread(target=server.run, daemon=True)
-            thread.start()
-            servers.append((server, thread))
-            urls.append(f"http://127.0.0.1:{port}/graphql")
-        deadline = time.monotonic() + 30
-        while not all(server.started for server, _ in servers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield Fleet(urls, keys)
+        with ExitStack() as servers:
+            urls = []
+            for index in range(SERVERS):
+                client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint, config=_CONFIG)
+                if index == 0:
+                    create_table_from_template(client, settings.table_name)
+                services = build_services(settings, dynamodb=client, clock=clock)
+                if index == 0:
+                    keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}
+                urls.append(servers.enter_context(app_server(services)))
+            yield Fleet(urls, keys)
     finally:
-        for server, _ in servers:
-            server.should_exit = True
-        for _, thread in servers:
-            thread.join(timeout=10)
         local_aws.stop()
 
 

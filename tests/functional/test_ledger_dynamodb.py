@@ -410,29 +410,20 @@ def test_round_trips_per_operation(service, dynamodb):
 
 
 @pytest.fixture
-def moto_server_client(monkeypatch):
+def moto_server_client():
     """A table on a threaded moto server, as Lambdas would hit DynamoDB concurrently.
 
-    moto 5 applies a TransactWriteItems item by item and, on cancellation, restores a deep copy
-    of the table taken when the call began; two concurrent transactions can therefore both pass
-    their conditions, or one's rollback can erase the other's commit. DynamoDB serialises
-    transactions on the items they touch; a lock around moto's transaction emulates that, so
-    what this test measures is our conditions and retries, not moto's races.
+    It is the local stack's moto (`saring.local_moto`, tuned for the whole suite): each
+    DynamoDB request runs alone, as DynamoDB serialises transactions on the items they touch,
+    so what this test measures is our conditions and retries, not moto's races.
     """
     import boto3
-    from moto.dynamodb.models import DynamoDBBackend
     from moto.server import ThreadedMotoServer
 
     from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.local_moto import tune_for_local_stack
 
-    lock = threading.Lock()
-    original = DynamoDBBackend.transact_write_items
-
-    def serialised(self, transact_items):
-        with lock:
-            return original(self, transact_items)
-
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", serialised)
+    tune_for_local_stack()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
