@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,15 +169,9 @@ def tune_for_local_stack() -> None:
         model.instances_tracked = _Untracked()
 
 
-def serve_in_this_process(host: str, port: int) -> None:
-    """`python -m saring.local_moto --host H --port P`: the tuned moto server as a process of its
-    own, so that on a machine with several cores moto and the API do not share one interpreter
-    lock. Prints `listening <endpoint>` once it accepts requests; SIGTERM or SIGINT stop it, and
-    so does the end of the process that started it."""
+def start_server(host: str, port: int) -> tuple[str, Callable[[], None]]:
+    """The tuned moto server on threads of this process: its endpoint, and how to stop it."""
     import logging
-    import os
-    import signal
-    import threading
 
     from moto.server import ThreadedMotoServer
 
@@ -185,16 +180,28 @@ def serve_in_this_process(host: str, port: int) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
+    _, bound_port = server.get_host_and_port()
+    return f"http://{host}:{bound_port}", server.stop
+
+
+def serve_in_this_process(host: str, port: int) -> None:
+    """`python -m saring.local_moto --host H --port P`: the tuned moto server as a process of its
+    own, so that on a machine with several cores moto and the API do not share one interpreter
+    lock. Prints `listening <endpoint>` once it accepts requests; SIGTERM or SIGINT stop it, and
+    so does the end of the process that started it."""
+    import os
+    import signal
+
+    endpoint, stop_server = start_server(host, port)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    _, bound_port = server.get_host_and_port()
-    print(f"listening http://{host}:{bound_port}", flush=True)
+    print(f"listening {endpoint}", flush=True)
     parent = os.getppid()
     # A parent killed outright (SIGKILL) cannot stop this process: it notices being orphaned.
     while not stop.wait(timeout=1) and os.getppid() == parent:
         pass
-    server.stop()
+    stop_server()
 
 
 if __name__ == "__main__":

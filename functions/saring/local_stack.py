@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import secrets
 import subprocess
@@ -48,7 +47,9 @@ def start_local_aws(
     if separate_process:
         endpoint, stop_server = _moto_in_child_process(host, port)
     else:
-        endpoint, stop_server = _moto_in_this_process(host, port)
+        from saring.local_moto import start_server
+
+        endpoint, stop_server = start_server(host, port)
     settings = {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "local",
@@ -63,20 +64,6 @@ def start_local_aws(
         else:
             os.environ[name] = value
     return LocalAws(endpoint=endpoint, stop_server=stop_server, replaced_environment=replaced)
-
-
-def _moto_in_this_process(host: str, port: int) -> tuple[str, Callable[[], None]]:
-    from moto.server import ThreadedMotoServer
-
-    from saring.local_moto import tune_for_local_stack
-
-    tune_for_local_stack()
-    # moto's server logs every request through werkzeug; the API's own log is enough.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    _, bound_port = server.get_host_and_port()
-    return f"http://{host}:{bound_port}", server.stop
 
 
 def _moto_in_child_process(host: str, port: int) -> tuple[str, Callable[[], None]]:
