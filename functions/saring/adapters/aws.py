@@ -5,6 +5,10 @@ about 60 ms of an API cold start on the development machine, for nothing these a
 Each client gets a session of its own, as boto3's module-level `client()` shares one: a
 session is cheap next to the client, and one made before moto is imported in a test would not
 see moto's hooks.
+
+`AWS_SERVICES` is every service Saring calls. The Lambda build (functions/lambda_build.py) keeps
+botocore's data for these alone, so a client for any other service is refused here, on every
+machine, rather than failing only once deployed.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
+AWS_SERVICES = frozenset({"dynamodb", "events", "s3", "sqs", "ssm"})
+
 
 def aws_client(service: str, config: Config | None = None) -> Any:
     """Region, credentials and endpoint (AWS_ENDPOINT_URL for moto) come from the environment."""
+    if service not in AWS_SERVICES:
+        raise ValueError(
+            f"{service!r} is not in AWS_SERVICES; add it there so the Lambda build keeps its data"
+        )
     return botocore.session.get_session().create_client(service, config=config)
