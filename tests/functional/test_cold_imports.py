@@ -51,3 +51,13 @@ def test_tracing_off_costs_no_xray_import():
 )
 def test_tracing_on_imports_xray():
     assert imports(POWERTOOLS_TRACE_DISABLED="false")["xray"] is True
+
+
+def test_strawberry_type_modules_do_not_postpone_annotations():
+    """Postponed, each annotation is a string strawberry compiles and evaluates at every cold
+    start (saring/api/__init__.py)."""
+    api = REPO_ROOT / "functions" / "saring" / "api"
+    defining_types = [path for path in api.glob("*.py") if "@strawberry." in path.read_text()]
+    assert len(defining_types) >= 5
+    for path in defining_types:
+        assert "from __future__ import annotations" not in path.read_text(), path.name

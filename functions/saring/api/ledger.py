@@ -1,8 +1,7 @@
 """The strike ledger over GraphQL: sellers, their strikes, violations, appeals, identities."""
 
-from __future__ import annotations
-
 from datetime import datetime
+from typing import Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,7 +13,9 @@ from saring.domain import strikes as domain
 from saring.domain.standing import SellerStanding
 
 
-@strawberry.type(description="One confirmed violation. Strikes are never deleted; appeals revoke them.")
+@strawberry.type(
+    description="One confirmed violation. Strikes are never deleted; appeals revoke them."
+)
 class Strike:
     id: strawberry.ID
     source: StrikeSource
@@ -28,7 +29,7 @@ class Strike:
     active: bool
 
     @classmethod
-    def from_domain(cls, strike: domain.Strike, now: datetime) -> Strike:
+    def from_domain(cls, strike: domain.Strike, now: datetime) -> Self:
         return cls(
             id=strawberry.ID(strike.id),
             source=strike.source,
@@ -81,7 +82,9 @@ class Seller:
     standing: Standing
     active_strikes: int
 
-    @strawberry.field(description="The seller's strikes, newest first, revoked and expired included.")
+    @strawberry.field(
+        description="The seller's strikes, newest first, revoked and expired included."
+    )
     def strikes(
         self, info: Info[RequestContext, None], first: int = 10, after: str | None = None
     ) -> StrikeConnection:
@@ -103,7 +106,7 @@ class Seller:
         ]
 
     @classmethod
-    def from_domain(cls, seller: SellerStanding | domain.Seller) -> Seller:
+    def from_domain(cls, seller: SellerStanding | domain.Seller) -> Self:
         return cls(
             platform=seller.platform,
             seller_id=strawberry.ID(seller.seller_id),
@@ -141,7 +144,9 @@ class LinkSellerIdentityInput:
 
 @strawberry.type
 class LedgerQueries:
-    @strawberry.field(description="A seller's standing and strikes (platform: own; regulator: any).")
+    @strawberry.field(
+        description="A seller's standing and strikes (platform: own; regulator: any)."
+    )
     def seller(
         self, info: Info[RequestContext, None], platform: str, seller_id: strawberry.ID
     ) -> Seller | None:

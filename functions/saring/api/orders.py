@@ -1,9 +1,8 @@
 """Takedown orders over GraphQL: regulators issue and watch, platforms list and acknowledge."""
 
-from __future__ import annotations
-
 import dataclasses
 from datetime import datetime
+from typing import Self
 
 import strawberry
 from strawberry.types import Info
@@ -36,7 +35,7 @@ class TakedownTarget:
     overdue: bool = strawberry.field(description="Still pending after its deadline.")
 
     @classmethod
-    def from_domain(cls, target: domain.TakedownTarget, now: datetime) -> TakedownTarget:
+    def from_domain(cls, target: domain.TakedownTarget, now: datetime) -> Self:
         return cls(
             id=strawberry.ID(target.id),
             order_id=strawberry.ID(target.order_id),
@@ -67,7 +66,7 @@ class TakedownOrder:
     targets: list[TakedownTarget]
 
     @classmethod
-    def from_domain(cls, order: domain.TakedownOrder, now: datetime) -> TakedownOrder:
+    def from_domain(cls, order: domain.TakedownOrder, now: datetime) -> Self:
         return cls(
             id=strawberry.ID(order.id),
             reference=order.reference,
@@ -93,7 +92,7 @@ class TargetConnection:
     page_info: PageInfo
 
     @classmethod
-    def from_domain(cls, page: TargetPage, now: datetime) -> TargetConnection:
+    def from_domain(cls, page: TargetPage, now: datetime) -> Self:
         return cls(
             edges=[
                 TargetEdge(cursor=edge.cursor, node=TakedownTarget.from_domain(edge.node, now))
@@ -144,13 +143,19 @@ class AcknowledgeTakedownInput:
 
 @strawberry.type
 class OrderQueries:
-    @strawberry.field(description="An order: the regulator, or a platform it targets (own targets).")
-    def takedown_order(self, info: Info[RequestContext, None], id: strawberry.ID) -> TakedownOrder | None:
+    @strawberry.field(
+        description="An order: the regulator, or a platform it targets (own targets)."
+    )
+    def takedown_order(
+        self, info: Info[RequestContext, None], id: strawberry.ID
+    ) -> TakedownOrder | None:
         context = info.context
         order = context.services.orders.takedown_order(context.caller, str(id))
         return TakedownOrder.from_domain(order, context.services.clock.now())
 
-    @strawberry.field(description="Targets, earliest deadline first (platform: own; regulator: all).")
+    @strawberry.field(
+        description="Targets, earliest deadline first (platform: own; regulator: all)."
+    )
     def takedown_targets(
         self,
         info: Info[RequestContext, None],
@@ -176,7 +181,9 @@ class OrderQueries:
 
 @strawberry.type
 class OrderMutations:
-    @strawberry.mutation(description="Issues a takedown order (regulators). Idempotent on reference.")
+    @strawberry.mutation(
+        description="Issues a takedown order (regulators). Idempotent on reference."
+    )
     def issue_takedown(
         self, info: Info[RequestContext, None], input: IssueTakedownInput
     ) -> TakedownOrder:

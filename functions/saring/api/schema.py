@@ -1,7 +1,5 @@
 """The one schema: query and mutation types composed from each area, plus the limits."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Iterator
 from typing import Any

@@ -1,9 +1,7 @@
 """GraphQL types shared across the schema, translated from domain objects."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 
@@ -79,7 +77,7 @@ class PrincipalType:
     agency: str | None
 
     @classmethod
-    def from_domain(cls, principal: principals.Principal) -> PrincipalType:
+    def from_domain(cls, principal: principals.Principal) -> Self:
         return cls(
             role=principal.role,
             name=principal.name,

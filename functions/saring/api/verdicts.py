@@ -1,6 +1,6 @@
 """Queries a platform uses to judge listings, and who-am-I."""
 
-from __future__ import annotations
+from typing import Self
 
 import strawberry
 from strawberry.types import Info
@@ -21,7 +21,7 @@ class Verdict:
     seller: Seller
 
     @classmethod
-    def from_domain(cls, result: VerdictResult) -> Verdict:
+    def from_domain(cls, result: VerdictResult) -> Self:
         return cls(
             listing_id=strawberry.ID(result.listing_id),
             decision=result.decision,
