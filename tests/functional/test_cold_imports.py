@@ -20,6 +20,7 @@ print(json.dumps({
     "moto": any(name.startswith("moto") for name in sys.modules),
     "sklearn": "sklearn" in sys.modules,
     "boto3": "boto3" in sys.modules,
+    "federation": "strawberry.federation.schema_directives" in sys.modules,
 }))
 """
 
@@ -43,6 +44,7 @@ def test_tracing_off_costs_no_xray_import():
     assert seen["xray"] is False
     assert seen["moto"] is False and seen["sklearn"] is False
     assert seen["boto3"] is False
+    assert seen["federation"] is False, "SaringSchema's federation check no longer overrides"
 
 
 @pytest.mark.skipif(

@@ -66,6 +66,11 @@ class SaringSchema(strawberry.Schema):
         # to_thread carries the request's context variables (its log correlation id) along.
         return await asyncio.to_thread(self.execute_sync, *args, **kwargs)
 
+    def _warn_for_federation_directives(self) -> None:
+        """Skipped: strawberry checks every schema it builds for federation directives, and
+        importing them costs about 11 ms of a cold start. Saring is not a federated subgraph.
+        tests/functional/test_cold_imports.py notices if strawberry renames this hook."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
