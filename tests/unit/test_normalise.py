@@ -84,6 +84,19 @@ def test_spans_point_back_to_the_original() -> None:
     assert len(result.spans) == len(result.text)
 
 
+def test_spans_of_plain_ascii_point_back_to_the_original() -> None:
+    """Printable ASCII takes a shortcut (one character folds to one); spaces and rewrites
+    still move characters."""
+    raw = " Jual  THR1FT   Bekas t-h-r-i-f-t "
+    result = normalise_with_spans(raw)
+    assert result.text == normalise(raw) == "jual thrift bekas thrift"
+    words = [(m.start(), m.end()) for m in re.finditer(r"[a-z]+", result.text)]
+    assert [raw[slice(*result.original_span(*span))] for span in words] == [
+        "Jual", "THR1FT", "Bekas", "t-h-r-i-f-t"
+    ]
+    assert len(result.spans) == len(result.text)
+
+
 def test_never_raises_on_odd_input() -> None:
     assert normalise(None) == ""  # type: ignore[arg-type]
     assert normalise("\ud800 lone surrogate") == "lone surrogate"

@@ -338,15 +338,21 @@ def normalise_with_spans(text: str) -> NormalisedText:
     """``normalise`` plus, per output character, the span of ``text`` it was read from."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    chars: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for index, ch in enumerate(text):
-        folded = _FOLD[ord(ch)]
-        if folded:
-            chars.append(folded)
-            spans.extend([(index, index + 1)] * len(folded))
-    folded_text = "".join(chars)
-    folded_text, spans = _split_whitespace(folded_text, spans)
+    if text.isascii() and text.isprintable():
+        # As in normalise: printable ASCII folds one character to one, its lower case.
+        folded_text = text.lower()
+        spans = [(index, index + 1) for index in range(len(text))]
+    else:
+        chars: list[str] = []
+        spans = []
+        for index, ch in enumerate(text):
+            folded = _FOLD[ord(ch)]
+            if folded:
+                chars.append(folded)
+                spans.extend([(index, index + 1)] * len(folded))
+        folded_text = "".join(chars)
+    if "  " in folded_text or folded_text[:1] == " " or folded_text[-1:] == " ":
+        folded_text, spans = _split_whitespace(folded_text, spans)
     if _NEEDS_REWRITE.search(folded_text):
         for pattern, rewrite in _REWRITES:
             folded_text, spans = _apply_with_spans(folded_text, spans, pattern, rewrite)
