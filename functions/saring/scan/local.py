@@ -81,9 +81,9 @@ def _run(
     verdicts: VerdictService | None,
     lines_per_part: int | None,
 ) -> int:
-    import boto3
     from botocore.config import Config
 
+    from saring.adapters.aws import aws_client
     from saring.adapters.dynamodb.tables import create_table_from_template
     from saring.adapters.s3_objects import S3ObjectStore
     from saring.adapters.sqs_parts import SqsPartQueue
@@ -99,11 +99,15 @@ def _run(
             f"platform {platform!r} must be lowercase letters, digits and dashes", field="platform"
         )
     # In-process, bodies cross no network: no CRC32 of each one on the way in and out.
-    in_process = Config(
-        request_checksum_calculation="when_required", response_checksum_validation="when_required"
+    local = Config(region_name=REGION)
+    in_process = local.merge(
+        Config(
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
     )
-    s3 = boto3.client("s3", region_name=REGION, config=in_process)
-    sqs = boto3.client("sqs", region_name=REGION)
+    s3 = aws_client("s3", in_process)
+    sqs = aws_client("sqs", local)
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     dead_letters = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
     dead_letters_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{DEAD_LETTERS}"
@@ -120,7 +124,7 @@ def _run(
         from saring.scan.bootstrap import scan_verdicts
         from saring.settings import Settings
 
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb = aws_client("dynamodb", local)
         create_table_from_template(dynamodb, TABLE)
         settings = dataclasses.replace(Settings.from_env(), table_name=TABLE)
         verdicts = scan_verdicts(settings, dynamodb=dynamodb)
