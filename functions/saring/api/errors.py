@@ -5,44 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aws_lambda_powertools.logging import Logger
-from botocore.exceptions import ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotoConnectionError
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
+from saring.adapters.dynamodb.client import is_transient
 from saring.domain.errors import SaringError
 
 logger = Logger(service="saring", child=True)
 
 INTERNAL_MESSAGE = "Internal server error"
 UNAVAILABLE_MESSAGE = "The service is busy or a dependency timed out; retry the request"
-
-# DynamoDB told us to slow down, or did not answer in time, after the client's own retries.
-_TRANSIENT_AWS_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TransactionConflictException",
-        "TransactionInProgressException",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
-
-
-def is_transient(error: BaseException) -> bool:
-    """A failure that says nothing about the request: the same request may succeed later."""
-    if isinstance(error, BotoConnectionError | HTTPClientError | TimeoutError):
-        return True
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "")
-        if code == "TransactionCanceledException":
-            reasons = {r.get("Code") for r in error.response.get("CancellationReasons") or []}
-            return bool(reasons) and reasons - {"None", None} <= TRANSIENT_CANCELLATION_REASONS
-        return code in _TRANSIENT_AWS_CODES
-    return False
 
 
 def coded(error: GraphQLError) -> GraphQLError:

@@ -6,6 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from saring.adapters.aws import aws_client
 
@@ -29,6 +31,32 @@ _CONFIG = Config(
 TRANSIENT_CANCELLATION_REASONS = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 )
+
+# DynamoDB told us to slow down, or did not answer in time, after the client's own retries.
+_TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that says nothing about the request: the same request may succeed later."""
+    if isinstance(error, BotoConnectionError | HTTPClientError | TimeoutError):
+        return True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "TransactionCanceledException":
+            reasons = {r.get("Code") for r in error.response.get("CancellationReasons") or []}
+            return bool(reasons) and reasons - {"None", None} <= TRANSIENT_CANCELLATION_REASONS
+        return code in _TRANSIENT_ERROR_CODES
+    return False
 
 
 @lru_cache(maxsize=1)

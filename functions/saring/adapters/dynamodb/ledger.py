@@ -47,6 +47,7 @@ from typing import Any
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_events, audit_put
 from saring.adapters.dynamodb.batch import batch_get
+from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.domain.audit import AuditEvent
 from saring.domain.errors import (
     BadUserInputError,
@@ -78,14 +79,7 @@ MAX_ATTEMPTS = 10
 MAX_PAGE = 100
 _BACKOFF_BASE = 0.01
 _BACKOFF_CAP = 0.25
-_RETRYABLE_CODES = frozenset(
-    {
-        "ConditionalCheckFailed",
-        "TransactionConflict",
-        "ThrottlingError",
-        "ProvisionedThroughputExceeded",
-    }
-)
+_RETRYABLE_CODES = TRANSIENT_CANCELLATION_REASONS | {"ConditionalCheckFailed"}
 
 AV = dict[str, Any]  # a DynamoDB item in AttributeValue form, as the low-level client uses
 
