@@ -39,10 +39,10 @@ import json
 import random
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_events, audit_put
@@ -81,6 +81,7 @@ _BACKOFF_BASE = 0.01
 _BACKOFF_CAP = 0.25
 _RETRYABLE_CODES = TRANSIENT_CANCELLATION_REASONS | {"ConditionalCheckFailed"}
 
+T = TypeVar("T")
 AV = dict[str, Any]  # a DynamoDB item in AttributeValue form, as the low-level client uses
 
 
@@ -532,11 +533,11 @@ class DynamoLedger(Ledger):
         """
         if len(extra_items) + 4 + MAX_PEERS > 100:
             raise BadUserInputError("too many items for one transaction")
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> StrikeReceipt:
             prepared = self.strike_transaction_items(draft, now)
             try:
                 self._transact([*extra_items, *prepared.items])
-                return prepared.receipt
             except _CancelledError as cancelled:
                 reasons = cancelled.reasons
                 own, mine = reasons[: len(extra_items)], reasons[len(extra_items) :]
@@ -545,9 +546,10 @@ class DynamoLedger(Ledger):
                 idem = mine[0] if mine else {}
                 if idem.get("Code") == "ConditionalCheckFailed":
                     return self._replay(draft, idem.get("Item"))
-                self._raise_unless_retryable(reasons)
-            self._backoff(attempt)
-        raise ConflictError("too much contention on this seller; try again")
+                raise
+            return prepared.receipt
+
+        return self._until_committed(attempt)
 
     def _replay(self, draft: StrikeDraft, item: AV | None) -> StrikeReceipt:
         if item is None:  # DynamoDB returns it (ALL_OLD); read it if a stand-in did not
@@ -580,7 +582,8 @@ class DynamoLedger(Ledger):
         """2 requests: BatchGetItem (summary + strike), TransactWriteItems."""
         summary_k = keys.seller_summary(platform, seller_id)
         strike_k = keys.strike(platform, seller_id, strike_id)
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> Seller:
             found = self._batch_get([summary_k, strike_k])
             summary_item = found.get((summary_k["pk"], summary_k["sk"]))
             strike_item = found.get((strike_k["pk"], strike_k["sk"]))
@@ -631,14 +634,11 @@ class DynamoLedger(Ledger):
                 ),
                 *self._peer_copies(after_summary),
             ]
-            try:
-                self._transact(items)
-                return after
-            except _CancelledError as cancelled:
-                # A strike condition failure means a concurrent revocation: the next read says so.
-                self._raise_unless_retryable(cancelled.reasons)
-            self._backoff(attempt)
-        raise ConflictError("too much contention on this seller; try again")
+            # A strike condition failure means a concurrent revocation: the next read says so.
+            self._transact(items)
+            return after
+
+        return self._until_committed(attempt)
 
     # --- identity links ----------------------------------------------------------------------
 
@@ -655,7 +655,8 @@ class DynamoLedger(Ledger):
         the fingerprints are already linked to other sellers (their summaries are read)."""
         me = _token(platform, seller_id)
         summary_k = keys.seller_summary(platform, seller_id)
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> Seller:
             found = self._batch_get([summary_k, *(keys.identity(fp.digest) for fp in fingerprints)])
             item = found.get((summary_k["pk"], summary_k["sk"]))
             summary = _Summary.parse(item) if item else _Summary(platform, seller_id)
@@ -744,13 +745,10 @@ class DynamoLedger(Ledger):
                     ),
                 )
             )
-            try:
-                self._transact(items)
-                return after
-            except _CancelledError as cancelled:
-                self._raise_unless_retryable(cancelled.reasons)
-            self._backoff(attempt)
-        raise ConflictError("too much contention on this seller; try again")
+            self._transact(items)
+            return after
+
+        return self._until_committed(attempt)
 
     def _link_summary_write(
         self,
@@ -890,13 +888,20 @@ class DynamoLedger(Ledger):
         except self.client.exceptions.TransactionCanceledException as error:
             raise _CancelledError(error.response.get("CancellationReasons", [])) from None
 
-    def _raise_unless_retryable(self, reasons: Iterable[dict[str, Any]]) -> None:
-        codes = {r.get("Code") for r in reasons} - {"None", None}
-        if not codes <= _RETRYABLE_CODES:
-            raise SaringError(f"transaction cancelled: {sorted(codes)}")
-
-    def _backoff(self, attempt: int) -> None:
-        self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
+    def _until_committed(self, attempt: Callable[[], T]) -> T:
+        """Runs ``attempt`` (read, then a transaction conditional on what was read) until one
+        commits. A transaction cancelled by contention (a condition that a concurrent writer
+        broke, a conflict, throttling) is tried again, read and all, after a jittered backoff;
+        any other cancellation is an error."""
+        for number in range(1, self.max_attempts + 1):
+            try:
+                return attempt()
+            except _CancelledError as cancelled:
+                codes = {r.get("Code") for r in cancelled.reasons} - {"None", None}
+                if not codes <= _RETRYABLE_CODES:
+                    raise SaringError(f"transaction cancelled: {sorted(codes)}") from None
+            self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
+        raise ConflictError("too much contention on this seller; try again")
 
 
 class _CancelledError(Exception):
