@@ -14,7 +14,7 @@ from pathlib import Path
 import botocore
 import pytest
 
-from saring.adapters.aws import AWS_SERVICES, aws_client
+from saring.adapters.aws import AWS_SERVICES
 from tests.conftest import REPO_ROOT
 
 # Client endpoints, and the URL a request is sent to (the endpoint rule sets decide that one
@@ -106,11 +106,6 @@ def test_a_service_missing_from_botocore_stops_the_build(tmp_path):
     with pytest.raises(SystemExit, match="no data for not-a-service"):
         load_build_script().slim_botocore(tmp_path, {"dynamodb", "not-a-service"})
     assert (tmp_path / "botocore" / "data" / "kinesis").is_dir()  # nothing removed
-
-
-def test_a_client_outside_the_list_is_refused_everywhere():
-    with pytest.raises(ValueError, match="AWS_SERVICES"):
-        aws_client("kinesis")
 
 
 def test_the_build_ships_saring_as_unchecked_bytecode(tmp_path):

@@ -4,7 +4,8 @@ boto3's `client()` is botocore's with boto3's resource layer and s3transfer impo
 about 60 ms of an API cold start on the development machine, for nothing these adapters use.
 Each client gets a session of its own, as boto3's module-level `client()` shares one: a
 session is cheap next to the client, and one made before moto is imported in a test would not
-see moto's hooks.
+see moto's hooks. The sessions share one data loader, though: it keeps the endpoint and service
+data it has parsed, which a fresh session would otherwise read and parse again for each client.
 
 `AWS_SERVICES` is every service Saring calls. The Lambda build (functions/lambda_build.py) keeps
 botocore's data for these alone, so a client for any other service is refused here, on every
@@ -13,8 +14,10 @@ machine, rather than failing only once deployed.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
@@ -27,4 +30,13 @@ def aws_client(service: str, config: Config | None = None) -> Any:
         raise ValueError(
             f"{service!r} is not in AWS_SERVICES; add it there so the Lambda build keeps its data"
         )
-    return botocore.session.get_session().create_client(service, config=config)
+    session = botocore.session.get_session()
+    session.register_component(
+        "data_loader", _data_loader(session.get_config_variable("data_path"))
+    )
+    return session.create_client(service, config=config)
+
+
+@lru_cache(maxsize=4)
+def _data_loader(data_path: str | None) -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader(data_path)
