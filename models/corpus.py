@@ -1,15 +1,29 @@
-"""Deterministic synthetic training corpus for the listing classifier, plus the real-title splits.
+"""Training data for the listing classifier: counterfactual pairs on shared carriers.
 
-Positives (label 1) are imported used clothing, shoes and bags sold as a trade: explicit terms,
-bale / sack trade, euphemisms, regional names, English, and listings with implicit signals only.
-Negatives (label 0) are the known false positives of keyword filters (3Second, Bekasi, "tanpa
-bekas", "1 bal kopi", "cakar" designs, Monza, other used goods, personal preloved items, export
-rejects, compliance text, legally imported new clothes...) plus real marketplace titles.
+The old generator wrote positives from short templates and negatives from real titles, so length,
+field presence and style separated the classes better than the law did. Here everything that is
+not about the law is drawn from one distribution for both classes:
 
-Evasions are applied as named *families*; every sample records the families it carries, so
-``train.py`` can leave a whole family out of training and ``evaluate.py`` can measure recall on it.
-Signal terms are marked with ``⟦...⟧`` while a listing is composed, so an evasion targets the words
-a seller would actually disguise; the markers are removed before the sample is returned.
+* **Carriers.** A listing starts as a carrier: a real Tokopedia title (audited, see
+  ``models/real_audit.md``) or a short synthetic product title, plus a description assembled
+  from shared pools (greetings, shipping and return rules, care text, size charts, emoji lists,
+  product specs) of 0 to 2,000 characters. Casing and separators are styled the same way.
+* **Counterfactual pairs.** From each clothing, shoe or bag carrier come two listings: one with
+  a violation *signal* put into its title or description (a positive), and its twin without it,
+  where the signal is left out or replaced by a legal look-alike (a "trap": "bahan import",
+  "vintage style", "bukan thrift, 100% baru", "preloved pribadi", "kirim dari Bekasi"...).
+  The twin keeps the carrier, the boilerplate and the length.
+* **Not clothing.** Carriers that are not clothing, shoes or bags get the very same signals and
+  stay negatives ("Tomica second ex Jepang"): HS 6309 is clothing, shoes and bags only.
+* **Families.** Each signal belongs to a family (what is said: explicit, bale trade, regional
+  slang, euphemism, English, implicit cues) and may be disguised by an evasion family (leetspeak,
+  separators, homoglyphs, zero-width, misspelling); a signal only in the description adds
+  ``description_only``, a shoe or bag carrier ``shoes_bags``. A twin carries its positive's
+  families, so leaving a family out of training removes both.
+
+A sample also records which description segments each of its signals needs
+(``Sample.signals``), so ``train.py`` can label each training *unit* (the title alone, the title
+with one segment, the title with two adjacent segments) by whether it holds a whole signal.
 
 Everything is a pure function of the seed: ``generate(n, seed)`` always returns the same rows.
 """
@@ -21,19 +35,22 @@ import json
 import os
 import random
 import re
+import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT / "functions") not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT / "functions"))
 
-# Families that are kinds of positive listing (what is said) and families that are evasions
-# applied on top (how it is written). Leave-one-family-out evaluation uses all of them.
-KIND_FAMILIES = ("regional_slang", "implicit_only", "english", "synonym_swap")
-EVASION_FAMILIES = ("leetspeak", "separators", "homoglyphs", "zero_width", "misspelling", "description_move")
-FAMILIES = KIND_FAMILIES + EVASION_FAMILIES
-_CHAR_EVASIONS = ("leetspeak", "separators", "homoglyphs", "zero_width", "misspelling")
+from saring.classifier.features import model_input  # noqa: E402
+
+SIGNAL_FAMILIES = ("explicit", "bale_trade", "regional_slang", "euphemism", "english", "implicit_only")
+EVASION_FAMILIES = ("leetspeak", "separators", "homoglyphs", "zero_width", "misspelling")
+PLACEMENT_FAMILIES = ("description_only", "shoes_bags")
+FAMILIES = SIGNAL_FAMILIES + EVASION_FAMILIES + PLACEMENT_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -41,12 +58,15 @@ class Sample:
     id: str
     title: str
     description: str
-    price: int | None
-    category: str | None
     label: int
     kind: str
     families: tuple[str, ...] = field(default=())
     source: str = "synthetic"
+    # One entry per signal: the description segments (block numbers, 1 = the first segment) the
+    # signal needs; () for a signal in the title, which every unit holds.
+    signals: tuple[tuple[int, ...], ...] = field(default=())
+    weight: float = 1.0
+    clothing: bool = True  # the thing sold is clothing, shoes or bags (what the clothing gate learns)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -56,518 +76,280 @@ class Sample:
 # Vocabulary
 # ----------------------------------------------------------------------------------------------
 
-ITEMS_TOP = ["kaos", "kemeja", "kemeja flanel", "jaket", "jaket denim", "jaket kulit", "jaket parasut", "hoodie",
-             "sweater", "crewneck", "cardigan", "blazer", "coat", "parka", "windbreaker", "polo shirt", "kaos band",
-             "jersey bola", "rompi", "vest", "blouse", "tunik", "dress", "gaun", "kemeja batik", "jaket varsity",
-             "jaket bomber", "kemeja kotak", "t-shirt", "tanktop", "jas", "mantel", "trench coat", "sweatshirt"]
-ITEMS_BOTTOM = ["celana jeans", "celana cargo", "celana chino", "celana pendek", "rok", "rok plisket", "jeans",
-                "celana kulot", "celana training", "overall", "celana corduroy", "short pants"]
-ITEMS_SHOES = ["sepatu", "sneakers", "sepatu lari", "boots", "sepatu kulit", "sepatu basket", "sandal", "loafers"]
-ITEMS_BAGS = ["tas", "tas selempang", "tas ransel", "backpack", "tote bag", "sling bag", "handbag", "dompet",
-              "tas kulit", "waist bag"]
-ITEMS_CLOTHES = ITEMS_TOP + ITEMS_BOTTOM
-GLOBAL_BRANDS = ["Uniqlo", "Zara", "H&M", "Levi's", "Nike", "Adidas", "Carhartt", "Dickies", "The North Face", "TNF",
+CLOTHES = ["kaos", "kemeja", "kemeja flanel", "jaket", "jaket denim", "jaket kulit", "jaket parasut", "hoodie",
+           "sweater", "crewneck", "cardigan", "blazer", "coat", "parka", "windbreaker", "polo shirt", "kaos band",
+           "jersey bola", "rompi", "blouse", "tunik", "dress", "gaun", "kemeja batik", "jaket varsity",
+           "jaket bomber", "kemeja kotak", "t-shirt", "tanktop", "jas", "mantel", "sweatshirt", "celana jeans",
+           "celana cargo", "celana chino", "celana pendek", "rok", "rok plisket", "jeans", "celana kulot",
+           "celana training", "overall", "gamis", "kebaya", "piyama", "daster", "baju anak", "baju", "pakaian",
+           "kemeja wanita", "kaos oblong", "jaket gunung", "baju tidur", "longdress", "kulot", "setelan",
+           "outer", "vest", "topi", "jumpsuit", "celana", "atasan", "hijab", "mukena", "koko"]
+SHOES = ["sepatu", "sneakers", "sepatu lari", "boots", "sepatu kulit", "sepatu basket", "sandal", "loafers",
+         "sepatu boots", "heels", "sepatu futsal", "flat shoes", "slip on", "sepatu sekolah", "pantofel"]
+BAGS = ["tas", "tas selempang", "tas ransel", "backpack", "tote bag", "sling bag", "handbag", "dompet",
+        "tas kulit", "waist bag", "tas wanita", "clutch", "tas laptop", "ransel", "totebag"]
+ITEMS_EN = ["jacket", "hoodie", "denim jacket", "shirt", "t-shirt", "jeans", "sweater", "coat", "dress",
+            "clothes", "sneakers", "bag", "flannel shirt", "cargo pants", "shoes", "handbag", "clothing"]
+GLOBAL_BRANDS = ["Uniqlo", "Zara", "H&M", "Levi's", "Nike", "Adidas", "Carhartt", "Dickies", "The North Face",
                  "Patagonia", "Polo Ralph Lauren", "Tommy Hilfiger", "GAP", "Champion", "Stussy", "Supreme",
                  "Columbia", "Lacoste", "Burberry", "Converse", "Vans", "New Balance", "Coach", "Michael Kors",
                  "Kappa", "Fila", "Puma", "Reebok", "Lee", "Wrangler", "Mango", "GU", "Beams", "Muji", "Mizuno",
-                 "Asics", "Onitsuka", "Harley Davidson", "Disney", "Hard Rock", "Ellesse", "Umbro", "Champion USA"]
-LOCAL_BRANDS = ["3Second", "Erigo", "Eiger", "Roughneck", "Thanksinsomnia", "Cotton Ink", "Wearing Klamby",
-                "Buttonscarves", "Elzatta", "Rabbani", "Brodo", "Compass", "Ventela", "Aerostreet", "Greenlight",
-                "Executive", "Hammer", "Cardinal", "Jiniso", "Screamous", "Kick Denim", "Dagadu", "Joger",
-                "Lois Jeans", "Houseofsmith", "Geoff Max", "Bloods", "Mahija", "Zoya", "Nevada"]
+                 "Asics", "Onitsuka", "Harley Davidson", "Disney", "Ellesse", "Umbro", "Gucci", "Prada", "Kate Spade"]
+LOCAL_BRANDS = ["Erigo", "Eiger", "Roughneck", "Thanksinsomnia", "Cotton Ink", "Wearing Klamby", "Buttonscarves",
+                "Elzatta", "Rabbani", "Brodo", "Compass", "Ventela", "Aerostreet", "Greenlight", "Executive",
+                "Hammer", "Cardinal", "Jiniso", "Screamous", "Kick Denim", "Dagadu", "Lois Jeans", "Zoya", "Nevada"]
 ORIGINS = ["Korea", "Jepang", "Japan", "USA", "Amerika", "Eropa", "UK", "Hongkong", "Taiwan", "Jerman", "Australia",
-           "Singapura", "Kanada"]
-SIZES = ["S", "M", "L", "XL", "XXL", "size M", "size L", "all size", "fit L", "uk 42", "ukuran 40", "size 28",
-         "size 30", "size 32", "fit to XL"]
-COLOURS = ["hitam", "putih", "navy", "abu", "army", "coklat", "cream", "merah", "biru", "hijau", "maroon", "denim"]
-STYLES = ["vintage", "retro", "oversize", "streetwear", "casual", "y2k", "skena", "old school", "90s"]
-
-EXPLICIT = ["thrift", "thrifting", "thrift shop", "thrift store", "bekas", "second", "seken", "2nd", "preloved",
-            "pre-loved", "used", "barang bekas", "baju bekas", "pakaian bekas", "second import", "bekas import",
-            "sekenan", "thrift ori", "thrift import", "second branded", "bekas branded", "thrift original"]
-SWAPPED = ["preloved", "karungan", "karung", "ori luar", "original luar", "hunting", "hasil hunting",
-           "barang luar", "curated", "kurasi", "pilihan", "luaran", "barang karungan", "sortiran luar"]
-TRADE = ["bal", "ball", "balpres", "bal press", "bal segel", "buka bal", "balan pendek", "karung", "karungan",
-         "kiloan", "sortir", "sortiran", "grade A", "grade B", "grade S", "grade kepala", "grade badan",
-         "bal korea", "bal jepang", "bal campur", "live buka karung", "bal 100 kg", "bal isi 450 pcs",
-         "bal kode 108", "restock tiap minggu", "buka karung"]
-REGIONAL = ["awul-awul", "awul awul", "ngawul", "rombengan", "RB", "babebo", "cakar", "cakaran", "obok-obok",
-            "baju batam", "BJ", "burukan jambi", "monza", "burukan jerman", "pakaian cakar", "barang monza",
-            "awulan", "baju RB", "cakar import", "monza medan", "obok obok", "lelong", "pasar loak"]
-EUPHEMISM = ["preloved ex Jepang", "ori luar", "original luar", "hunting", "hasil hunting", "barang luar",
-             "no tag", "tanpa label", "kondisi 90%", "kondisi 85%", "minus pemakaian", "ada minus dikit",
-             "layak pakai", "from japan", "import korea", "ex Korea", "ex Jepang", "ex USA", "ex Eropa",
-             "one of one", "1 of 1", "cuma 1 pcs", "like new"]
-IMPLICIT_TITLE = ["kondisi {pct}%", "from {origin_en}", "made in {origin}", "ori {origin}", "pit to pit {p2p}",
-                  "p2p {p2p} cm", "minus noda kecil", "cuma 1 pcs", "one piece only", "siapa cepat dapat",
-                  "real pict", "no retur", "label asli", "tag {origin}", "{pct}% mulus", "ld {p2p} pj {pj}"]
-IMPLICIT_DESC = ["Kondisi {pct}% masih bagus, minus pemakaian wajar.",
-                 "Barang dari {origin}, stok beda tiap minggu, siapa cepat dia dapat.",
-                 "Lebar dada (pit to pit) {p2p} cm, panjang {pj} cm. Tag size {size} tapi fit {size2}.",
-                 "Hanya 1 pcs, tidak ada stok kedua. No retur ya kak, barang sesuai foto.",
-                 "Datang langsung dari {origin}, sudah dicuci dan disetrika.",
-                 "Minus: ada noda kecil di lengan, tidak terlalu kelihatan.",
-                 "Restock setiap minggu, model selalu beda. Pantau terus etalase kami.",
-                 "Original brand luar, harga miring, kualitas masih oke banget.",
-                 "Stok datang hari Jumat, langsung sortir pilihan terbaik.",
-                 "Warna sedikit pudar karena pemakaian, jahitan masih kuat.",
-                 "Measurement: p2p {p2p} cm, length {pj} cm. Real pict, no tipu.",
-                 "Tag masih ada tapi sudah pudar. Cocok buat kolektor."]
-POS_DESC = ["Barang {term} pilihan, kondisi {pct}%, bersih dan wangi.",
-            "Kami jual {term} asli {origin}, bukan KW. Stok terbatas.",
-            "{term} kualitas super, sudah disortir satu per satu.",
-            "Cocok untuk reseller, {term} harga grosir.",
-            "Ready {term} import, model beda tiap minggu.",
-            "Jual {term} {item} branded dari {origin}, harga miring.",
-            "Open reseller, {term} per bal atau per karung, bisa kirim ke seluruh Indonesia.",
-            "Bisa COD, {term} sudah dicuci, siap pakai.",
-            "Live malam ini jam 8, buka {term} baru datang dari {origin}.",
-            "Pengiriman dari gudang, {term} tanpa sortir harga lebih murah."]
-BULK_DESC = ["1 bal isi {pcs} pcs, berat {kg} kg, campur {item}.", "Harga per bal {price_k}rb, grade {grade}.",
-             "Karungan {origin} isi {pcs} pcs, belum dibuka, segel asli.",
-             "Bal segel dari {origin}, isi {item} campur, bisa pilih grade {grade}.",
-             "Kiloan Rp{kg}rb per kg, ambil minimal 5 kg.", "Restock tiap minggu, live buka bal setiap Sabtu.",
-             "Balan pendek isi {pcs} pcs, cocok untuk pemula usaha.", "Sortiran grade {grade}, sisa kepala badan."]
-ENGLISH_POS = ["used clothing bale from {origin_en}", "second hand {item_en} imported from {origin_en}",
-               "preloved {brand} {item_en} ex {origin_en}", "vintage used {item_en} {brand}",
-               "mixed used clothes bale 100kg grade A", "thrift haul {brand} {item_en}",
-               "secondhand {item_en} bulk wholesale", "used {item_en} in bales from {origin_en}",
-               "ex {origin_en} used {item_en} grade B", "bulk thrift {item_en} per kg",
-               "branded used {item_en} {origin_en} stock"]
-ENGLISH_DESC = ["Used clothes imported from {origin_en}, condition {pct}%, sorted grade A.",
-                "Bale of {pcs} pieces, {kg} kg, new stock every week.",
-                "Secondhand {item_en}, minor defects, sold as is.",
-                "Thrifted in {origin_en}, washed and ready to wear.",
-                "Wholesale used clothing, mixed bale, open bale live tonight."]
-ITEMS_EN = ["jacket", "hoodie", "denim jacket", "shirt", "t-shirt", "jeans", "sweater", "coat", "dress",
-            "clothes", "sneakers", "bag", "flannel shirt", "cargo pants"]
+           "Singapura", "Kanada", "Thailand", "China", "Italia"]
 ORIGINS_EN = ["Japan", "Korea", "USA", "Europe", "UK", "Germany", "Canada", "Australia"]
+COLOURS = ["hitam", "putih", "navy", "abu", "army", "coklat", "cream", "merah", "biru", "hijau", "maroon", "denim",
+           "mustard", "pink", "ungu", "olive", "khaki"]
+MODIFIERS = ["pria", "wanita", "unisex", "anak", "premium", "oversize", "slim fit", "lengan panjang",
+             "lengan pendek", "casual", "formal", "terbaru", "murah", "original", "distro", "korean style",
+             "motif bunga", "polos", "jumbo", "big size", "kekinian", "hits", "cowok", "cewek", "remaja"]
+USED_OTHER_THINGS = ["Tomica", "Hot Wheels", "Lego", "action figure", "kamera analog", "kamera Canon", "lensa Nikon",
+                     "HP Samsung", "iPhone 11", "laptop ThinkPad", "buku novel", "komik Jepang", "majalah lawas",
+                     "piringan hitam", "kaset pita", "vinyl", "walkman Sony", "gitar Yamaha", "keyboard Casio",
+                     "sepeda lipat", "velg mobil", "spion motor", "part mobil", "mesin jahit", "rice cooker",
+                     "piring keramik", "mangkok antik", "teko", "setrika", "kipas angin", "meja lipat",
+                     "kursi kayu", "lampu meja", "jam dinding", "radio tua", "tamiya", "gundam", "mainan anak",
+                     "puzzle", "green bean kopi", "biji kopi", "stroller bayi", "car seat", "monitor LG",
+                     "PS4", "Nintendo Switch", "speaker", "printer", "obeng set", "bor listrik", "tenda camping",
+                     "raket badminton", "stik golf", "bola basket", "akuarium", "pot bunga", "vas bunga", "sepeda"]
 
-NEW_DESC = ["Bahan cotton combed 30s, adem dan nyaman dipakai.", "Jahitan rapi, kualitas distro.",
-            "Ready stock, langsung kirim hari ini.", "Barang baru 100%, bukan bekas.", "Produk lokal asli Indonesia.",
-            "Garansi uang kembali jika tidak sesuai.", "Free packing bubble wrap.", "Size chart ada di foto.",
-            "Produksi sendiri, bisa custom sablon.", "Bahan tebal, tidak luntur, tidak melar.",
-            "Original store, bergaransi resmi.", "Restock setiap hari, stok banyak.", "Pengiriman cepat dari Jakarta.",
-            "Bisa grosir, harga lebih murah untuk pembelian lusinan.", "Brand new with tag, lengkap dengan box.",
-            "Foto real pict, warna sesuai foto.", "Model terbaru 2025, trend kekinian.",
-            "Dijahit oleh penjahit berpengalaman di Bandung.", "Kualitas ekspor, harga lokal."]
+FOOD = ["kopi arabika", "kopi robusta", "beras premium", "gula pasir", "keripik singkong", "kerupuk", "teh celup",
+        "tepung terigu", "kacang tanah", "jagung", "cabai kering", "garam", "plastik kresek", "kantong plastik",
+        "gabah", "kedelai", "bawang putih", "makaroni", "biskuit"]
 
-CATEGORIES_CLOTHES = ["fashion-pria/atasan-pria/kaos-pria", "fashion-pria/atasan-pria/kemeja-pria",
-                      "fashion-pria/outerwear-pria/jaket-pria", "fashion-pria/outerwear-pria/hoodie-pria",
-                      "fashion-pria/celana-pria/celana-panjang-pria", "fashion-pria/jeans-denim-pria/jeans-pria",
-                      "fashion-wanita/atasan-wanita/blouse", "fashion-wanita/dress/dress-wanita",
-                      "fashion-wanita/outerwear-wanita/jaket-wanita", "fashion-wanita/bawahan-wanita/rok",
-                      "fashion-wanita/atasan-wanita/kaos-wanita", "fashion-anak-bayi/pakaian-anak-laki-laki/kaos-anak",
-                      "fashion-muslim/pakaian-muslim-pria/koko"]
-CATEGORIES_SHOES = ["fashion-pria/sepatu-pria/sneakers-pria", "fashion-wanita/sepatu-wanita/sneakers-wanita",
-                    "fashion-pria/sepatu-pria/boots-pria"]
-CATEGORIES_BAGS = ["fashion-wanita/tas-wanita/tas-selempang-wanita", "fashion-pria/tas-pria/ransel-pria",
-                   "fashion-wanita/tas-wanita/tote-bag"]
-CATEGORIES_FOOD = ["makanan-minuman/makanan-ringan/keripik", "makanan-minuman/minuman/kopi-bubuk",
-                   "makanan-minuman/bahan-makanan/beras", "makanan-minuman/kue/kue-kering",
-                   "makanan-minuman/bumbu-bahan-masakan/rempah"]
-CATEGORIES_OTHER = {"phone": "handphone-tablet/handphone/android-os", "laptop": "komputer-laptop/laptop/laptop-consumer",
-                    "book": "buku/novel-sastra/novel", "car": "otomotif/mobil/mobil-bekas",
-                    "camera": "audio-kamera-elektronik-lainnya/kamera/kamera-mirrorless",
-                    "beauty": "kecantikan/perawatan-wajah/serum-wajah", "home": "rumah-tangga/dekorasi/stiker-dinding",
-                    "jewel": "fashion-wanita/perhiasan-wanita/kalung-wanita", "moto": "otomotif/aksesoris-motor/ban-motor",
-                    "sport": "olahraga/sepak-bola-futsal/bola-sepak", "outdoor": "olahraga/camping-hiking/senter"}
+# ----------------------------------------------------------------------------------------------
+# Boilerplate: shared by both classes. None of it says anything about new, used or imported.
+# ----------------------------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_MARK = re.compile(r"⟦(.*?)⟧")
-
-
-class _Gen:
-    """One seeded random source and the helpers every template uses."""
-
-    def __init__(self, seed: int) -> None:
-        self.r = random.Random(seed)
-
-    def pick(self, seq):
-        return seq[self.r.randrange(len(seq))]
-
-    def chance(self, p: float) -> bool:
-        return self.r.random() < p
-
-    def fill(self, template: str, **given: str) -> str:
-        def value(match: re.Match[str]) -> str:
-            key = match.group(1)
-            if key in given:
-                return given[key]
-            return self.slot(key)
-
-        return _PLACEHOLDER.sub(value, template)
-
-    def slot(self, key: str) -> str:
-        r = self.r
-        table = {
-            "pct": lambda: str(self.pick([80, 85, 88, 90, 90, 92, 95, 98])),
-            "origin": lambda: self.pick(ORIGINS),
-            "origin_en": lambda: self.pick(ORIGINS_EN),
-            "p2p": lambda: str(r.randint(44, 68)),
-            "pj": lambda: str(r.randint(60, 78)),
-            "size": lambda: self.pick(["S", "M", "L", "XL"]),
-            "size2": lambda: self.pick(["S", "M", "L", "XL"]),
-            "pcs": lambda: str(self.pick([150, 200, 300, 450, 500])),
-            "kg": lambda: str(self.pick([25, 45, 50, 100])),
-            "grade": lambda: self.pick(["A", "B", "S", "A+"]),
-            "price_k": lambda: str(r.randint(20, 90) * 100),
-            "item": lambda: self.pick(ITEMS_CLOTHES),
-            "item_en": lambda: self.pick(ITEMS_EN),
-            "brand": lambda: self.pick(GLOBAL_BRANDS),
-            "term": lambda: "⟦" + self.pick(EXPLICIT + TRADE[:8]) + "⟧",
-        }
-        return table[key]()
-
-    def title_case(self, text: str) -> str:
-        style = self.r.random()
-        if style < 0.35:
-            return text.title().replace("⟦", "⟦").replace("'S", "'s")
-        if style < 0.5:
-            return text.upper()
-        if style < 0.8:
-            return text
-        return text.lower()
-
-
-def _mark(term: str) -> str:
-    return "⟦" + term + "⟧"
-
-
-def _join(g: _Gen, parts: list[str]) -> str:
-    parts = [p for p in parts if p]
-    seps = [" ", " ", " ", " - ", " | ", " / ", ", "]
-    out = parts[0]
-    for part in parts[1:]:
-        out += g.pick(seps) + part
-    return out
+GREETINGS = ["Halo kak, selamat datang di toko kami!", "Hai kak, terima kasih sudah mampir.", "Welcome to our store.",
+             "Selamat berbelanja kak.", "Halo Bunda, silakan dipilih.", "Assalamualaikum kak.", "Hallo gan!",
+             "Hi kak, happy shopping ya.", "Selamat datang di {shop}.", "Halo sis, cek dulu deskripsinya ya."]
+SHIPPING = ["Pengiriman setiap hari kecuali Minggu dan tanggal merah.", "Order sebelum jam {hour}.00 dikirim hari ini.",
+            "Pesanan di atas jam {hour} dikirim besok.", "Kirim pakai JNE, J&T, SiCepat, AnterAja.",
+            "Bisa COD (bayar di tempat).", "Free ongkir sesuai ketentuan marketplace.", "Pengiriman dari {city}.",
+            "Resi diupdate malam hari.", "Packing aman pakai bubble wrap dan kardus.", "Bisa instant kurir Gojek / Grab.",
+            "Same day untuk area {city}.", "Ekspedisi dipilih saat checkout.", "Barang dikirim H+1 setelah pembayaran.",
+            "Pengiriman Senin sampai Sabtu.", "Packing rapi, dijamin aman sampai tujuan."]
+RULES = ["Wajib video unboxing untuk komplain.", "Komplain tanpa video unboxing tidak kami layani.",
+         "Tidak menerima tukar barang kecuali salah kirim.", "Retur maksimal 2x24 jam setelah barang diterima.",
+         "Pastikan alamat lengkap sebelum checkout.", "Mohon beri bintang 5 jika puas.",
+         "Barang yang sudah dibeli tidak dapat dikembalikan.", "Jangan lupa konfirmasi pesanan diterima ya kak.",
+         "Tanyakan stok sebelum order.", "Chat admin untuk info lebih lanjut.", "No cancel setelah diproses.",
+         "Warna bisa sedikit berbeda karena pencahayaan foto.", "Sebutkan warna dan ukuran di catatan.",
+         "Pesanan tanpa catatan akan dikirim random.", "Kesalahan ukuran bukan tanggung jawab kami."]
+CARE = ["Cuci dengan tangan, air dingin.", "Jangan gunakan pemutih.", "Setrika dengan suhu rendah.",
+        "Jemur di tempat teduh, jangan langsung di bawah matahari.", "Pisahkan dengan pakaian berwarna saat mencuci.",
+        "Jangan direndam terlalu lama.", "Cuci terbalik agar sablon awet.", "Dry clean only untuk bahan tertentu.",
+        "Simpan di tempat kering.", "Bersihkan dengan kain lembab.", "Gunakan deterjen lembut."]
+CHAT = ["Chat admin akan dibalas secepatnya.", "Pesan di luar jam kerja dibalas besok pagi.",
+        "Kalau ada pertanyaan silakan chat, kami balas secepatnya.", "Pengiriman ke luar kota pakai ekspedisi reguler.",
+        "Ongkir luar pulau menyesuaikan.", "Bisa kirim ke luar Jawa.", "Barang tidak bisa dikembalikan setelah dipakai.",
+        "Uang kembali jika barang tidak sesuai.", "Balasan chat paling lambat 1x24 jam.", "Mohon sabar menunggu balasan.",
+        "Bagian luar bahan parasut, bagian dalam furing.", "Tersedia ongkir ke seluruh Indonesia dan luar negeri.",
+        "Tanya-tanya dulu boleh kak, pasti dibalas.", "Kami kembalikan dana penuh jika barang rusak.",
+        "Pemesanan di luar jam operasional diproses esok hari.", "Terima kasih atas kepercayaannya, sampai jumpa kembali.",
+        "Jangan lupa beri ulasan ya kak.", "Pastikan nomor HP aktif untuk kurir.", "Hari libur nasional toko tutup.",
+        "Produk dikemas dengan plastik dan kardus tebal.", "Untuk pembelian banyak silakan hubungi admin dulu.",
+        "Garansi jahitan 7 hari.", "Pilih varian sesuai keinginan.", "Cocok dijadikan kado ulang tahun."]
+# Condition notes: a garment's state is not the law (a person's own preloved is legal); both classes
+# share them.
+CONDITION = ["Kondisi {pct}% mulus.", "Minus pemakaian wajar, cek foto.", "Ada noda kecil di lengan.",
+             "Warna sedikit pudar.", "Kondisi masih bagus, jahitan kuat.", "Minus tipis tidak kelihatan.",
+             "Kondisi {pct}%, no minus.", "Sudah dicuci dan disetrika.", "Like new, jarang dipakai."]
+SHOP = ["Follow toko kami untuk update produk terbaru.", "Jangan lupa follow dan favoritkan toko ya.",
+        "Terima kasih sudah berbelanja.", "Terima kasih!", "Happy shopping!", "Dropship welcome.",
+        "Reseller dan dropshipper dipersilakan.", "Jam operasional 08.00 - 17.00 WIB.",
+        "Admin fast respon pada jam kerja.", "Cek etalase lain untuk model menarik lainnya.",
+        "Kepuasan pelanggan prioritas kami.", "Toko kami buka setiap hari.", "Grosir chat admin.",
+        "Stok update setiap hari.", "Pembayaran lewat marketplace saja, jangan transfer di luar aplikasi."]
+SPEC = ["Bahan: {fabric}.", "Material {fabric}, adem dan nyaman.", "Warna: {colour}.", "Tersedia warna {colour} dan {colour2}.",
+        "Ukuran: {size}.", "Model memakai ukuran {size}.", "Jahitan rapi dan kuat.", "Cocok untuk acara santai maupun formal.",
+        "Berat {grams} gram.", "Fit to {size}.", "Bahan tidak menerawang.", "Nyaman dipakai seharian.",
+        "Detail kancing depan.", "Ada saku di kiri dan kanan.", "Resleting berfungsi dengan baik.",
+        "Cocok untuk hangout, kuliah dan kerja.", "Ukuran kaki {shoe} sampai {shoe2}.", "Sol karet anti slip.",
+        "Muat laptop 14 inch.", "Tali bisa diatur panjang pendeknya.", "Ada kantong dalam.", "Harga {price}/pcs.",
+        "Harga tertera untuk 1 pcs.", "Stok terbatas.", "Ready stock sesuai foto ya kak.", "Real picture.",
+        "Foto asli produk.", "All size fit to L.", "Bahan stretch, melar mengikuti badan.", "Tersedia ukuran {size} - {size2}."]
+FABRICS = ["cotton combed 30s", "katun", "drill", "denim", "fleece", "babyterry", "linen", "rayon", "polyester",
+           "kanvas", "kulit sintetis", "corduroy", "wolfis", "jersey", "ceruty", "flanel", "satin", "twill"]
+CITIES = ["Jakarta", "Bandung", "Surabaya", "Medan", "Makassar", "Yogyakarta", "Semarang", "Malang", "Tangerang",
+          "Depok", "Bogor", "Solo", "Palembang", "Denpasar", "Pontianak", "Batam", "Kendari"]
+EMOJI_BULLETS = ["\u2705", "\u2714\ufe0f", "\U0001f449", "\u2728", "\U0001f338", "\u25aa\ufe0f", "\U0001f4e6",
+                 "\U0001f69a", "-", "*", "\u2022"]
+EMOJI_TAILS = ["", "", " \U0001f60a", " \U0001f64f", " \u2764\ufe0f", " \U0001f525", " \U0001f60d"]
 
 
 # ----------------------------------------------------------------------------------------------
-# Positive kinds
+# Signals: what a seller of imported used clothing says. {o} origin, {oe} origin in English,
+# {item} the carrier's item word, {pct} a condition percentage.
 # ----------------------------------------------------------------------------------------------
 
-
-def _pos_item(g: _Gen, shoes_bags: bool = False) -> tuple[str, str]:
-    if shoes_bags or g.chance(0.12):
-        if g.chance(0.5):
-            return g.pick(ITEMS_SHOES), g.pick(CATEGORIES_SHOES)
-        return g.pick(ITEMS_BAGS), g.pick(CATEGORIES_BAGS)
-    return g.pick(ITEMS_CLOTHES), g.pick(CATEGORIES_CLOTHES)
-
-
-def _pos_price(g: _Gen, bulk: bool = False) -> int | None:
-    if g.chance(0.08):
-        return None
-    if bulk:
-        if g.chance(0.35):
-            return g.r.randint(25, 90) * 1000  # per kg
-        return g.r.randint(15, 160) * 100_000  # a bale
-    if g.chance(0.8):
-        return g.r.randint(15, 160) * 1000 + g.pick([0, 0, 500, 900])
-    return g.r.randint(160, 900) * 1000
-
-
-def _decorate(g: _Gen, parts: list[str], brand: str | None = None) -> list[str]:
-    if brand and g.chance(0.7):
-        parts.insert(g.r.randint(0, len(parts)), brand)
-    if g.chance(0.4):
-        parts.append(g.pick(SIZES))
-    if g.chance(0.25):
-        parts.append(g.pick(COLOURS))
-    if g.chance(0.2):
-        parts.append(g.pick(STYLES))
-    return parts
-
-
-def _pos_explicit(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g)
-    terms = [_mark(g.pick(EXPLICIT))]
-    if g.chance(0.5):
-        terms.append(_mark(g.pick(EUPHEMISM)))
-    if g.chance(0.3):
-        terms.append(_mark("ex " + g.pick(ORIGINS)))
-    parts = _decorate(g, [item, *terms], g.pick(GLOBAL_BRANDS))
-    g.r.shuffle(parts)
-    desc = " ".join(g.fill(g.pick(POS_DESC), term=_mark(g.pick(EXPLICIT)), item=item) for _ in range(g.r.randint(0, 3)))
-    return "explicit", _join(g, parts), desc, _pos_price(g), cat
-
-
-def _pos_bulk(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g)
-    terms = [_mark(g.pick(TRADE))]
-    if g.chance(0.6):
-        terms.append(_mark(g.pick(TRADE)))
-    if g.chance(0.5):
-        terms.append(g.pick(ORIGINS))
-    if g.chance(0.4):
-        terms.append(_mark(g.pick(EXPLICIT)))
-    parts = [g.pick([item, "pakaian", "baju", "campur", "mix " + item])] + terms
-    if g.chance(0.4):
-        parts.append(g.fill(g.pick(["isi {pcs} pcs", "{kg} kg", "{kg}kg", "grade {grade}"])))
-    g.r.shuffle(parts)
-    desc = " ".join(g.fill(g.pick(BULK_DESC), item=item) for _ in range(g.r.randint(0, 3)))
-    return "bulk_trade", _join(g, parts), desc, _pos_price(g, bulk=True), cat if g.chance(0.7) else None
-
-
-def _pos_euphemism(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g)
-    terms = [_mark(g.pick(EUPHEMISM)) for _ in range(g.r.randint(1, 3))]
-    parts = _decorate(g, [item, *terms], g.pick(GLOBAL_BRANDS))
-    g.r.shuffle(parts)
-    desc = " ".join(g.fill(g.pick(IMPLICIT_DESC)) for _ in range(g.r.randint(0, 3)))
-    return "euphemism", _join(g, parts), desc, _pos_price(g), cat
-
-
-def _pos_regional(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g)
-    terms = [_mark(g.pick(REGIONAL))]
-    if g.chance(0.4):
-        terms.append(g.pick(ORIGINS))
-    if g.chance(0.3):
-        terms.append(_mark(g.pick(["murah", "pilihan", "branded", "ori", "grade A", "kiloan"])))
-    parts = _decorate(g, [item, *terms], g.pick(GLOBAL_BRANDS) if g.chance(0.6) else None)
-    g.r.shuffle(parts)
-    desc_pool = IMPLICIT_DESC + [f"Jual {t} {item} murah, stok baru datang." for t in ("⟦" + g.pick(REGIONAL) + "⟧",)]
-    desc = " ".join(g.fill(g.pick(desc_pool)) for _ in range(g.r.randint(0, 2)))
-    return "regional_slang", _join(g, parts), desc, _pos_price(g, bulk=g.chance(0.2)), cat
-
-
-def _pos_synonym(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g)
-    terms = [_mark(g.pick(SWAPPED)) for _ in range(g.r.randint(1, 2))]
-    if g.chance(0.5):
-        terms.append(g.pick(ORIGINS))
-    parts = _decorate(g, [item, *terms], g.pick(GLOBAL_BRANDS))
-    g.r.shuffle(parts)
-    desc = " ".join(g.fill(g.pick(IMPLICIT_DESC)) for _ in range(g.r.randint(0, 2)))
-    return "synonym_swap", _join(g, parts), desc, _pos_price(g, bulk=g.chance(0.2)), cat
-
-
-def _pos_implicit(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g)
-    signals = [g.fill(g.pick(IMPLICIT_TITLE)) for _ in range(g.r.randint(1, 3))]
-    parts = _decorate(g, [item, g.pick(GLOBAL_BRANDS), *signals])
-    g.r.shuffle(parts)
-    desc = " ".join(g.fill(g.pick(IMPLICIT_DESC)) for _ in range(g.r.randint(1, 4)))
-    price = g.r.randint(25, 140) * 1000 if g.chance(0.85) else None
-    return "implicit_only", _join(g, parts), desc, price, cat
-
-
-def _pos_english(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    _, cat = _pos_item(g)
-    title = g.fill(g.pick(ENGLISH_POS))
-    if g.chance(0.3):
-        title += " " + g.pick(SIZES)
-    desc = " ".join(g.fill(g.pick(ENGLISH_DESC)) for _ in range(g.r.randint(0, 2)))
-    return "english", title, desc, _pos_price(g, bulk="bale" in title or "bulk" in title), cat
-
-
-def _pos_shoes_bags(g: _Gen) -> tuple[str, str, str, int | None, str]:
-    item, cat = _pos_item(g, shoes_bags=True)
-    terms = [_mark(g.pick(EXPLICIT + EUPHEMISM + TRADE[:10]))]
-    if g.chance(0.4):
-        terms.append(_mark("ex " + g.pick(ORIGINS)))
-    parts = _decorate(g, [item, *terms], g.pick(GLOBAL_BRANDS))
-    g.r.shuffle(parts)
-    desc = " ".join(g.fill(g.pick(POS_DESC), term=_mark(g.pick(EXPLICIT)), item=item) for _ in range(g.r.randint(0, 2)))
-    return "shoes_bags", _join(g, parts), desc, _pos_price(g), cat
-
-
-POSITIVE_KINDS = {
-    "explicit": (_pos_explicit, 0.2),
-    "bulk_trade": (_pos_bulk, 0.16),
-    "euphemism": (_pos_euphemism, 0.12),
-    "regional_slang": (_pos_regional, 0.13),
-    "synonym_swap": (_pos_synonym, 0.1),
-    "implicit_only": (_pos_implicit, 0.13),
-    "english": (_pos_english, 0.07),
-    "shoes_bags": (_pos_shoes_bags, 0.09),
+SIGNALS: dict[str, dict[str, list[str]]] = {
+    "explicit": {
+        "title": ["bekas impor", "bekas import", "baju bekas impor", "pakaian bekas import", "bekas luar negeri",
+                  "second impor", "second import {o}", "bekas {o}", "import bekas", "thrift", "thrift impor",
+                  "thrift {o}", "thrifting", "thrift shop", "barang thrift", "used import", "bekas branded impor",
+                  "seken impor", "2nd import", "sekenan impor", "bekas import {o}", "thrift original",
+                  "thrift ori {o}", "bekas ex impor", "secondhand impor", "pakaian bekas impor"],
+        "description": ["Barang bekas impor dari {o}, kondisi {pct}%.", "Ini pakaian bekas import ya kak.",
+                        "Thrift impor pilihan, sudah dicuci bersih.", "Kami jual baju bekas luar negeri kualitas bagus",
+                        "Barang second import {o}, cek foto untuk minus", "{item} bekas impor, bukan barang baru.",
+                        "Produk thrift, bukan barang baru ya kak.", "Kondisi bekas impor, layak pakai",
+                        "Semua barang di toko ini thrift impor {o}", "Barang bekas import, minus wajar pemakaian",
+                        "Thrift shop {o}, stok tiap minggu beda", "Pakaian bekas dari luar negeri, sudah laundry",
+                        "Ready {item} thrift {o}", "Barang seken impor, no retur", "Bekas impor {o}. Kondisi {pct}%."],
+    },
+    "bale_trade": {
+        "title": ["bal {o}", "1 bal", "balpres", "bal press {o}", "bal segel", "buka bal", "karungan", "karungan {o}",
+                  "kiloan", "grade A sortiran", "sortiran bal", "bal campur", "bal 100 kg", "bal isi 450 pcs",
+                  "balan pendek", "live buka karung", "bal kode 108", "karung import", "per bal", "bal korea campur",
+                  "bal grade B", "ball press", "karungan {o} grade A", "kiloan impor", "bal kepala"],
+        "description": ["1 bal isi {pcs} pcs, berat {kg} kg.", "Harga per bal {price}, bisa pilih grade {grade}.",
+                        "Karungan {o} belum dibuka, segel asli.", "Kiloan {k}rb per kg, minimal 5 kg",
+                        "Live buka bal setiap Sabtu malam", "Sortiran grade {grade} dari bal {o}.",
+                        "Balan pendek isi {pcs} pcs cocok untuk pemula usaha", "Bal segel {o}, isi {item} campur",
+                        "Open bal baru datang, langsung sortir", "Ambil per karung lebih murah kak",
+                        "Bal kode 108 isi jaket semua", "Sistem kiloan, bebas pilih", "Grade kepala, badan dan kaki tersedia",
+                        "Bisa ecer atau per bal", "Restock bal tiap minggu dari {o}"],
+    },
+    "regional_slang": {
+        "title": ["awul-awul", "awul awul", "ngawul", "rombengan", "baju rombeng", "baju RB", "babebo", "cakar",
+                  "cakaran", "pakaian cakar", "barang cakar", "obok-obok", "baju batam", "burukan jambi",
+                  "burukan", "baju monza", "monza medan", "burukan jerman", "pakaian lelong", "lelong", "awulan",
+                  "cakar import", "barang monza", "baju awul", "RB kendari", "baju BJ"],
+        "description": ["Barang awul-awul pilihan, murah meriah.", "Cakaran {o} baru bongkar", "Baju monza kualitas oke",
+                        "Ini barang cakar ya kak, bukan baru", "Rombengan pilihan, harga miring",
+                        "Stok awul baru datang hari ini", "Burukan jambi, kondisi masih bagus",
+                        "Babebo alias baju bekas bos, kualitas import", "Barang obok-obok murah, silakan pilih",
+                        "Pakaian lelong dari {o}", "Baju batam kondisi {pct}%", "Monza medan asli, bukan KW",
+                        "Ngawul dulu kak, barang baru turun", "Burukan Jerman stok terbatas", "RB murah meriah"],
+    },
+    "euphemism": {
+        "title": ["preloved ex {o}", "ex {o}", "ori luar", "original luar", "hunting {o}", "hasil hunting",
+                  "barang luar", "like new ex {o}", "second branded ex {o}", "sortiran {o}", "import {o} preloved",
+                  "preloved import", "preloved ex import", "eks {o}", "ex import", "seken branded luar",
+                  "preloved branded {o}", "hunting luar", "preloved luar negeri"],
+        "description": ["Preloved ex {o}, kondisi {pct}%.", "Barang ori luar, bukan lokal", "Hasil hunting di {o}",
+                        "Barang luar kondisi like new", "Ex {o} semua ya kak", "Sortiran {o} pilihan terbaik",
+                        "Preloved import, minus pemakaian wajar", "Barang hunting dari {o}, cuma 1 pcs",
+                        "Original luar, sudah dicuci dan disetrika", "Second branded ex {o}",
+                        "Barang eks {o}, kondisi {pct}%", "Preloved luar negeri"],
+    },
+    "english": {
+        "title": ["used clothing", "used clothes bale", "secondhand {ie}", "thrift haul", "preloved from {oe}",
+                  "imported used", "used {ie} from {oe}", "second hand {ie} imported", "used {ie} bale",
+                  "thrifted {ie}", "pre-owned {ie} {oe}", "used import"],
+        "description": ["Used clothes imported from {oe}, condition {pct}%.", "Secondhand {ie} from {oe}",
+                        "Bale of {pcs} pieces, new stock every week.", "Thrifted in {oe}, washed and ready to wear",
+                        "Used {ie}, minor defects, sold as is.", "Pre-owned imported {ie}",
+                        "Wholesale used clothing, mixed bale", "Imported second hand {ie}, grade A"],
+    },
 }
+# Implicit cues: a single one is not enough (a person's own preloved, a legal import, any shop),
+# an origin together with the trade's habits (stock that changes every week, one piece of each,
+# no returns) is the trade; a condition note may come with them.
+ORIGIN_CUES = ["from {oe}", "dari {o}", "tag {o}", "label {o}", "asli {o}", "made in {oe} (tag)", "datang dari {o}"]
+CONDITION_CUES = ["kondisi {pct}%", "minus pemakaian wajar", "ada noda kecil", "warna sedikit pudar",
+                  "minus noda dikit", "{pct}% mulus", "minus tipis"]
+TRADE_CUES = ["stok beda tiap minggu", "cuma 1 pcs", "siapa cepat dapat", "no retur", "harga miring branded",
+              "model tidak restock", "one piece only"]
 
-
-# ----------------------------------------------------------------------------------------------
-# Negative kinds
-# ----------------------------------------------------------------------------------------------
-
-
-def _new_price(g: _Gen) -> int | None:
-    if g.chance(0.06):
-        return None
-    return g.r.randint(20, 450) * 1000 + g.pick([0, 0, 900, 500, 999])
-
-
-def _neg_new_clothing(g: _Gen):
-    item, cat = _pos_item(g)
-    extras = ["baru", "new arrival", "ready stock", "premium", "original", "terbaru", "kekinian", "murah",
-              "bahan import", "kualitas ekspor", "vintage style", "motif vintage", "oversize", "unisex", "COD",
-              "grosir", "termurah", "best seller", "cotton combed 30s", "distro", "bisa custom", "korean style",
-              "model jepang", "japanese style", "gaya korea", "paket hemat", "isi 3 pcs", "lusinan"]
-    parts = _decorate(g, [item, *g.r.sample(extras, g.r.randint(1, 4))], g.pick(LOCAL_BRANDS + [""]) or None)
-    g.r.shuffle(parts)
-    desc = " ".join(g.pick(NEW_DESC) for _ in range(g.r.randint(0, 3)))
-    return "new_clothing", _join(g, parts), desc, _new_price(g), cat
-
-
-def _neg_local_brand(g: _Gen):
-    item, cat = _pos_item(g)
-    brand = g.pick(["3Second", "3SECOND", "3second", "Three Second", "3Second Men", "3Second Girl"] + LOCAL_BRANDS[:6])
-    code = g.fill("OL-C{pj}{p2p}25") if g.chance(0.5) else ""
-    parts = [brand, item, g.pick(["Regular Fit", "Slim Fit", "Pria", "Wanita", "Katun", "Original", "Casual"]), code]
-    desc = " ".join(g.pick(NEW_DESC) for _ in range(g.r.randint(0, 2)))
-    return "local_brand", _join(g, parts), desc, g.r.randint(90, 400) * 1000, cat
-
-
-def _neg_bekasi(g: _Gen):
-    item, cat = _pos_item(g)
-    templates = ["{item} ready Bekasi", "Toko {item} Bekasi COD", "{item} murah kirim dari Bekasi",
-                 "Konveksi Bekasi {item} sablon", "{item} - grosir Bekasi Timur", "Bekasi: {item} baru",
-                 "Goreng Garam Khas Bekasi", "Dodol Betawi Bekasi asli"]
-    title = g.fill(g.pick(templates), item=item)
-    desc = "Gudang kami di Bekasi, bisa ambil langsung. " + g.pick(NEW_DESC)
-    return "bekasi_city", title, desc if g.chance(0.6) else "", _new_price(g), cat
-
-
-def _neg_tanpa_bekas(g: _Gen):
-    titles = ["Serum penghilang bekas jerawat {brand2}", "Krim bekas luka dan stretch mark", "Gel bekas jerawat 15 ml",
-              "Lem tembak tanpa bekas", "Double tape kuat tanpa bekas", "Hanger tempel dinding tanpa bekas",
-              "Stiker dinding mudah dilepas tanpa bekas", "Bra seamless tanpa bekas jahitan",
-              "Celana dalam laser cut tanpa bekas", "Sabun muka menyamarkan bekas jerawat",
-              "Paku tembok tanpa bor tanpa bekas", "Pembersih noda bekas lem", "Obat bekas luka operasi",
-              "Sikat bekas kerak panci"]
-    title = g.fill(g.pick(titles), brand2=g.pick(["Scarlett", "Azarine", "Wardah", "Somethinc", "Emina", "Skintific"]))
-    cat = g.pick([CATEGORIES_OTHER["beauty"], CATEGORIES_OTHER["home"], "fashion-wanita/pakaian-dalam-wanita/bra"])
-    return "tanpa_bekas", title, g.pick(NEW_DESC) if g.chance(0.5) else "", g.r.randint(8, 150) * 1000, cat
-
-
-def _neg_bulk_food(g: _Gen):
-    titles = ["Kopi bubuk 1 bal isi 10 sachet", "Kerupuk udang 1 bal isi 20 bungkus", "Beras 1 karung 25 kg",
-              "Snack velfit isi 6 karung", "Keripik kiloan 1 kg pedas", "Kopi robusta grade A 1 kg",
-              "Green bean arabica sortiran", "Gula pasir 1 karung 50kg", "Mie instan 1 dus isi 40",
-              "Telur gabus keju 1 bal", "Rempah grade A 500 gr", "Snack kiloan murah 250 gr", "Bawang merah 1 karung",
-              "Kopi cap karung 200 gram", "Beras premium karungan 5 kg", "Tepung terigu 1 bal isi 10",
-              "Biji kopi sortir petik merah", "Kacang tanah kupas kiloan grade A", "Jajanan jadul 1 bal 10 pcs",
-              "Teh celup 1 bal isi 25", "Permen kiloan campur", "Cabe kering 1 karung"]
-    title = g.pick(titles)
-    if g.chance(0.3):
-        title += " " + g.pick(["murah", "grosir", "termurah", "fresh", "khas daerah"])
-    desc = g.pick(["Produksi rumahan, higienis.", "Dikirim fresh setiap hari.", "Tahan 3 bulan.", ""])
-    return "bulk_food", title, desc, g.r.randint(5, 600) * 1000, g.pick(CATEGORIES_FOOD)
-
-
-def _neg_cakar(g: _Gen):
-    titles = ["Kalung cakar harimau titanium", "Cincin cakar naga vintage", "Kaos sablon cakar macan",
-              "Kuku palsu model cakar kucing", "Gantungan kunci cakar beruang", "Sarung tangan cakar kostum",
-              "Cakar ayam garuk punggung", "Jaket motif cakar singa", "Stiker motor cakar", "Mainan cakar dinosaurus",
-              "Anting cakar elang", "Cincin cakar hantu tengkorak"]
-    cat = g.pick([CATEGORIES_OTHER["jewel"], "fashion-pria/atasan-pria/kaos-pria", "mainan-hobi/figure/figure"])
-    return "cakar_design", g.pick(titles), g.pick(NEW_DESC) if g.chance(0.4) else "", _new_price(g), cat
-
-
-def _neg_monza(g: _Gen):
-    titles = ["Ban Monza ring 17", "Helm Monza full face", "Sepatu futsal Monza original", "Monza jam tangan sport",
-              "Jersey Monza racing", "Kaos Monza F1 Grand Prix", "Velg Monza", "Monza Series kemeja pria",
-              "Parfum Monza 100ml", "Tas Monza laptop"]
-    return "monza_line", g.pick(titles), g.pick(NEW_DESC) if g.chance(0.4) else "", _new_price(g), g.pick(
-        [CATEGORIES_OTHER["moto"], CATEGORIES_SHOES[0], CATEGORIES_CLOTHES[0]])
-
-
-def _neg_used_other(g: _Gen):
-    things = [("iPhone 11 64GB", "phone"), ("Samsung A52", "phone"), ("Xiaomi Redmi Note 10", "phone"),
-              ("Laptop Asus Vivobook", "laptop"), ("ThinkPad T480", "laptop"), ("Toyota Avanza 2015", "car"),
-              ("Honda Jazz 2012", "car"), ("Novel Harry Potter", "book"), ("Buku kuliah akuntansi", "book"),
-              ("Kamera Canon EOS M10", "camera"), ("Lensa Sony 50mm", "camera"), ("PS4 slim", "laptop"),
-              ("Monitor LG 24 inch", "laptop"), ("Honda Beat 2019", "car"), ("iPad Air 4", "phone")]
-    thing, kind = g.pick(things)
-    terms = g.r.sample(["bekas", "second", "seken", "2nd", "like new", "kondisi 90%", "mulus", "fullset",
-                        "ex inter", "garansi habis", "minus pemakaian", "preloved", "kondisi 95%", "bekas pakai"],
-                       g.r.randint(1, 3))
-    parts = [thing, *terms]
-    g.r.shuffle(parts)
-    desc = g.pick(["Kondisi normal semua fungsi, minus lecet pemakaian.", "Batangan, no box.",
-                   "Pemakaian pribadi, jual karena upgrade.", "Surat lengkap, pajak hidup.", ""])
-    price = g.r.randint(800, 9000) * 1000 if kind != "car" else g.r.randint(60, 200) * 1_000_000
-    if kind == "book":
-        price = g.r.randint(20, 120) * 1000
-    return "used_other", _join(g, parts), desc, price, CATEGORIES_OTHER[kind]
-
-
-def _neg_personal_preloved(g: _Gen):
-    item, cat = _pos_item(g)
-    brand = g.pick(LOCAL_BRANDS + GLOBAL_BRANDS[:8])
-    title = g.fill(g.pick(["Preloved {item} {brand} pribadi", "Jual {item} {brand} punya sendiri",
-                           "{item} {brand} preloved dipakai 2x", "Preloved pribadi {item} size {size}",
-                           "{brand} {item} bekas pakai sendiri", "Lepas {item} {brand} koleksi pribadi"]),
-                   item=item, brand=brand)
-    desc = g.pick(["Dipakai sendiri beberapa kali, alasan jual kekecilan.", "Beli di mall tahun lalu, ada nota.",
-                   "Bekas pribadi, bukan barang impor. Cuma satu.", "Jual karena pindahan, masih bagus.",
-                   "Koleksi lemari sendiri, bersih dan wangi."])
-    return "personal_preloved", title, desc, g.r.randint(30, 350) * 1000, cat
-
-
-def _neg_reject_export(g: _Gen):
-    item, cat = _pos_item(g)
-    title = g.fill(g.pick(["{item} sisa ekspor", "{item} reject export", "{item} overrun original", "{item} reject",
-                           "{item} sisa produksi pabrik", "{item} export quality", "{item} ex ekspor baru",
-                           "{item} cacat produksi murah", "{item} sisa export {brand}"]), item=item)
-    desc = g.pick(["Barang baru dari pabrik garmen di Bandung, sisa order ekspor.",
-                   "Overrun produksi lokal, label dipotong, kondisi baru.", "Reject minor, baru belum pernah dipakai.",
-                   "Produksi pabrik Indonesia, kualitas ekspor."])
-    return "reject_export", title, desc, g.r.randint(20, 200) * 1000, cat
-
-
-def _neg_compliance(g: _Gen):
-    item, cat = _pos_item(g)
-    title = g.fill(g.pick(["{item} bukan thrift 100% baru", "{item} baru bukan bekas", "{item} new bukan second",
-                           "{item} original baru, no thrift", "{item} 100% new, not used", "{item} dijamin baru",
-                           "{item} baru - bukan barang bekas impor"]), item=item)
-    desc = g.pick(["Kami tidak menjual pakaian bekas impor sesuai aturan Permendag.",
-                   "Semua produk baru, produksi sendiri, bukan thrift.", "Barang baru dengan label, bukan bekas.",
-                   "100% baru, bukan thrifting, bukan barang karungan."])
-    return "compliance", title, desc, _new_price(g), cat
-
-
-def _neg_legal_import(g: _Gen):
-    item, cat = _pos_item(g)
-    brand = g.pick(GLOBAL_BRANDS)
-    title = g.fill(g.pick(["{brand} {item} original new with tag", "{brand} {item} BNWT import resmi",
-                           "{item} {brand} original store Jepang baru", "{brand} {item} new original 100% import",
-                           "{brand} official {item} baru lengkap tag"]), item=item, brand=brand)
-    desc = g.pick(["Impor resmi, ada tag dan nota pembelian.", "Dibeli di official store, lengkap dengan struk.",
-                   "Barang baru, segel dan tag lengkap, bea cukai resmi.", "Authorized reseller, garansi resmi."])
-    return "legal_import", title, desc, g.r.randint(250, 2500) * 1000, cat
-
-
-def _neg_misc_hard(g: _Gen):
-    titles = ["Bola sepak ball size 5", "Ball pen Standard isi 12", "Senter hunting LED", "Pisau hunting outdoor",
-              "Sepatu hunting tahan air baru", "Karung goni baru 50x80", "Karung beras baru bisa sablon",
-              "Tas karung goni handmade", "Kantong plastik 1 bal", "Baseball cap distro", "Paket hemat kaos 3 pcs",
-              "Vintage style kalung titanium", "Kemeja motif vintage baru", "Bal karet gelang 1 kg",
-              "Kain perca kiloan untuk kerajinan", "Benang rajut 1 bal", "Sortir uang koin album",
-              "Grade A hijab bella square", "Koko toyobo grade A", "Kaos polos grade A lusinan"]
-    cat = g.pick(CATEGORIES_CLOTHES + [CATEGORIES_OTHER["sport"], CATEGORIES_OTHER["outdoor"], CATEGORIES_OTHER["home"]])
-    return "misc_hard", g.pick(titles), g.pick(NEW_DESC) if g.chance(0.5) else "", _new_price(g), cat
-
-
-NEGATIVE_KINDS = {
-    "new_clothing": (_neg_new_clothing, 0.22),
-    "local_brand": (_neg_local_brand, 0.07),
-    "bekasi_city": (_neg_bekasi, 0.05),
-    "tanpa_bekas": (_neg_tanpa_bekas, 0.06),
-    "bulk_food": (_neg_bulk_food, 0.08),
-    "cakar_design": (_neg_cakar, 0.04),
-    "monza_line": (_neg_monza, 0.03),
-    "used_other": (_neg_used_other, 0.1),
-    "personal_preloved": (_neg_personal_preloved, 0.08),
-    "reject_export": (_neg_reject_export, 0.06),
-    "compliance": (_neg_compliance, 0.06),
-    "legal_import": (_neg_legal_import, 0.06),
-    "misc_hard": (_neg_misc_hard, 0.09),
+# Traps: legal look-alikes used for the twins and for negatives of their own.
+TRAPS: dict[str, dict[str, list[str]]] = {
+    "compliance": {
+        "title": ["100% baru", "bukan thrift", "baru bukan bekas", "new with tag", "brand new", "BNWT",
+                  "barang baru", "anti thrift", "100% new", "baru segel", "bukan bekas impor", "bukan preloved",
+                  "bukan second", "no thrift", "baru bukan thrift", "bukan barang bekas"],
+        "description": ["Barang baru 100%, bukan thrift.", "Bukan barang bekas, dijamin baru", "100% baru, bukan thrift",
+                        "Produk baru, bukan preloved", "Bukan barang bekas impor", "Brand new with tag",
+                        "Kami tidak menjual barang thrift", "Dijamin baru, bukan barang second",
+                        "Bukan bekas ya kak, masih segel", "Baru, bukan sisa pakai", "Bukan barang bekas impor ya kak",
+                        "Kami tidak menjual pakaian bekas impor sesuai aturan pemerintah", "No thrift, no preloved",
+                        "Bukan dari bal atau karungan", "Dijamin bukan barang bekas", "100% baru, bukan bekas impor",
+                        "Barang baru, bukan thrift import", "Bukan second, bukan reject", "Tidak menerima barang bekas",
+                        "Stok baru dari konveksi, bukan barang bekas luar negeri", "Bukan barang sortiran",
+                        "Toko ini mendukung larangan impor pakaian bekas", "Bukan preloved, masih ada tag"],
+    },
+    "bahan_import": {
+        "title": ["bahan import", "kain import", "premium import", "import quality", "import korea",
+                  "impor", "import", "model korea", "style jepang", "korean style"],
+        "description": ["Bahan import, lembut dan adem.", "Kain import kualitas premium", "Produk import baru",
+                        "Model korea terbaru", "Impor langsung dari pabrik, baru", "Barang import ready stock",
+                        "Bahan import premium, tidak luntur"],
+    },
+    "vintage_style": {
+        "title": ["vintage", "retro", "oversize vintage", "washed vintage", "vintage style", "gaya thrift",
+                  "thrift look", "old school", "y2k", "vintage wash"],
+        "description": ["Model vintage, baru dari konveksi kami.", "Gaya retro tapi barang baru", "Efek washed vintage",
+                        "Look ala thrift, produksi sendiri", "Desain vintage 90an, bahan baru"],
+    },
+    "reject_export": {
+        "title": ["sisa ekspor", "reject ekspor", "overrun", "BS pabrik", "kualitas ekspor", "sisa export"],
+        "description": ["Sisa ekspor pabrik Bandung, baru.", "Overrun garmen lokal, kualitas ekspor",
+                        "Reject ekspor, cacat minor, barang baru", "BS pabrik, jahitan sedikit miring",
+                        "Overrun ekspor {o}, produksi pabrik lokal", "Sisa ekspor, baru dengan label brand luar",
+                        "Kualitas ekspor, jahitan rapi, barang baru"],
+    },
+    "personal_preloved": {
+        "title": ["preloved pribadi", "preloved", "second pribadi", "jarang pakai", "like new", "bekas pakai sendiri",
+                  "second", "bekas", "lemari cleaning", "dipakai 2x", "preloved like new", "second mulus",
+                  "bekas kondisi {pct}%", "preloved murah"],
+        "description": ["Preloved pribadi, dipakai 2x.", "Jual karena kekecilan, jarang dipakai",
+                        "Lemari cleaning, kondisi {pct}%", "Bekas pakai sendiri, masih bagus",
+                        "Dipakai sekali ke kondangan", "Second pribadi, bukan barang dagangan",
+                        "Preloved punya sendiri, dari toko resmi", "Jarang dipakai, jual cepat",
+                        "Kondisi {pct}%, minus pemakaian, punya pribadi", "Dibeli di mall, baru dipakai sekali",
+                        "Jual rugi, kebesaran", "Dari lemari sendiri, masih bagus", "Dibeli waktu liburan ke {o}, jarang dipakai",
+                        "Preloved, ada noda kecil, harga nego", "Second pribadi, minus tipis"],
+    },
+    "legal_import": {
+        "title": ["original store {o}", "jastip {o}", "ori store", "jastip", "official store", "beli di {o} baru",
+                  "import {o} original", "original {o}", "impor resmi", "PO {o}", "made in {oe}", "ori {o} new"],
+        "description": ["Jastip {o}, barang baru dengan struk.", "Dibeli baru di official store {o}, ada nota",
+                        "Original store, tag lengkap", "Jastip baru, bukan preloved", "Import resmi, ada invoice",
+                        "Barang import {o} original, baru dengan tag", "PO {o} 2 minggu, barang baru",
+                        "Didatangkan langsung dari {o}, baru segel", "Original {o}, bukan KW, masih tag",
+                        "Made in {oe}, produk baru dengan label resmi", "Impor dari {o} lewat distributor resmi"],
+    },
+    "local_brand": {
+        "title": ["3Second", "3SECOND", "second skin", "Second Step", "2nd edition", "seri 2nd", "3 second"],
+        "description": ["Produk resmi 3Second.", "Koleksi 3SECOND terbaru", "Bahan second skin, pas di badan",
+                        "Edisi 2nd, lebih nyaman"],
+    },
+    "bekasi": {
+        "title": ["Bekasi", "kirim dari Bekasi", "gudang Bekasi", "Bekasi Timur", "ready Bekasi"],
+        "description": ["Gudang kami di Bekasi.", "Pengiriman dari Kota Bekasi", "Toko offline di Bekasi Barat",
+                        "COD area Bekasi"],
+    },
+    "tanpa_bekas": {
+        "title": ["tanpa bekas", "anti bekas lipatan", "tidak meninggalkan bekas", "bekas jerawat"],
+        "description": ["Setrika uap, lipatan hilang tanpa bekas.", "Noda hilang tanpa bekas",
+                        "Tidak meninggalkan bekas di kulit", "Tali tidak membekas di bahu"],
+    },
+    "cakar_design": {
+        "title": ["motif cakar", "cakar harimau", "sablon cakar", "cakar naga"],
+        "description": ["Sablon motif cakar harimau.", "Desain cakar kucing lucu", "Bordir cakar naga"],
+    },
+    "monza_line": {
+        "title": ["Monza series", "seri Monza", "Monza"],
+        "description": ["Seri Monza dari brand kami.", "Koleksi Monza edisi terbatas"],
+    },
+    "paket_hemat": {
+        "title": ["paket hemat", "paket usaha", "grosir", "borongan", "lusinan", "isi 3 pcs"],
+        "description": ["Paket hemat isi 3, barang baru.", "Harga grosir untuk pembelian lusinan",
+                        "Paket usaha konveksi Tanah Abang", "Borongan dari konveksi, baru semua"],
+    },
 }
-
+# Traps that only make sense on goods that are not clothing (bulk food, "1 bal kopi").
+FOOD_TRAPS = ["1 bal", "isi 6 karung", "karungan", "kiloan", "per karung", "sortiran grade A", "1 bal isi 20",
+              "per bal", "grosir kiloan", "1 bal isi 10 pack", "karung 50 kg", "grade A super", "sortir manual",
+              "bal besar", "per kg", "1 karung", "ecer dan bal", "impor {o}", "ex {o}", "kualitas ekspor"]
 
 # ----------------------------------------------------------------------------------------------
-# Evasion families
+# Evasion families: how a seller disguises a signal's words
 # ----------------------------------------------------------------------------------------------
 
 _LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8"}
@@ -580,10 +362,11 @@ _ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 _MISSPELL = {"thrift": ["trift", "thrif", "thirft", "thriff", "trhift", "threft", "tript", "thrft", "thriift"],
              "thrifting": ["tripting", "thrifing", "triftingg", "thrifthing"],
              "second": ["secon", "sekon", "sekond", "seccond", "secondd", "scond", "sekken"],
-             "bekas": ["bks", "bkas", "bekaz", "bekass", "beka5", "bkss"], "preloved": ["prelop", "prelov", "preelove",
-             "prlvd", "preloveed", "priloved"], "karungan": ["karungn", "krgn", "karongan"], "bal": ["bale", "ball", "baal"],
+             "bekas": ["bks", "bkas", "bekaz", "bekass", "bkss"], "preloved": ["prelop", "prelov", "preelove",
+             "prlvd", "preloveed", "priloved"], "karungan": ["karungn", "krgn", "karongan"], "bal": ["bale", "baal"],
              "balpres": ["balpress", "bal pres", "bllpres"], "awul-awul": ["awol awol", "awulawul"],
-             "import": ["impor", "imporr", "inport"], "rombengan": ["rombeng", "rombengn"], "cakar": ["cakarr", "cakr"]}
+             "import": ["imporr", "inport", "imprt"], "impor": ["imporr", "inpor", "impr"],
+             "rombengan": ["rombeng", "rombengn"], "cakar": ["cakarr", "cakr"], "cakaran": ["cakarn", "ckaran"]}
 
 
 def _style_fullwidth(ch: str) -> str:
@@ -598,230 +381,496 @@ def _named(prefix: str, ch: str) -> str:
         return ch
 
 
-def _homoglyph_word(g: _Gen, word: str) -> str:
-    style = g.pick(["cyrillic", "cyrillic", "greek", "fullwidth", "smallcaps", "math", "circled", "regional", "mixed"])
-    if style == "cyrillic":
-        return "".join(_CYRILLIC.get(c, c) if g.chance(0.7) else c for c in word)
-    if style == "greek":
-        return "".join(_GREEK.get(c, c) if g.chance(0.7) else c for c in word)
-    if style == "fullwidth":
-        return "".join(_style_fullwidth(c) for c in word)
-    if style == "smallcaps":
-        out = []
-        for c in word:
-            try:
-                out.append(unicodedata.lookup("LATIN LETTER SMALL CAPITAL " + c.upper()) if c.isalpha() else c)
-            except KeyError:
-                out.append(c)
+class _Gen:
+    """One seeded random source and the helpers every template uses."""
+
+    def __init__(self, seed: int, text_pool: Sequence[str] = ()) -> None:
+        self.r = random.Random(seed)
+        self.text_pool = text_pool  # real titles: ordinary marketplace text for descriptions
+
+    def pick(self, seq):
+        return seq[self.r.randrange(len(seq))]
+
+    def chance(self, p: float) -> bool:
+        return self.r.random() < p
+
+    def fill(self, template: str, item: str = "baju", item_en: str | None = None) -> str:
+        r = self.r
+        slots = {
+            "o": lambda: self.pick(ORIGINS), "oe": lambda: self.pick(ORIGINS_EN), "item": lambda: item,
+            "ie": lambda: item_en or self.pick(ITEMS_EN), "pct": lambda: str(self.pick([80, 85, 88, 90, 90, 92, 95, 98])),
+            "pcs": lambda: str(self.pick([150, 200, 300, 450, 500])), "kg": lambda: str(self.pick([25, 45, 50, 100])),
+            "k": lambda: str(r.randint(20, 150)), "grade": lambda: self.pick(["A", "B", "S", "A+"]),
+            "price": lambda: self.price(), "shop": lambda: self.pick(["toko kami", "Rumah Fashion", "Galeri Kita",
+                                                                     "Maju Jaya Store", "Sinar Shop"]),
+            "city": lambda: self.pick(CITIES), "hour": lambda: str(r.randint(12, 17)),
+            "fabric": lambda: self.pick(FABRICS), "colour": lambda: self.pick(COLOURS),
+            "colour2": lambda: self.pick(COLOURS), "size": lambda: self.pick(["S", "M", "L", "XL", "XXL"]),
+            "size2": lambda: self.pick(["L", "XL", "XXL", "3XL"]), "grams": lambda: str(r.randint(150, 900)),
+            "shoe": lambda: str(r.randint(36, 39)), "shoe2": lambda: str(r.randint(40, 45)),
+        }
+        return re.sub(r"\{(\w+)\}", lambda m: slots[m.group(1)](), template)
+
+    def price(self) -> str:
+        value = self.pick([self.r.randint(15, 350) * 1000, self.r.randint(2, 15) * 1_000_000])
+        return self.pick([f"Rp{value:,}".replace(",", "."), f"{value // 1000}rb", f"Rp {value // 1000}k",
+                          f"IDR {value:,}"])
+
+    def case(self, text: str) -> str:
+        style = self.r.random()
+        if style < 0.4:
+            return " ".join(w[:1].upper() + w[1:] for w in text.split(" "))
+        if style < 0.55:
+            return text.upper()
+        if style < 0.85:
+            return text
+        return text.lower()
+
+    # -- evasions ---------------------------------------------------------------------------
+
+    def evade_word(self, family: str, word: str) -> str:
+        return getattr(self, "_" + family)(word)
+
+    def evade(self, family: str, text: str, share: float = 1.0) -> str:
+        words = text.split(" ")
+        targets = [i for i, w in enumerate(words) if len(w) > 2 and not w.startswith("{")]
+        if not targets:
+            return text
+        chosen = [i for i in targets if self.chance(share)] or [self.pick(targets)]
+        for i in chosen:
+            words[i] = self.evade_word(family, words[i])
+        return " ".join(words)
+
+    def _homoglyphs(self, word: str) -> str:
+        style = self.pick(["cyrillic", "cyrillic", "greek", "fullwidth", "smallcaps", "math", "circled", "mixed"])
+        if style == "cyrillic":
+            return "".join(_CYRILLIC.get(c, c) if self.chance(0.7) else c for c in word)
+        if style == "greek":
+            return "".join(_GREEK.get(c, c) if self.chance(0.7) else c for c in word)
+        if style == "fullwidth":
+            return "".join(_style_fullwidth(c) for c in word)
+        if style == "smallcaps":
+            out = []
+            for c in word:
+                try:
+                    out.append(unicodedata.lookup("LATIN LETTER SMALL CAPITAL " + c.upper()) if c.isalpha() else c)
+                except KeyError:
+                    out.append(c)
+            return "".join(out)
+        if style == "math":
+            prefix = self.pick(["MATHEMATICAL BOLD", "MATHEMATICAL ITALIC", "MATHEMATICAL SANS-SERIF BOLD",
+                                "MATHEMATICAL DOUBLE-STRUCK", "MATHEMATICAL MONOSPACE", "MATHEMATICAL BOLD SCRIPT"])
+            return "".join(_named(prefix, c) if c.isascii() and c.isalpha() else c for c in word)
+        if style == "circled":
+            return "".join(_named("CIRCLED LATIN", c) if c.isascii() and c.isalpha() else c for c in word)
+        mixed = {**_GREEK, **_CYRILLIC}
+        return "".join(mixed.get(c, c) for c in word)
+
+    def _leetspeak(self, word: str) -> str:
+        letters = [i for i, c in enumerate(word) if c.lower() in _LEET and 0 < i < len(word) - 1]
+        if not letters:
+            return word
+        chosen = set(self.r.sample(letters, max(1, min(len(letters), self.r.randint(1, 3)))))
+        return "".join(self.pick(_LEET[c.lower()]) if i in chosen else c for i, c in enumerate(word))
+
+    def _separators(self, word: str) -> str:
+        if len(word) < 3:
+            return word
+        if self.chance(0.6):
+            return self.pick([".", " ", "-", "_", "*", "•", " . ", "·", "/", "|"]).join(word)
+        cut = self.r.randint(1, len(word) - 1)
+        if min(cut, len(word) - cut) > 3:
+            cut = self.pick([2, 3, len(word) - 2])
+        return word[:cut] + self.pick(["-", ".", "_", "*"]) + word[cut:]
+
+    def _zero_width(self, word: str) -> str:
+        out = [word[0]]
+        for ch in word[1:]:
+            if self.chance(0.5):
+                out.append(self.pick(_ZERO_WIDTH))
+            out.append(ch)
         return "".join(out)
-    if style == "math":
-        prefix = g.pick(["MATHEMATICAL BOLD", "MATHEMATICAL ITALIC", "MATHEMATICAL SANS-SERIF BOLD",
-                         "MATHEMATICAL DOUBLE-STRUCK", "MATHEMATICAL MONOSPACE", "MATHEMATICAL BOLD SCRIPT"])
-        return "".join(_named(prefix, c) if c.isascii() and c.isalpha() else c for c in word)
-    if style == "circled":
-        return "".join(_named("CIRCLED LATIN", c) if c.isascii() and c.isalpha() else c for c in word)
-    if style == "regional":
-        return "".join(chr(0x1F1E6 + ord(c.lower()) - 97) + "\u200b" if c.isascii() and c.isalpha() else c
-                       for c in word)
-    mixed = {**_GREEK, **_CYRILLIC}
-    return "".join(mixed.get(c, c) for c in word)
 
-
-def _leet_word(g: _Gen, word: str) -> str:
-    letters = [i for i, c in enumerate(word) if c.lower() in _LEET and 0 < i < len(word) - 1]
-    if not letters:
-        return word
-    chosen = set(g.r.sample(letters, max(1, min(len(letters), g.r.randint(1, 3)))))
-    return "".join(g.pick(_LEET[c.lower()]) if i in chosen else c for i, c in enumerate(word))
-
-
-def _separator_word(g: _Gen, word: str) -> str:
-    if len(word) < 3 or " " in word:
-        return word
-    style = g.r.random()
-    if style < 0.6:
-        sep = g.pick([".", " ", "-", "_", "*", "•", " . ", "·", "/", "|"])
-        return sep.join(word)
-    cut = g.r.randint(1, len(word) - 1)
-    if min(cut, len(word) - cut) > 3:
-        cut = g.pick([2, 3, len(word) - 2])
-    return word[:cut] + g.pick(["-", ".", "_", "*"]) + word[cut:]
-
-
-def _zero_width_word(g: _Gen, word: str) -> str:
-    if len(word) < 2:
-        return word
-    out = [word[0]]
-    for ch in word[1:]:
-        if g.chance(0.5):
-            out.append(g.pick(_ZERO_WIDTH))
-        out.append(ch)
-    return "".join(out)
-
-
-def _misspell_word(g: _Gen, word: str) -> str:
-    low = word.lower()
-    if low in _MISSPELL and g.chance(0.6):
-        return g.pick(_MISSPELL[low])
-    if len(word) < 4:
-        return word
-    i = g.r.randint(1, len(word) - 2)
-    op = g.r.randrange(4)
-    if op == 0:
+    def _misspelling(self, word: str) -> str:
+        low = word.lower()
+        if low in _MISSPELL and self.chance(0.6):
+            return self.pick(_MISSPELL[low])
+        if len(word) < 4:
+            return word
+        i = self.r.randint(1, len(word) - 2)
+        op = self.r.randrange(4)
+        if op == 0:
+            return word[:i] + word[i + 1 :]
+        if op == 1:
+            return word[:i] + word[i] + word[i:]
+        if op == 2:
+            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        vowels = "aeiou"
+        if word[i].lower() in vowels:
+            return word[:i] + self.pick([v for v in vowels if v != word[i].lower()]) + word[i + 1 :]
         return word[:i] + word[i + 1 :]
-    if op == 1:
-        return word[:i] + word[i] + word[i:]
-    if op == 2:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    vowels = "aeiou"
-    if word[i].lower() in vowels:
-        return word[:i] + g.pick([v for v in vowels if v != word[i].lower()]) + word[i + 1 :]
-    return word[:i] + word[i + 1 :]
-
-
-_WORD_EVASIONS = {"leetspeak": _leet_word, "separators": _separator_word, "homoglyphs": _homoglyph_word,
-                  "zero_width": _zero_width_word, "misspelling": _misspell_word}
-
-
-def _evade_marked(g: _Gen, text: str, family: str, rate: float = 1.0) -> str:
-    fn = _WORD_EVASIONS[family]
-
-    def each(match: re.Match[str]) -> str:
-        words = match.group(1).split(" ")
-        if len(words) > 1 and g.chance(0.5):
-            idx = g.r.randrange(len(words))
-            words[idx] = fn(g, words[idx])
-        else:
-            words = [fn(g, w) if g.chance(rate) else w for w in words]
-        return "⟦" + " ".join(words) + "⟧"
-
-    return _MARK.sub(each, text)
-
-
-def _evade_random_words(g: _Gen, text: str, family: str, share: float) -> str:
-    fn = _WORD_EVASIONS[family]
-    return " ".join(fn(g, w) if len(w) > 2 and g.chance(share) else w for w in text.split(" "))
-
-
-def _unmark(text: str) -> str:
-    return text.replace("⟦", "").replace("⟧", "")
-
-
-def _move_to_description(g: _Gen, title: str, desc: str) -> tuple[str, str]:
-    marked = _MARK.findall(title)
-    clean = _MARK.sub("", title)
-    clean = re.sub(r"(\s*[-|/,]\s*)+$", "", re.sub(r"^(\s*[-|/,]\s*)+", "", re.sub(r"\s+", " ", clean))).strip()
-    clean = re.sub(r"(\s[-|/,])(\s[-|/,])+", r"\1", clean)
-    moved = ", ".join("⟦" + m + "⟧" for m in marked)
-    lead = g.pick(["Keterangan: ", "Detail: ", "", "Info: ", "Note: ", "Deskripsi: "])
-    sentence = lead + g.pick(["barang {m}.", "{m}, cek foto.", "ini {m} ya kak.", "{m}. Tanya stok dulu."]).format(m=moved)
-    desc = (desc + " " + sentence).strip() if g.chance(0.5) else (sentence + " " + desc).strip()
-    return clean or title, desc
 
 
 # ----------------------------------------------------------------------------------------------
-# Generation
+# Carriers
 # ----------------------------------------------------------------------------------------------
 
 
-def _choose(g: _Gen, table: dict) -> tuple[str, object]:
-    x = g.r.random() * sum(w for _, w in table.values())
-    for name, (fn, weight) in table.items():
-        x -= weight
-        if x <= 0:
-            return name, fn
-    name = next(reversed(table))
-    return name, table[name][0]
+@dataclass(frozen=True)
+class Carrier:
+    title: str
+    item: str  # a clothing / shoe / bag word, or the thing sold
+    kind: str  # "clothes", "shoes", "bags", "other", "food"
 
 
-def _finish(g: _Gen, title: str, desc: str) -> tuple[str, str]:
-    title = g.title_case(title)
-    return _unmark(title).strip(), _unmark(desc).strip()
+def _item_kind(category: str | None) -> str:
+    """clothes, shoes, bags, food or other, from a Tokopedia category path."""
+    path = (category or "").lower().split("/")
+    words = {word for part in path[1:] for word in part.split("-")}
+    if path[0] == "makanan-minuman":
+        return "food"
+    if not path[0].startswith("fashion"):
+        return "other"
+    if words & {"sepatu", "sandal", "sneakers", "boots", "heels", "sandals", "selop", "slipper"}:
+        return "shoes"
+    if words & {"tas", "dompet", "ransel", "koper", "backpack", "clutch", "totebag", "pouch"}:
+        return "bags"
+    if words & {"perhiasan", "jam", "kacamata", "rambut", "cincin", "kalung", "gelang", "anting", "bros",
+                "aksesoris", "jepitan", "bando", "ikat", "gesper", "masker", "payung"}:
+        return "other"
+    return "clothes"
 
 
-def generate(n: int, seed: int, *, positive_share: float = 0.5, id_prefix: str = "syn") -> list[Sample]:
-    """``n`` synthetic listings, a pure function of ``(n, seed, positive_share)``."""
-    g = _Gen(seed)
-    out: list[Sample] = []
-    for index in range(n):
-        if g.r.random() < positive_share:
-            out.append(_positive(g, f"{id_prefix}-{seed}-{index}"))
-        else:
-            out.append(_negative(g, f"{id_prefix}-{seed}-{index}"))
-    return out
+_ITEM_WORDS = {"clothes": CLOTHES, "shoes": SHOES, "bags": BAGS}
 
 
-def _positive(g: _Gen, sample_id: str, *, force: str | None = None) -> Sample:
-    if force in KIND_FAMILIES:
-        kind, fn = force, POSITIVE_KINDS[force][0]
+def _real_item(g: _Gen, title: str, kind: str) -> str:
+    low = title.lower()
+    words = _ITEM_WORDS.get(kind, [])
+    found = [w for w in words if w in low]
+    return max(found, key=len) if found else (g.pick(words) if words else title.split(" ")[0].lower())
+
+
+def _synthetic_carrier(g: _Gen, kind: str) -> Carrier:
+    if kind == "other":
+        thing = g.pick(USED_OTHER_THINGS)
+        extra = g.pick(["", "", g.pick(["original", "murah", "fullset", "lengkap", "mulus", "normal"])])
+        return Carrier(" ".join(p for p in (thing, extra) if p), thing.lower(), "other")
+    if kind == "food":
+        thing = g.pick(FOOD)
+        return Carrier(g.pick([thing, f"{thing} {g.r.randint(1, 25)} kg", f"{thing} murah"]), thing, "food")
+    item = g.pick(_ITEM_WORDS[kind])
+    shape = g.r.random()
+    if shape < 0.25:
+        title = item
+    elif shape < 0.5:
+        title = f"{item} {g.pick(GLOBAL_BRANDS + LOCAL_BRANDS)}" if g.chance(0.5) else f"{g.pick(GLOBAL_BRANDS)} {item}"
+    elif shape < 0.75:
+        title = f"{item} {g.pick(MODIFIERS)}"
     else:
-        kind, fn = _choose(g, POSITIVE_KINDS)
-    kind, title, desc, price, cat = fn(g)
-    families = [kind] if kind in KIND_FAMILIES else []
-    evasions: list[str] = []
-    if force in EVASION_FAMILIES:
-        evasions.append(force)
-    elif g.chance(0.5):
-        evasions.append(g.pick(EVASION_FAMILIES))
-        if g.chance(0.2):
-            evasions.append(g.pick(_CHAR_EVASIONS))
-    if "description_move" in evasions and "⟦" in title:
-        title, desc = _move_to_description(g, title, desc)
-    elif "description_move" in evasions:
-        evasions.remove("description_move")
-    if not desc and g.chance(0.3):
-        desc = g.fill(g.pick(IMPLICIT_DESC + POS_DESC))
-    for fam in evasions:
-        if fam in _WORD_EVASIONS:
-            if "⟦" not in title + desc:
-                title = _evade_random_words(g, title, fam, 0.4)
-            else:
-                title = _evade_marked(g, title, fam)
-                desc = _evade_marked(g, desc, fam, rate=0.5)
-    title, desc = _finish(g, title, desc)
-    families.extend(f for f in evasions if f not in families)
-    if g.chance(0.25):
-        desc = ""
-    return Sample(sample_id, title, desc, price, cat if g.chance(0.8) else None, 1, kind, tuple(sorted(families)))
-
-
-def _negative(g: _Gen, sample_id: str, *, force: str | None = None) -> Sample:
-    kind, fn = _choose(g, NEGATIVE_KINDS)
-    kind, title, desc, price, cat = fn(g)
-    families: list[str] = []
-    fam = force if force in _WORD_EVASIONS else (g.pick(_CHAR_EVASIONS) if g.chance(0.15) else None)
-    if fam:
-        title = _evade_random_words(g, title, fam, 0.3)
-        families.append(fam)
-    title = g.title_case(title)
-    if g.chance(0.3):
-        desc = ""
-    return Sample(sample_id, title.strip(), desc.strip(), price, cat if g.chance(0.8) else None, 0, kind,
-                  tuple(families))
-
-
-def family_test_set(family: str, n: int, seed: int) -> list[Sample]:
-    """``n`` positives that all carry ``family`` (for leave-one-family-out recall)."""
-    g = _Gen(seed)
-    out = []
-    for index in range(n):
-        sample = _positive(g, f"fam-{family}-{seed}-{index}", force=family)
-        tries = 0
-        while family not in sample.families and tries < 20:
-            sample = _positive(g, f"fam-{family}-{seed}-{index}", force=family)
-            tries += 1
-        out.append(sample)
-    return out
-
-
-def negative_evasion_set(family: str, n: int, seed: int) -> list[Sample]:
-    """``n`` negatives disguised with a character-level evasion (must stay ALLOW)."""
-    g = _Gen(seed)
-    return [_negative(g, f"negfam-{family}-{seed}-{i}", force=family) for i in range(n)]
+        title = " ".join(p for p in (g.pick(GLOBAL_BRANDS + LOCAL_BRANDS + [""]), item, g.pick(MODIFIERS),
+                                     g.pick(COLOURS + [""]), g.pick(["", "M", "L", "XL", "all size", "size 42"])) if p)
+    return Carrier(title, item, kind)
 
 
 # ----------------------------------------------------------------------------------------------
-# Real titles (reference data in ../shared/data, never copied into the repo)
+# Descriptions
+# ----------------------------------------------------------------------------------------------
+
+
+def _size_chart(g: _Gen) -> str:
+    sizes = g.pick([["S", "M", "L", "XL"], ["M", "L", "XL", "XXL"], ["All size"], ["27", "28", "29", "30", "31", "32"]])
+    rows = []
+    for i, size in enumerate(sizes):
+        ld, pj = 44 + 2 * i + g.r.randint(0, 3), 62 + 2 * i + g.r.randint(0, 3)
+        rows.append(g.pick([f"{size} : LD {ld} cm PJ {pj} cm", f"{size} = LD {ld} x PJ {pj}", f"{size}: {ld}x{pj} cm",
+                            f"Size {size} lebar dada {ld} panjang {pj}"]))
+    head = g.pick(["Size chart:", "SIZE CHART", "Ukuran (cm):", "Detail ukuran:", "Size (toleransi 1-2 cm):"])
+    return "\n".join([head, *rows])
+
+
+def _bullets(g: _Gen, lines: list[str]) -> str:
+    bullet = g.pick(EMOJI_BULLETS)
+    return "\n".join(f"{bullet} {line}" for line in lines)
+
+
+def _boilerplate_parts(g: _Gen, target: int) -> list[str]:
+    """Ordinary description parts of about ``target`` characters in all."""
+    pools = [SPEC, SPEC, SHIPPING, RULES, CARE, SHOP, CHAT]
+    parts: list[str] = []
+    if g.chance(0.4):
+        parts.append(g.fill(g.pick(GREETINGS)))
+    if target and g.chance(0.2):
+        parts.append(g.fill(g.pick(CONDITION)))
+    size = sum(map(len, parts))
+    while size < target:
+        choice = g.r.random()
+        if choice < 0.1:
+            part = _size_chart(g)
+        elif choice < 0.25:
+            part = _bullets(g, [g.fill(g.pick(g.pick(pools))).rstrip(".") for _ in range(g.r.randint(2, 6))])
+        elif choice < 0.4:
+            part = " ".join(g.fill(g.pick(g.pick(pools))) for _ in range(g.r.randint(2, 4)))
+        elif choice < 0.6 and g.text_pool:
+            part = _ordinary_sentence(g)
+        else:
+            part = g.fill(g.pick(g.pick(pools))) + g.pick(EMOJI_TAILS)
+        parts.append(part)
+        size += len(part) + 1
+    return parts
+
+
+def _ordinary_sentence(g: _Gen) -> str:
+    """Ordinary marketplace text the pools do not know: a real title, or words of a few,
+    as a sentence. Both classes get it, so text the model never saw says nothing."""
+    words = " ".join(g.pick(g.text_pool) for _ in range(g.r.randint(1, 3))).split()
+    start = g.r.randrange(max(1, len(words) - 4))
+    chunk = " ".join(words[start : start + g.r.randint(4, 30)])
+    return g.pick([chunk, chunk.lower(), chunk.capitalize() + ".", chunk + "."])
+
+
+def _description_length(g: _Gen) -> int:
+    """0 (no description) for about a third; else 50 to 2,000 characters, log-uniform."""
+    if g.chance(0.33):
+        return 0
+    return int(50 * (40 ** g.r.random()))
+
+
+def _join(g: _Gen, parts: Sequence[str]) -> str:
+    """Parts joined so that each starts a new segment: a line break, or a space after a part
+    that ends a sentence."""
+    out = ""
+    for part in parts:
+        if not out:
+            out = part
+        elif out.rstrip()[-1:] in ".!?" and g.chance(0.4):
+            out += " " + part
+        else:
+            out += "\n" + part
+    return out
+
+
+def _segment_count(part: str) -> int:
+    return len(model_input("", part).texts) - 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Composition
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    carrier: Carrier
+    title_extra: str = ""  # put into the title (signal or trap)
+    title_at: str = "end"
+    parts: list[str] = field(default_factory=list)
+    signal_part: int | None = None  # index into parts
+    title_signal: bool = False
+
+
+def _title_with(g: _Gen, title: str, extra: str, at: str) -> str:
+    if not extra:
+        return title
+    if at == "start":
+        return f"{extra} {title}"
+    if at == "bracket":
+        return f"[{extra}] {title}"
+    if at == "dash":
+        return f"{title} - {extra}"
+    words = title.split(" ")
+    if at == "middle" and len(words) > 2:
+        cut = g.r.randint(1, len(words) - 1)
+        return " ".join([*words[:cut], extra, *words[cut:]])
+    return f"{title} {extra}"
+
+
+def _finish(g: _Gen, sample_id: str, draft: _Draft, label: int, kind: str, families: Sequence[str],
+            source: str, clothing: bool = True) -> Sample:
+    title = g.case(_title_with(g, draft.carrier.title, draft.title_extra, draft.title_at))
+    parts = draft.parts
+    description = _join(g, parts)
+    signals: list[tuple[int, ...]] = []
+    if label and draft.title_signal:
+        signals.append(())
+    if label and draft.signal_part is not None:
+        first = 1 + sum(_segment_count(p) for p in parts[: draft.signal_part])
+        count = _segment_count(parts[draft.signal_part])
+        signals.append(tuple(range(first, first + count)))
+    return Sample(sample_id, title, description, label, kind, tuple(dict.fromkeys(families)), source,
+                  tuple(signals), clothing=clothing)
+
+
+_CLOTHING_NOUNS = re.compile(r"baju|pakaian|cloth|\{ie\}|jaket|jacket", re.IGNORECASE)
+
+
+def _signal_text(g: _Gen, family: str, where: str, item: str, clothing: bool = True) -> str:
+    """A violation signal of ``family``; on goods that are not clothing (``clothing=False``) one
+    that names no garment, so the clothing gate is not told that garments are something else."""
+    if family == "implicit_only":
+        cues = [g.fill(g.pick(ORIGIN_CUES)), g.fill(g.pick(TRADE_CUES))]
+        if g.chance(0.6):
+            cues.append(g.fill(g.pick(CONDITION_CUES)))
+        g.r.shuffle(cues)
+        return g.pick([", ", " ", " | ", ". "]).join(cues) if where == "title" else ", ".join(cues).capitalize() + "."
+    choices = SIGNALS[family][where]
+    if not clothing:
+        choices = [text for text in choices if not _CLOTHING_NOUNS.search(text)] or ["bekas impor"]
+    return g.fill(g.pick(choices), item, None if clothing else item)
+
+
+def _trap_text(g: _Gen, trap: str, where: str, item: str) -> str:
+    if trap == "single_cue":  # one implicit cue alone: not the trade
+        return g.fill(g.pick(g.pick([ORIGIN_CUES, CONDITION_CUES, TRADE_CUES])))
+    return g.fill(g.pick(TRAPS[trap][where]), item)
+
+
+def _place_in_description(g: _Gen, parts: list[str], text: str, item: str) -> int:
+    if g.chance(0.5) and not text[:1].islower():
+        text = g.pick(["", "", "Keterangan: ", "Note: ", "Info: ", "Kondisi: ", "PS: ", f"{item.capitalize()} ini "]) + text
+    if g.chance(0.3):
+        text += g.pick(EMOJI_TAILS)
+    position = g.r.randint(0, len(parts))
+    parts.insert(position, text)
+    return position
+
+
+def _carrier_for(g: _Gen, kind: str, real: Sequence[Sample]) -> Carrier:
+    if real and kind in ("clothes", "shoes", "bags", "other", "food") and g.chance(0.75):
+        for _ in range(20):
+            sample = g.pick(real)
+            if sample.kind == kind:
+                return Carrier(sample.title, _real_item(g, sample.title, kind), kind)
+    return _synthetic_carrier(g, kind)
+
+
+def _pair(g: _Gen, sample_id: str, real: Sequence[Sample]) -> list[Sample]:
+    """A positive and its counterfactual twin on one clothing, shoe or bag carrier."""
+    kind = g.pick(["clothes"] * 6 + ["shoes", "bags"])
+    carrier = _carrier_for(g, kind, real)
+    family = g.pick(SIGNAL_FAMILIES + ("explicit", "bale_trade", "euphemism"))
+    in_title = g.chance(0.5)
+    evasion = g.pick(EVASION_FAMILIES) if g.chance(0.4) else None
+    families = [family]
+    if evasion:
+        families.append(evasion)
+    if kind in ("shoes", "bags"):
+        families.append("shoes_bags")
+    if not in_title:
+        families.append("description_only")
+
+    boilerplate = _boilerplate_parts(g, _description_length(g))
+    form = "title" if in_title or g.chance(0.25) else "description"  # a bare phrase on a line of its own
+    signal = _signal_text(g, family, form, carrier.item)
+    if evasion:
+        signal = g.evade(evasion, signal, share=g.pick([0.3, 0.6, 1.0]))
+    at = g.pick(["end", "end", "start", "middle", "dash", "bracket"])
+
+    positive = _Draft(carrier, parts=list(boilerplate))
+    if in_title:
+        positive.title_extra, positive.title_at, positive.title_signal = signal, at, True
+    else:
+        positive.signal_part = _place_in_description(g, positive.parts, signal, carrier.item)
+    # "bukan barang baru" and its like belong to the trade too: negation is not a legal signal
+    if g.chance(0.08):
+        at_part = _place_in_description(g, positive.parts, g.pick(["Bukan barang baru ya kak.", "Bukan baru.",
+                                                                    "Not new.", "Bukan barang baru, harap maklum."]),
+                                         carrier.item)
+        if positive.signal_part is not None and at_part <= positive.signal_part:
+            positive.signal_part += 1
+
+    twin = _Draft(carrier, parts=list(boilerplate))
+    traps = [g.pick(list(TRAPS) + ["single_cue", "none", "none"]) for _ in range(g.pick([1, 1, 2, 3]))]
+    for k, trap in enumerate(traps):
+        if trap == "none":
+            continue
+        title_slot = in_title and k == 0
+        text = _trap_text(g, trap, "title" if title_slot else "description", carrier.item)
+        if evasion and g.chance(0.5):
+            text = g.evade(evasion, text, share=0.5)
+        if title_slot:
+            twin.title_extra, twin.title_at = text, at
+        else:
+            _place_in_description(g, twin.parts, text, carrier.item)
+    trap = traps[0]
+    return [_finish(g, sample_id + "p", positive, 1, family, families, "synthetic"),
+            _finish(g, sample_id + "n", twin, 0, "twin_" + trap, families, "synthetic")]
+
+
+def _not_clothing(g: _Gen, sample_id: str, real: Sequence[Sample]) -> Sample:
+    """Used goods that are not clothing, shoes or bags, with the very words of the trade."""
+    kind = "food" if g.chance(0.35) else "other"
+    carrier = _carrier_for(g, kind, real)
+    in_title = g.chance(0.6)
+    if kind == "food" and g.chance(0.7):
+        text = g.fill(g.pick(FOOD_TRAPS))
+        family_word = "bulk_food"
+    else:
+        family = g.pick(("explicit", "bale_trade", "euphemism", "english", "implicit_only", "explicit"))
+        text = _signal_text(g, family, "title" if in_title or g.chance(0.3) else "description", carrier.item,
+                            clothing=False)
+        if g.chance(0.15):
+            text = g.evade(g.pick(EVASION_FAMILIES), text, share=0.5)
+        family_word = "used_other"
+    draft = _Draft(carrier, parts=_boilerplate_parts(g, _description_length(g)))
+    if in_title:
+        draft.title_extra, draft.title_at = text, g.pick(["end", "start", "middle", "dash"])
+    else:
+        _place_in_description(g, draft.parts, text, carrier.item)
+    return _finish(g, sample_id, draft, 0, family_word, (), "synthetic", clothing=False)
+
+
+def _trap_only(g: _Gen, sample_id: str, real: Sequence[Sample]) -> Sample:
+    """A clothing listing with legal look-alikes and no twin: the traps seen on their own."""
+    kind = g.pick(["clothes"] * 6 + ["shoes", "bags"])
+    carrier = _carrier_for(g, kind, real)
+    traps = [g.pick(list(TRAPS) + ["single_cue"]) for _ in range(g.pick([1, 1, 2, 3]))]
+    draft = _Draft(carrier, parts=_boilerplate_parts(g, _description_length(g)))
+    for k, trap in enumerate(traps):
+        if k == 0 and g.chance(0.5):
+            draft.title_extra = _trap_text(g, trap, "title", carrier.item)
+            draft.title_at = g.pick(["end", "start", "middle", "dash"])
+        else:
+            _place_in_description(g, draft.parts, _trap_text(g, trap, "description", carrier.item), carrier.item)
+    return _finish(g, sample_id, draft, 0, traps[0], (), "synthetic")
+
+
+def generate(n: int, seed: int, *, real: Sequence[Sample] = (), id_prefix: str = "syn") -> list[Sample]:
+    """About ``n`` listings, a pure function of ``(n, seed, real)``: counterfactual pairs (drawn
+    60% of the time), goods that are not clothing with the trade's words (20%) and traps on their
+    own (20%)."""
+    g = _Gen(seed, [s.title for s in real])
+    out: list[Sample] = []
+    index = 0
+    while len(out) < n:
+        sample_id = f"{id_prefix}-{seed}-{index}"
+        choice = g.r.random()
+        if choice < 0.6:
+            out.extend(_pair(g, sample_id, real))
+        elif choice < 0.8:
+            out.append(_not_clothing(g, sample_id, real))
+        else:
+            out.append(_trap_only(g, sample_id, real))
+        index += 1
+    return out[:n]
+
+
+def carriers(samples: Iterable[Sample]) -> list[Sample]:
+    """Real titles as carriers: their kind is read from the category (clothes, shoes, bags, food,
+    other)."""
+    return [Sample(s.id, s.title, "", 0, _item_kind(s.kind), (), s.source, clothing=s.clothing) for s in samples]
+
+
+def decorate_real(samples: Iterable[Sample], seed: int) -> list[Sample]:
+    """Real titles as negatives, each with a description drawn like any carrier's."""
+    samples = list(samples)
+    g = _Gen(seed, [s.title for s in samples])
+    return [Sample(s.id, s.title, _join(g, _boilerplate_parts(g, _description_length(g))), 0, "real_title", (),
+                   s.source, (), s.weight, s.clothing) for s in samples]
+
+
+# ----------------------------------------------------------------------------------------------
+# Real titles: reference data in ../shared/data, never shipped
 # ----------------------------------------------------------------------------------------------
 
 
@@ -829,7 +878,7 @@ def shared_data_dir(repo_root: Path | None = None) -> Path:
     env = os.environ.get("SARING_SHARED_DATA")
     if env:
         return Path(env)
-    return Path(repo_root or REPO_ROOT).parent / "shared" / "data"
+    return (repo_root or REPO_ROOT).parent / "shared" / "data"
 
 
 def real_titles_path(repo_root: Path | None = None) -> Path:
@@ -837,6 +886,9 @@ def real_titles_path(repo_root: Path | None = None) -> Path:
 
 
 REAL_SPLIT_SALT = "saring-real-split-v1"
+AUDIT_PATH = Path(__file__).resolve().parent / "real_audit.jsonl"
+# Read labels that keep a real title out of the negatives (see real_audit.md).
+AUDIT_EXCLUDED = ("violation", "used_clothing_unclear")
 
 
 def real_split(record_id: str) -> str:
@@ -849,32 +901,36 @@ def real_split(record_id: str) -> str:
     return "holdout"
 
 
+def audit_labels(path: Path = AUDIT_PATH) -> dict[str, str]:
+    """The read labels of real titles: id -> clean, used_other, used_clothing_unclear, violation."""
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {row["id"]: row["label"] for row in map(json.loads, filter(str.strip, handle))}
+
+
 def read_real_titles(path: Path | None = None) -> Iterator[Sample]:
+    """Every real title, as a weakly labelled negative; ``kind`` is its category, ``source``
+    says whether a person read it ("real_read") or not ("real")."""
     path = path or real_titles_path()
+    audited = audit_labels()
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             line = line.strip()
             if not line:
                 continue
             row = json.loads(line)
-            price = row.get("price")
-            yield Sample(str(row["id"]), str(row.get("title") or ""), "", int(price) if isinstance(price, (int, float))
-                         else None, row.get("category"), 0, "real_title", (), "real")
+            record_id = str(row["id"])
+            label = audited.get(record_id)
+            source = "real" if label is None else "real_read"
+            category = str(row.get("category") or "")
+            yield Sample(record_id, str(row.get("title") or ""), "", 1 if label == "violation" else 0, category,
+                         (), source, (), 0.0 if label in AUDIT_EXCLUDED else 1.0,
+                         _item_kind(category) in ("clothes", "shoes", "bags"))
 
 
 def real_titles(split: str, path: Path | None = None) -> list[Sample]:
     return [s for s in read_real_titles(path) if real_split(s.id) == split]
-
-
-def decorate_real(samples: Iterable[Sample], seed: int) -> list[Sample]:
-    """Real titles as training negatives: some get a generic description, some drop the category."""
-    g = _Gen(seed)
-    out = []
-    for s in samples:
-        desc = " ".join(g.pick(NEW_DESC) for _ in range(g.r.randint(1, 3))) if g.chance(0.3) else ""
-        out.append(Sample(s.id, s.title, desc, s.price, s.category if g.chance(0.85) else None, 0, s.kind,
-                          (), s.source))
-    return out
 
 
 def corpus_hash(samples: Iterable[Sample]) -> str:
@@ -886,7 +942,5 @@ def corpus_hash(samples: Iterable[Sample]) -> str:
 
 
 if __name__ == "__main__":  # a peek at the generator: python models/corpus.py [n]
-    import sys
-
     for sample in generate(int(sys.argv[1]) if len(sys.argv) > 1 else 20, seed=1):
         print(sample.to_json())

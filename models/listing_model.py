@@ -1,25 +1,40 @@
-"""The model itself: hashed n-gram features, a linear scorer, Platt calibration, and its ONNX graph.
+"""The model itself: hashed n-gram block scores, max pooling, Platt calibration, its ONNX graph.
 
 Why a hand-built graph: feature extraction happens *inside* the ONNX graph, on integer tensors
 (code points and word hashes), with nothing but arithmetic, Gather and reductions. So
 
 * there is no string op in the graph (no StringNormalizer, nothing locale-dependent: loads
   under ``LANG=C``), and no disagreement about whitespace (Python normalised it already);
-* one ``run`` scores a whole batch, and Python only normalises text and hashes words;
+* one ``run`` scores a whole batch, and Python only normalises, segments and hashes;
 * the same integer hashing is written twice, here in numpy (the training-time reference that
-  builds the scipy matrix scikit-learn fits, on padded ``[B, L]`` arrays from ``encode_batch``)
-  and as ONNX nodes (on the packed, padding-free layout of ``pack_batch``: no work is spent on
-  padding, whatever the spread of lengths in a batch), and a test checks they agree.
+  builds the scipy matrix scikit-learn fits, on padded ``[K, L]`` arrays from ``encode_blocks``)
+  and as ONNX nodes (on the packed, padding-free layout of ``pack_batch``), and a test checks
+  they agree.
 
-Features (``FeatureConfig``): character n-grams (n = 2..5) of the model text and word unigrams
-and bigrams of the model tokens (which include price and category tokens), hashed into
-``2**hash_bits`` buckets. Each block is scaled by ``1/sqrt(its n-gram count)`` so long
-descriptions don't drown a short title. Weights are stored as float16 (half the file size); the
-reference uses the same rounded weights.
+A listing is a title block and description segments (``saring.classifier.features``). Each block
+scores ``w . x`` where ``x`` holds its hashed character 2..5-grams and word unigrams and bigrams
+(block marker included, so each kind of block has its own bias), signed hashing (an unseen n-gram
+adds a weight or its negation, so unseen text averages to nothing) and a length weight shared by
+every feature. No length scaling: blocks are short by construction. The violation score is
 
-Outputs: ``probability`` [B], ``logit`` [B], and for ``explain``: ``contrib`` (the weight of every
-hashed feature position of the packed batch, raw logit units, see the layout below) and
-``scale`` [B, 2] (the ``1/sqrt(count)`` of the char and word blocks).
+    bias + title + max(0, max_i segment_i, max_i (segment_i + segment_i+1))
+
+so a description can only raise the title's score, by its single most telling segment or pair of
+adjacent segments; nothing a seller appends, prepends or inserts can dilute that. Its training rows
+are *units* (title alone, title + one segment, title + a pair), each labelled by whether it holds a
+whole violation signal; the deployed ``max`` is the best unit.
+
+A second, smaller linear head, the *clothing gate*, reads the title's words and says how likely
+the thing sold is clothing, shoes or bags (what HS 6309 covers); it is trained on real titles'
+categories and on synthetic carriers. The listing's logit is
+``a * violation + c * min(0, clothing) + b``: a title that is plainly something else ("Lego",
+"beras 25 kg") is held down however loud its trade words, and a clothing title loses nothing.
+Weights are stored as float16 (half the file size); the reference uses the same rounded weights.
+
+Outputs: ``probability`` [B], ``clothing`` [B] (the gate's probability that the title sells
+clothing, shoes or bags), and for explanations ``contrib`` (the signed weight
+of every hashed feature position of the packed batch, raw units, layout below) and
+``block_scores`` [K] (each block's ``w . x``).
 """
 
 from __future__ import annotations
@@ -34,6 +49,7 @@ MASK31 = 0x7FFFFFFF
 @dataclass(frozen=True)
 class FeatureConfig:
     hash_bits: int = 20
+    gate_bits: int = 18
     char_ngrams: tuple[int, ...] = (2, 3, 4, 5)
     prime: int = 1_000_003
     mixer: int = 0x5BD1E995
@@ -59,12 +75,19 @@ class FeatureConfig:
 
 def _mix(h: np.ndarray, salt: int, cfg: FeatureConfig) -> np.ndarray:
     x = (h + salt) & MASK31
-    x = (x * cfg.mixer) & MASK31
-    return x // (1 << (31 - cfg.hash_bits))
+    return (x * cfg.mixer) & MASK31
+
+
+def signed_bucket(x: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket, sign) of mixed 31-bit hashes: the top ``bits`` bits pick the bucket, the next bit
+    the sign. Signed hashing (Weinberger et al., ICML 2009): an n-gram the model never saw
+    collides with a trained one as often with + as with -, so unseen text averages to nothing."""
+    signed = x >> (30 - bits)
+    return signed >> 1, 1 - 2 * (signed & 1)
 
 
 def hashed_blocks(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
-    """Yield ``(block, index [B, m], valid [B, m])`` exactly as the ONNX graph computes them."""
+    """Yield ``(block, mixed hash [B, m], valid [B, m])`` exactly as the ONNX graph computes them."""
     c = chars.astype(np.int64)
     length = c.shape[1]
     for n, salt in zip(cfg.char_ngrams, cfg.char_salts, strict=True):
@@ -78,47 +101,92 @@ def hashed_blocks(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
     yield "word", _mix(h, cfg.bigram_salt, cfg), words[:, 1:] > 0
 
 
-def feature_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
-    """The scipy CSR matrix [B, 2**hash_bits] whose dot product with the weights is the logit."""
+LENGTH_UNIT = 0.01  # the length column counts a block's features in hundreds
+
+
+def _matrix(parts, bits: int, batch: int, length_column: bool):
     from scipy import sparse
 
-    blocks = list(hashed_blocks(chars, words, cfg))
-    batch = chars.shape[0]
-    counts = {"char": np.zeros(batch), "word": np.zeros(batch)}
-    for block, _, valid in blocks:
-        counts[block] += valid.sum(axis=1)
-    scale = {k: 1.0 / np.sqrt(np.maximum(v, 1.0)) for k, v in counts.items()}
     rows, cols, vals = [], [], []
-    for block, index, valid in blocks:
+    counts = np.zeros(batch)
+    for _, mixed, valid in parts:
         r, col = np.nonzero(valid)
+        bucket, sign = signed_bucket(mixed[r, col], bits)
         rows.append(r)
-        cols.append(index[r, col])
-        vals.append(scale[block][r])
-    matrix = sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(batch, 1 << cfg.hash_bits),
-        dtype=np.float64,
-    )
+        cols.append(bucket)
+        vals.append(sign.astype(np.float64))
+        counts += valid.sum(axis=1)
+    width = 1 << bits
+    if length_column:
+        rows.append(np.arange(batch))
+        cols.append(np.full(batch, width))
+        vals.append(counts * LENGTH_UNIT)
+        width += 1
+    matrix = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                               shape=(batch, width), dtype=np.float64)
     matrix.sum_duplicates()
     return matrix
 
 
+def block_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
+    """The scipy CSR matrix [K, 2**hash_bits + 1] of signed hashed feature counts per block; the
+    last column is the block's feature count times ``LENGTH_UNIT``, whose weight is what any
+    feature is worth beside its own (so a block's score need not grow with its length)."""
+    return _matrix(hashed_blocks(chars, words, cfg), cfg.hash_bits, chars.shape[0], True)
+
+
+def gate_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
+    """The clothing gate's features of title blocks: signed hashed word unigrams and bigrams in
+    ``2**gate_bits`` buckets."""
+    parts = [part for part in hashed_blocks(chars, words, cfg) if part[0] == "word"]
+    return _matrix(parts, cfg.gate_bits, chars.shape[0], False)
+
+
+def pool(block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Per listing ``title + max(0, best segment, best adjacent pair)`` from per-block scores
+    and ``owner`` (-1 for a title block, else the listing of the segment), as the graph does."""
+    is_title = owner < 0
+    title = block_scores[is_title].astype(np.float64)
+    best = np.zeros(len(title))
+    segment = ~is_title
+    np.maximum.at(best, owner[segment], block_scores[segment])
+    pair = segment[:-1] & (owner[:-1] == owner[1:])
+    np.maximum.at(best, owner[:-1][pair], (block_scores[:-1] + block_scores[1:])[pair])
+    return title + best
+
+
 @dataclass
 class LinearModel:
-    weights: np.ndarray  # float32 [2**hash_bits], already rounded through float16
+    """``p = sigmoid(a * violation + c * min(0, clothing) + b)``: ``violation`` is the pooled
+    block score, ``clothing`` the gate's log-odds that the title sells clothing, shoes or bags.
+    The ban covers nothing else, so a title that is plainly something else is held down however
+    loud its trade words, and a clothing title (log-odds above zero) loses nothing; ``a``, ``c``
+    and ``b`` are fitted on validation data."""
+
+    weights: np.ndarray  # float32 [2**hash_bits + 1], rounded through float16; the last is the
+    # length column's
     bias: float
+    gate_weights: np.ndarray  # float32 [2**gate_bits], rounded through float16
+    gate_bias: float
     platt_a: float
     platt_b: float
+    gate_c: float
     cfg: FeatureConfig
 
-    def raw_logit(self, matrix) -> np.ndarray:
-        return np.asarray(matrix @ self.weights.astype(np.float64)).ravel() + self.bias
+    def block_scores(self, matrix) -> np.ndarray:
+        return np.asarray(matrix @ self.weights.astype(np.float64)).ravel()
 
-    def probability_from_raw(self, raw: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.platt_a * raw + self.platt_b)))
+    def violation(self, block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
+        return pool(block_scores, owner) + self.bias
 
-    def predict(self, chars: np.ndarray, words: np.ndarray) -> np.ndarray:
-        return self.probability_from_raw(self.raw_logit(feature_matrix(chars, words, self.cfg)))
+    def clothing(self, gate_features) -> np.ndarray:
+        return np.asarray(gate_features @ self.gate_weights.astype(np.float64)).ravel() + self.gate_bias
+
+    def logit(self, violation: np.ndarray, clothing: np.ndarray) -> np.ndarray:
+        return self.platt_a * violation + self.gate_c * np.minimum(clothing, 0.0) + self.platt_b
+
+    def probability(self, violation: np.ndarray, clothing: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logit(violation, clothing)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -131,16 +199,16 @@ class LinearModel:
 # * ``chars`` int64 [T]: the code points of the texts one after another, each followed by
 #   ``CHAR_GAP`` zeros, plus one final zero. An n-gram (n <= 5) starting inside a text never
 #   reaches the next text. Order n = 2..5 is hashed at every start position p < T - CHAR_GAP.
-# * ``words`` int64 [Tw]: the word hashes (``< 2**31``) one listing after another, each followed
+# * ``words`` int64 [Tw]: the word hashes (``< 2**31``) one block after another, each followed
 #   by one zero, plus one final zero. Unigrams and bigrams are hashed at every p < Tw - 1.
 # * The weights of all these features are looked up into one flat vector ``contrib``
 #   ([4 * T' + 2 * Tw'] in the order char n=2..5, word unigrams, word bigrams) whose exclusive
 #   float64 prefix sum ``S`` gives any segment sum as a difference.
-# * ``index`` int64 [B, 12]: per listing, six segment ends then the six matching segment starts
+# * ``index`` int64 [K, 12]: per block, six segment ends then the six matching segment starts
 #   into ``S`` (one segment per feature kind: start positions whose feature lies wholly inside
-#   the listing). ``sum(end - start)`` per block is the listing's feature count, so the graph needs
-#   no validity mask; per listing ``logit = sum per block / sqrt(count per block)``, as in the
-#   reference ``feature_matrix``.
+#   the block), so a block's score is one difference of prefix sums per kind.
+# * ``owner`` int64 [K]: -1 for a listing's title block (one per listing, in listing order),
+#   else the listing a description segment belongs to. Segments of a listing follow its title.
 CHAR_GAP = 4  # = max(char_ngrams) - 1
 WORD_GAP = 1
 KINDS = 6  # char n = 2, 3, 4, 5, word unigrams, word bigrams
@@ -175,8 +243,18 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     prime = const(cfg.prime)
     axis0 = const([0])
     big = np.iinfo(np.int64).max
-    inits.append(numpy_helper.from_array(model.weights.astype(np.float16), "weights_f16"))
-    weights = op("Cast", ["weights_f16"], "weights", to=TensorProto.DOUBLE)  # folded at load time
+
+    def signed_table(values: np.ndarray, name_: str, offset: float = 0.0) -> str:
+        """[+v0, -v0, +v1, -v1, ...] (+ offset): a signed bucket index reads its signed weight in
+        one lookup. Built from the float16 initializer when the session loads (constant folding)."""
+        inits.append(numpy_helper.from_array(values.astype(np.float16), name_))
+        plus = op("Unsqueeze", [op("Cast", [name_], to=TensorProto.DOUBLE), const([1])])
+        table = op("Reshape", [op("Concat", [plus, op("Neg", [plus])], axis=1), const([-1])])
+        return op("Add", [table, const(offset, np.float64)]) if offset else table
+
+    # every feature also carries the length column's weight, so ``contrib`` sums to block scores
+    weights = signed_table(model.weights[:-1], "weights_f16", float(model.weights[-1]) * LENGTH_UNIT)
+    gate_weights = signed_table(model.gate_weights, "gate_weights_f16")
 
     def shifted(x: str, start: int, gap: int) -> str:
         """x[start : len(x) - gap + start]"""
@@ -186,6 +264,10 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     def roll(h: str, c: str) -> str:
         return op("BitwiseAnd", [op("Add", [op("Mul", [h, prime]), c]), mask])
 
+    def mix(salted: list[str]) -> str:
+        # ((h + salt) & M) * mixer & M == ((h + salt) * mixer) & M, as (2**32) * mixer < 2**63
+        return op("BitwiseAnd", [op("Mul", [op("Concat", salted, axis=0), const(cfg.mixer)]), mask])
+
     salted = []
     chars = [shifted("chars", j, CHAR_GAP) for j in range(CHAR_GAP + 1)]
     h = chars[0]
@@ -193,26 +275,48 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
         h = roll(h, chars[j])
         salted.append(op("Add", [h, const([salt])]))
     first, second = shifted("words", 0, WORD_GAP), shifted("words", 1, WORD_GAP)
-    salted.append(op("Add", [first, const([cfg.unigram_salt])]))
-    salted.append(op("Add", [roll(first, second), const([cfg.bigram_salt])]))
-    # mix: ((h + salt) & M) * mixer & M == ((h + salt) * mixer) & M, as (2**32) * mixer < 2**63
-    x = op("BitwiseAnd", [op("Mul", [op("Concat", salted, axis=0), const(cfg.mixer)]), mask])
-    index = op("Div", [x, const(1 << (31 - cfg.hash_bits))])
+    word_mixed = mix([op("Add", [first, const([cfg.unigram_salt])]),
+                      op("Add", [roll(first, second), const([cfg.bigram_salt])])])
+    mixed = op("Concat", [mix(salted), word_mixed], axis=0)
+    signed = op("Div", [mixed, const(1 << (30 - cfg.hash_bits))])
     # GatherElements on 1-D tensors is a tight loop (~10x faster than Gather for single elements)
-    contrib = op("GatherElements", [weights, index], out="contrib", axis=0)
+    contrib = op("GatherElements", [weights, signed], out="contrib", axis=0)
     prefix = op("CumSum", [contrib, const(0)], exclusive=1)
-    picked = op("Gather", [prefix, "index"], axis=0)  # [B, 12]
-    blocks = np.zeros((2 * KINDS, 2))
-    blocks[:4, 0], blocks[KINDS : KINDS + 4, 0] = 1.0, -1.0
-    blocks[4:KINDS, 1], blocks[KINDS + 4 :, 1] = 1.0, -1.0
-    blocks = const(blocks, np.float64)
-    totals = op("MatMul", [picked, blocks])  # [B, 2]: char block, word block
-    counts = op("MatMul", [op("Cast", ["index"], to=TensorProto.DOUBLE), blocks])
-    scale = op("Reciprocal", [op("Sqrt", [op("Max", [counts, const(1.0, np.float64)])])], out="scale")
-    raw = op("MatMul", [op("Mul", [totals, scale]), const([1.0, 1.0], np.float64)])
-    logit = op("Add", [op("Mul", [raw, const(model.platt_a, np.float64)]),
-                       const(model.platt_a * model.bias + model.platt_b, np.float64)])
-    op("Cast", [logit], out="logit", to=TensorProto.FLOAT)
+    picked = op("Gather", [prefix, "index"], axis=0)  # [K, 12]
+    signs = const([1.0] * KINDS + [-1.0] * KINDS, np.float64)
+    scores = op("MatMul", [picked, signs], out="block_scores")  # [K]
+
+    # the clothing gate: word unigrams and bigrams of each block, read for title blocks only
+    gate_contrib = op("GatherElements", [gate_weights, op("Div", [word_mixed, const(1 << (30 - cfg.gate_bits))])],
+                      axis=0)
+    gate_prefix = op("CumSum", [gate_contrib, const(0)], exclusive=1)
+    word_base = op("Mul", [op("Sub", [op("Shape", ["chars"]), const([CHAR_GAP])]), const([len(cfg.char_ngrams)])])
+    word_index = op("Sub", [op("Gather", ["index", const([4, 5, 10, 11])], axis=1), word_base])  # [K, 4]
+    gate_scores = op("MatMul", [op("Gather", [gate_prefix, word_index], axis=0),
+                                const([1.0, 1.0, -1.0, -1.0], np.float64)])  # [K]
+
+    # pooling: title + max(0, best segment, best adjacent pair of segments), per listing
+    minus_one = const(-1)
+    is_segment = op("Greater", ["owner", minus_one])
+    is_title = op("Not", [is_segment])
+    title = op("Compress", [scores, is_title], axis=0)  # [B]
+    segment_scores = op("Compress", [scores, is_segment], axis=0)
+    segment_owner = op("Compress", ["owner", is_segment], axis=0)
+    first_owner, next_owner = shifted("owner", 0, 1), shifted("owner", 1, 1)
+    is_pair = op("And", [op("Greater", [first_owner, minus_one]), op("Equal", [first_owner, next_owner])])
+    pair_scores = op("Compress", [op("Add", [shifted(scores, 0, 1), shifted(scores, 1, 1)]), is_pair], axis=0)
+    pair_owner = op("Compress", [first_owner, is_pair], axis=0)
+    floor = op("Mul", [title, const(0.0, np.float64)])  # zeros [B]: a description never lowers
+    best = op("ScatterElements", [floor, op("Concat", [segment_owner, pair_owner], axis=0),
+                                  op("Concat", [segment_scores, pair_scores], axis=0)],
+              axis=0, reduction="max")
+    violation = op("Add", [op("Add", [title, best]), const(model.bias, np.float64)])
+    clothing = op("Add", [op("Compress", [gate_scores, is_title], axis=0), const(model.gate_bias, np.float64)])
+    logit = op("Add", [op("Add", [op("Mul", [violation, const(model.platt_a, np.float64)]),
+                                  op("Mul", [op("Min", [clothing, const(0.0, np.float64)]),
+                                             const(model.gate_c, np.float64)])]),
+                       const(model.platt_b, np.float64)])
+    op("Cast", [op("Sigmoid", [clothing])], out="clothing", to=TensorProto.FLOAT)
     op("Cast", [op("Sigmoid", [logit])], out="probability", to=TensorProto.FLOAT)
 
     graph = helper.make_graph(
@@ -220,11 +324,12 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
         "saring_listing_classifier",
         [helper.make_tensor_value_info("chars", TensorProto.INT64, ["chars"]),
          helper.make_tensor_value_info("words", TensorProto.INT64, ["words"]),
-         helper.make_tensor_value_info("index", TensorProto.INT64, ["batch", 2 * KINDS])],
+         helper.make_tensor_value_info("index", TensorProto.INT64, ["blocks", 2 * KINDS]),
+         helper.make_tensor_value_info("owner", TensorProto.INT64, ["blocks"])],
         [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["batch"]),
-         helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["batch"]),
+         helper.make_tensor_value_info("clothing", TensorProto.FLOAT, ["batch"]),
          helper.make_tensor_value_info("contrib", TensorProto.DOUBLE, ["positions"]),
-         helper.make_tensor_value_info("scale", TensorProto.DOUBLE, ["batch", 2])],
+         helper.make_tensor_value_info("block_scores", TensorProto.DOUBLE, ["blocks"])],
         inits,
     )
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)],

@@ -16,13 +16,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from saring.classifier.features import (
-    CHAR_ORDERS,
-    listing_input,
-    pack_batch,
-    traced_text,
-    word_spans,
-)
+from saring.classifier.evidence import block_word_weights, phrases
+from saring.classifier.features import listing_input, pack_batch, traced_input
 from saring.domain.listings import Evidence, Listing
 from saring.ports import Classifier, ModelThresholds
 
@@ -85,8 +80,9 @@ class OnnxClassifier(Classifier):
         self._platt_a = float(metadata.get("calibration", {}).get("a", 1.0))
         self._session = ort.InferenceSession(blob, _session_options(threads), providers=["CPUExecutionProvider"])
         self._score_outputs = ["probability"]
+        self._explain_outputs = ["contrib", "block_scores"]
         # warm-up: the first runs of each shape allocate; do that now rather than on a request
-        warm = [listing_input(Listing("warm-up", "warm-up", "kaos polos", None, 50_000, None))] * 2
+        warm = [listing_input(Listing("warm-up", "warm-up", "kaos polos", "bahan katun. ready stock", 50_000, None))] * 2
         self.score_inputs(warm[:1])
         self.score_inputs(warm)
 
@@ -112,62 +108,14 @@ class OnnxClassifier(Classifier):
             return [[] for _ in listings]
         model_ins = [listing_input(listing) for listing in listings]
         feeds = pack_batch(model_ins)
-        contrib, scale = self._session.run(["contrib", "scale"], feeds)
-        return [
-            self._evidence(listing, model_in, contrib, row, scale[i], limit)
-            for i, (listing, model_in, row) in enumerate(
-                zip(listings, model_ins, feeds["index"], strict=True)
-            )
-        ]
-
-    def _evidence(self, listing: Listing, model_in, contrib: np.ndarray, index: np.ndarray,
-                  scale: np.ndarray, limit: int) -> list[Evidence]:
-        text = model_in.text
-        spans = word_spans(text)
-        if not spans:
-            return []
-        char_contrib, word_contrib = _positions(contrib, index, len(text))
-        # A word weighs what the character n-grams starting inside it weigh, plus its own
-        # unigram and bigram; one array operation for all the words (per-word numpy calls
-        # were most of an explanation's cost).
-        bounds = np.asarray(spans)
-        running = np.concatenate(([0.0], np.cumsum(char_contrib)))
-        weights = (running[bounds[:, 1]] - running[bounds[:, 0]]) * float(scale[0])
-        first_word = model_in.n_meta
-        with_token = max(0, min(len(spans), len(model_in.tokens) - first_word))
-        weights[:with_token] += word_contrib[first_word : first_word + with_token] * float(scale[1])
-        weights *= self._platt_a
-        best: dict[str, tuple[float, int, int]] = {}
-        for k in np.flatnonzero(weights > 0).tolist():
-            weight = round(float(weights[k]), 4)
-            start, end = spans[k]
-            term = text[start:end]
-            if term not in best or best[term][0] < weight:
-                best[term] = (weight, start, end)
-        if not best:
-            return []
-        ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)[:limit]
-        traced = traced_text(listing.title, listing.description)
-        if traced.text != text:  # pragma: no cover - both come from the same normaliser
-            return []
-        return [
-            Evidence(term=term, original=traced.original(start, end), weight=weight)
-            for term, (weight, start, end) in ranked
-        ]
-
-
-def _positions(contrib: np.ndarray, index: np.ndarray, length: int):
-    """Per-position contributions of one listing of a packed batch, from the graph's flat
-    ``contrib`` and the listing's row of ``index`` (six segment ends, then six starts: char
-    n-grams of each order, word unigrams, word bigrams): per character, the weights of the
-    n-grams (all orders) starting there; per token, its unigram weight plus the weight of the
-    bigram it starts."""
-    ends, starts = index[:6], index[6:]
-    chars = np.zeros(length, dtype=np.float64)
-    for k in range(len(CHAR_ORDERS)):
-        segment = contrib[starts[k] : ends[k]]
-        chars[: len(segment)] += segment
-    per_token = contrib[starts[4] : ends[4]].astype(np.float64)
-    bigrams = contrib[starts[5] : ends[5]]
-    per_token[: len(bigrams)] += bigrams
-    return chars, per_token
+        contrib, block_scores = self._session.run(self._explain_outputs, feeds)
+        out = []
+        block = 0
+        for listing, model_in in zip(listings, model_ins, strict=True):
+            count = len(model_in.texts)
+            weights = block_word_weights(contrib, feeds["index"][block : block + count], model_in)
+            traced = traced_input(listing.title, listing.description)
+            out.append(phrases(traced, model_in, weights, block_scores[block : block + count],
+                               self._platt_a, limit))
+            block += count
+        return out

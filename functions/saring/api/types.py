@@ -67,6 +67,10 @@ ListingInput.__strawberry_definition__.from_input = _listing_input_from_graphql
 class Reason:
     code: str
     message: str
+    evidence: str | None = strawberry.field(
+        default=None, description="MODEL_EVIDENCE: the seller's own words that pushed the score up.")
+    contribution: float | None = strawberry.field(
+        default=None, description="MODEL_EVIDENCE: what those words add to the score's log-odds.")
 
 
 @strawberry.type(name="Principal", description="Who the API key belongs to.")

@@ -26,7 +26,8 @@ class Verdict:
             listing_id=strawberry.ID(result.listing_id),
             decision=result.decision,
             score=result.score,
-            reasons=[Reason(code=r.code, message=r.message) for r in result.reasons],
+            reasons=[Reason(code=r.code, message=r.message, evidence=r.evidence, contribution=r.contribution)
+                     for r in result.reasons],
             model_version=result.model_version,
             seller=Seller.from_domain(result.seller),
         )

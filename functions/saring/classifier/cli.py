@@ -23,6 +23,13 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 
+def _reason(reason) -> dict:
+    out = {"code": reason.code, "message": reason.message}
+    if reason.evidence is not None:
+        out.update(evidence=reason.evidence, contribution=reason.contribution)
+    return out
+
+
 def _parse(line: str) -> tuple[Listing | str, object]:
     """``(Listing, id as given)``, or ``(reason the line is rejected, None)``."""
     return _parse_row(line)
@@ -76,7 +83,7 @@ def _verdicts(chunk: list[tuple[int, Listing | str, object]], classifier: Classi
         score, decision = next(scored)
         reasons = model_reasons(score, decision, next(evidence) if decision is not Decision.ALLOW else [])
         yield {"id": raw_id, "score": round(score, 6), "decision": decision.value,
-               "reasons": [{"code": r.code, "message": r.message} for r in reasons],
+               "reasons": [_reason(r) for r in reasons],
                "model_version": classifier.version}
 
 

@@ -1,28 +1,34 @@
 """From a listing to the model's input: one concept, one place, used by training and serving.
 
-The model reads two things per listing:
+The model reads a listing as *blocks*: the normalised title, then the description cut into
+segments (the seller's own line breaks, then sentences, then runs of at most
+``MAX_SEGMENT_WORDS`` words). Each block is scored on its own by the same hashed n-gram weights,
+and the listing's score is
 
-* ``text``: ``normalise(title) + " \\x1f " + normalise(description)`` capped at ``MAX_CHARS``.
-  ``\\x1f`` cannot come from a seller (normalisation removes control characters), so the model
-  knows where the title ends. The ONNX graph hashes character n-grams of it.
-* ``tokens``: the words of ``text`` plus a price-bucket token and category tokens (which start
-  with ``\\x01``, again impossible to forge). The ONNX graph hashes word unigrams and bigrams.
+    bias + title + max(0, best segment, best pair of adjacent segments)
 
-``pack_batch`` turns a batch of inputs into the ONNX graph's feeds, packed without padding: code
-points and stable word hashes of all listings one after another (zeros between listings) plus
-per-listing segment indices. ``encode_batch`` gives the same data padded (``int32 [B, L]`` code
-points and ``int64 [B, W]`` word hashes, 0 = padding) for the numpy reference used in training.
-Pure Python + numpy: no onnxruntime import here.
+(``models/listing_model.py`` builds that graph). Why blocks: a score summed over a whole text is
+diluted or swamped by whatever else the seller writes; a score pooled by ``max`` over bounded
+segments is not. Appending, prepending or inserting ordinary sentences adds segments that score
+below zero, and the ``max`` ignores them; a tell in the description counts as much as in the title.
+
+Price and category are not read: what the law bans is said in words, and a model that leaned on
+them would change its mind when a platform leaves them out.
+
+Per block the ONNX graph hashes character 2..5-grams of the block text and word unigrams and
+bigrams of its tokens (a block marker, which acts as the block's bias, then its words).
+``pack_batch`` packs the blocks of a batch without padding: code points and stable word hashes
+of all blocks one after another plus per-block segment indices and the listing each description
+segment belongs to. ``encode_blocks`` gives the same data padded for the numpy reference used in
+training. Pure Python + numpy: no onnxruntime import here.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -31,137 +37,171 @@ from saring.classifier.normalise import NormalisedText, normalise, normalise_wit
 __all__ = [
     "CHAR_GAP",
     "CHAR_ORDERS",
-    "FIELD_SEPARATOR",
-    "MAX_CHARS",
-    "MAX_WORDS",
+    "MAX_SEGMENT_WORDS",
     "ModelInput",
-    "encode_batch",
+    "SEGMENT_MARK",
+    "TITLE_MARK",
+    "TracedInput",
+    "encode_blocks",
+    "listing_input",
     "model_input",
     "pack_batch",
-    "price_bucket",
+    "traced_input",
+    "word_hash",
     "word_spans",
 ]
 
-MAX_CHARS = 768
-MAX_WORDS = 160
-FIELD_SEPARATOR = " \x1f "
+MAX_TITLE_CHARS = 300
+MAX_DESCRIPTION_CHARS = 10_000  # the API's own limit: nothing a platform may send is cut
+MAX_SEGMENT_WORDS = 24
+MAX_SEGMENTS = 400
+# Block markers start with \x02, which normalisation removes from any seller's text, and are not
+# words ([a-z0-9]+): a seller cannot forge them.
+TITLE_MARK = "\x02title"
+SEGMENT_MARK = "\x02segment"
+
 _WORD = re.compile(r"[a-z0-9]+")
-_CATEGORY_SPLIT = re.compile(r"\s*[/>|,]\s*|\s*›\s*")
-_PRICE_EDGES = (
-    (15_000, "lt15k"),
-    (35_000, "lt35k"),
-    (75_000, "lt75k"),
-    (150_000, "lt150k"),
-    (300_000, "lt300k"),
-    (750_000, "lt750k"),
-    (2_000_000, "lt2m"),
-)
-
-
-_PRICE_EDGE_VALUES = tuple(edge for edge, _ in _PRICE_EDGES)
+_LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_SENTENCE_END = re.compile(r"[.!?;]+(?: |$)")  # not inside "35.000" or "t.h.r.i.f.t"
 
 
 @dataclass(frozen=True, slots=True)
 class ModelInput:
-    text: str
-    tokens: tuple[str, ...]  # price / category tokens first, then the words of ``text``
-    n_meta: int = 0  # how many of ``tokens`` are price / category tokens
+    """``texts[0]`` is the normalised title, the rest the description's segments; ``tokens[k]``
+    is block k's marker followed by its words."""
+
+    texts: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
 
 
-def price_bucket(price_idr: int | float | None) -> str:
-    if price_idr is None or isinstance(price_idr, bool):
-        return "none"
-    try:
-        price = float(price_idr)
-    except (TypeError, ValueError):
-        return "none"
-    except OverflowError:  # an int beyond any float: beyond the top edge too
-        return "ge2m"
-    if not price > 0:  # also NaN
-        return "none"
-    position = bisect_right(_PRICE_EDGE_VALUES, price)
-    return _PRICE_EDGES[position][1] if position < len(_PRICE_EDGES) else "ge2m"
+# Words after a negator, to the end of the clause (punctuation) or at most five words, are their
+# own tokens ("bukan barang thrift atau bekas impor" gives "~barang", "~thrift", "~atau", "~bekas",
+# "~impor"), so compliance text and its opposite ("bukan barang baru") can weigh apart (negation
+# marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002).
+NEGATORS = frozenset("bukan bkn tidak tdk tak tanpa anti non no not gak nggak ngga ga enggak".split())
+NEGATION_SCOPE = 5
+_WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()]")
 
 
-@lru_cache(maxsize=4096)
-def _category_tokens(category: str | None) -> tuple[str, ...]:
-    if not category:
-        return ("\x01cat:none",)
-    parts = [p.replace(" ", "-") for p in _CATEGORY_SPLIT.split(normalise(category)) if p]
-    if not parts:
-        return ("\x01cat:none",)
-    if len(parts) > 1:
-        return ("\x01cat1:" + parts[0], "\x01cat2:" + parts[1])
-    return ("\x01cat1:" + parts[0],)
-
-
-def _join_fields(title: str, description: str) -> str:
-    text = title + FIELD_SEPARATOR + description if description else title
-    return text[:MAX_CHARS]
-
-
-@lru_cache(maxsize=4096)
-def _meta_tokens(category: str | None, bucket: str) -> tuple[str, ...]:
-    meta = [*_category_tokens(category), "\x01price:" + bucket]
-    # the price crossed with the top category: "cheap + clothing" differs from "cheap + snacks"
-    meta.append(meta[0] + "|" + bucket)
-    return tuple(meta)
-
-
-def model_input(
-    title: str | None,
-    description: str | None = None,
-    price_idr: int | float | None = None,
-    category: str | None = None,
-) -> ModelInput:
-    """The model's view of a listing's fields (titles and descriptions of any content)."""
-    text = normalise(title or "")
-    if description:
-        text = _join_fields(text, normalise(description))
-    elif len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS]
-    meta = _meta_tokens(category if isinstance(category, str) else None, price_bucket(price_idr))
+def _block_tokens(text: str, mark: str) -> tuple[str, ...]:
     words = _WORD.findall(text)
-    if len(words) > MAX_WORDS - len(meta):
-        del words[MAX_WORDS - len(meta) :]
-    return ModelInput(text, meta + tuple(words), len(meta))
+    if NEGATORS.isdisjoint(words):
+        return (mark, *words)
+    tokens = [mark]
+    scope = 0
+    for match in _WORD_OR_BREAK.finditer(text):
+        word = match.group()
+        if not word[0].isalnum():
+            scope = 0
+            continue
+        tokens.append("~" + word if scope else word)
+        scope = NEGATION_SCOPE if word in NEGATORS else max(0, scope - 1)
+    return tuple(tokens)
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        yield start, end.end()
+        start = end.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _split(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of one normalised line's segments: sentences, cut into runs of at most
+    ``MAX_SEGMENT_WORDS`` words; spans without a word are dropped."""
+    for start, end in _sentences(text):
+        words = [m.span() for m in _WORD.finditer(text, start, end)]
+        if not words:
+            continue
+        while text[end - 1] == " ":
+            end -= 1
+        if len(words) <= MAX_SEGMENT_WORDS:
+            yield words[0][0], end
+            continue
+        for k in range(0, len(words), MAX_SEGMENT_WORDS):
+            chunk = words[k : k + MAX_SEGMENT_WORDS]
+            yield chunk[0][0], (chunk[-1][1] if k + MAX_SEGMENT_WORDS < len(words) else end)
+
+
+def _segments(description: str, fold) -> Iterator[tuple[int, object, int, int]]:
+    """``(line start in the raw description, folded line, start, end)`` per segment, where
+    ``fold`` is ``normalise`` or ``normalise_with_spans``: one splitter serves both."""
+    count = 0
+    for line in _LINE.finditer(description[:MAX_DESCRIPTION_CHARS]):
+        folded = fold(line.group())
+        text = folded if isinstance(folded, str) else folded.text
+        for start, end in _split(text):
+            yield line.start(), folded, start, end
+            count += 1
+            if count == MAX_SEGMENTS:
+                return
+
+
+# Every digit reads as 0: sizes, prices and hours say nothing about the law, and a model that
+# learns particular numbers learns its training data. One character for one keeps the spans.
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+
+
+def _fold_digits(text: str) -> str:
+    return text.translate(_DIGITS_AS_ZERO)
+
+
+def model_input(title: str | None, description: str | None = None) -> ModelInput:
+    """The model's view of a listing's text (titles and descriptions of any content)."""
+    title_text = _fold_digits(normalise(title or "")[:MAX_TITLE_CHARS])
+    texts = [title_text]
+    tokens = [_block_tokens(title_text, TITLE_MARK)]
+    if description:
+        for _, line, start, end in _segments(description, normalise):
+            segment = _fold_digits(line[start:end])
+            texts.append(segment)
+            tokens.append(_block_tokens(segment, SEGMENT_MARK))
+    return ModelInput(tuple(texts), tuple(tokens))
 
 
 def listing_input(listing) -> ModelInput:  # listing: saring.domain.listings.Listing
-    return model_input(listing.title, listing.description, listing.price_idr, listing.category)
+    return model_input(listing.title, listing.description)
 
 
 @dataclass(frozen=True, slots=True)
-class TracedText:
-    """The model text plus, per character, which field and original span it came from."""
+class TracedBlock:
+    """One block's text and where each of its characters came from in the seller's text."""
 
     text: str
-    title: NormalisedText
-    description: NormalisedText
-    title_raw: str
-    description_raw: str
+    source: NormalisedText  # the normalised title or description line the block was cut from
+    offset: int  # where the block starts in ``source.text``
+    raw: str  # the seller's title or description
+    raw_offset: int  # where ``source`` starts in ``raw``
 
     def original(self, start: int, end: int) -> str:
-        """The seller's own text behind model-text characters ``[start, end)``."""
-        title_len = len(self.title.text)
-        if end <= title_len:
-            a, b = self.title.original_span(start, end)
-            return self.title_raw[a:b]
-        offset = title_len + len(FIELD_SEPARATOR)
-        if start >= offset:
-            a, b = self.description.original_span(start - offset, end - offset)
-            return self.description_raw[a:b]
-        return self.text[start:end]
+        """The seller's own text behind block characters ``[start, end)``."""
+        a, b = self.source.original_span(self.offset + start, self.offset + end)
+        return self.raw[self.raw_offset + a : self.raw_offset + b]
 
 
-def traced_text(title: str | None, description: str | None) -> TracedText:
+@dataclass(frozen=True, slots=True)
+class TracedInput:
+    blocks: tuple[TracedBlock, ...]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(block.text for block in self.blocks)
+
+
+def traced_input(title: str | None, description: str | None) -> TracedInput:
+    """``model_input``'s blocks, each able to say which original characters it came from."""
     title_raw, description_raw = title or "", description or ""
-    t, d = normalise_with_spans(title_raw), normalise_with_spans(description_raw)
-    return TracedText(_join_fields(t.text, d.text), t, d, title_raw, description_raw)
+    title_source = normalise_with_spans(title_raw)
+    blocks = [TracedBlock(_fold_digits(title_source.text[:MAX_TITLE_CHARS]), title_source, 0, title_raw, 0)]
+    for line_start, line, start, end in _segments(description_raw, normalise_with_spans):
+        blocks.append(TracedBlock(_fold_digits(line.text[start:end]), line, start, description_raw, line_start))
+    return TracedInput(tuple(blocks))
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the words in a model text, in the order they appear in ``ModelInput.tokens``."""
+    """Spans of the words of a block text, in the order they follow the marker in its tokens."""
     return [m.span() for m in _WORD.finditer(text)]
 
 
@@ -186,40 +226,50 @@ def _new_token_hash(token: str) -> int:
     return value
 
 
+def _code_points(joined: str) -> np.ndarray:
+    if joined.isascii():  # normalised text always is
+        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64)
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
 def pack_batch(inputs: Sequence[ModelInput]) -> dict[str, np.ndarray]:
     """The ONNX graph's feeds for a batch, packed without padding (layout: ``models/listing_model.py``).
 
-    ``chars`` int64 [T]: code points, each text followed by ``CHAR_GAP`` zeros, plus one zero;
-    ``words`` int64 [Tw]: ``word_hash`` of the tokens, each listing followed by one zero, plus one
-    zero; ``index`` int64 [B, 12]: per listing, the ends then the starts of its six feature
-    segments (char n = 2..5, word unigrams, word bigrams) in the graph's flat feature vector.
+    Blocks are laid out listing after listing, each listing's title first. ``chars`` int64 [T]:
+    code points, each block's text followed by ``CHAR_GAP`` zeros, plus one zero; ``words``
+    int64 [Tw]: ``word_hash`` of the tokens, each block followed by one zero, plus one zero;
+    ``index`` int64 [K, 12]: per block, the ends then the starts of its six feature segments
+    (char n = 2..5, word unigrams, word bigrams) in the graph's flat feature vector;
+    ``owner`` int64 [K]: -1 for a title block, else the listing the segment belongs to.
     """
-    if len(inputs) == 1:
-        return _pack_one(inputs[0])
-    return _pack_many(inputs)
+    if len(inputs) == 1 and len(inputs[0].texts) == 1:
+        return _pack_title_only(inputs[0])
+    texts = [text for item in inputs for text in item.texts]
+    token_lists = [tokens for item in inputs for tokens in item.tokens]
+    owner = np.empty(len(texts), dtype=np.int64)
+    position = 0
+    for listing, item in enumerate(inputs):
+        owner[position] = -1
+        owner[position + 1 : position + len(item.texts)] = listing
+        position += len(item.texts)
+    return {**_pack_blocks(texts, token_lists), "owner": owner}
 
 
-def _pack_many(inputs: Sequence[ModelInput]) -> dict[str, np.ndarray]:
-    count = len(inputs)
-    texts = [item.text for item in inputs]
-    joined = _CHAR_SEP.join(texts) + _CHAR_TAIL
-    if joined.isascii():  # normalised text always is
-        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64)
-    else:
-        chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-
+def _pack_blocks(texts: list[str], token_lists: list[tuple[str, ...]]) -> dict[str, np.ndarray]:
+    count = len(texts)
+    chars = _code_points(_CHAR_SEP.join(texts) + _CHAR_TAIL)
     if len(_TOKEN_HASHES) > _TOKEN_HASHES_MAX:
         _TOKEN_HASHES.clear()
     hashes: list[int] = []
     extend, append, known, new = hashes.extend, hashes.append, _TOKEN_HASHES.get, _new_token_hash
-    for item in inputs:
-        extend([known(token) or new(token) for token in item.tokens])
+    for tokens in token_lists:
+        extend([known(token) or new(token) for token in tokens])
         append(0)
     append(0)
     words = np.array(hashes, dtype=np.int64)
 
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
-    sizes = np.fromiter([len(item.tokens) for item in inputs], dtype=np.int64, count=count)
+    sizes = np.fromiter(map(len, token_lists), dtype=np.int64, count=count)
     char_starts = np.cumsum(lengths + CHAR_GAP) - (lengths + CHAR_GAP)
     char_ends = char_starts + lengths
     word_starts = np.cumsum(sizes + 1) - (sizes + 1)
@@ -242,14 +292,14 @@ def _pack_many(inputs: Sequence[ModelInput]) -> dict[str, np.ndarray]:
     return {"chars": chars, "words": words, "index": index}
 
 
-def _pack_one(item: ModelInput) -> dict[str, np.ndarray]:
-    """``pack_batch([item])`` with plain Python arithmetic (numpy is slow on tiny arrays)."""
-    text, tokens = item.text, item.tokens
-    joined = text + _CHAR_TAIL
-    if joined.isascii():
-        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64)
-    else:
-        chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+_TITLE_OWNER = np.array([-1], dtype=np.int64)
+
+
+def _pack_title_only(item: ModelInput) -> dict[str, np.ndarray]:
+    """``pack_batch([item])`` for a title-only listing, with plain Python arithmetic (numpy is
+    slow on tiny arrays)."""
+    text, tokens = item.texts[0], item.tokens[0]
+    chars = _code_points(text + _CHAR_TAIL)
     if len(_TOKEN_HASHES) > _TOKEN_HASHES_MAX:
         _TOKEN_HASHES.clear()
     known, new = _TOKEN_HASHES.get, _new_token_hash
@@ -264,17 +314,18 @@ def _pack_one(item: ModelInput) -> dict[str, np.ndarray]:
     ends += (base + size, base + word_positions + max(0, size - 1))
     starts += (base, base + word_positions)
     index = np.array([ends + starts], dtype=np.int64)
-    return {"chars": chars, "words": np.array(hashes, dtype=np.int64), "index": index}
+    return {"chars": chars, "words": np.array(hashes, dtype=np.int64), "index": index,
+            "owner": _TITLE_OWNER}
 
 
-def encode_batch(inputs: Sequence[ModelInput]) -> tuple[np.ndarray, np.ndarray]:
-    """``(chars int32 [B, L], words int64 [B, W])`` for the ONNX graph; L, W >= 8."""
-    texts = [item.text for item in inputs]
+def encode_blocks(texts: Sequence[str], token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(chars int32 [K, L], words int64 [K, W])``: blocks padded with zeros, for the numpy
+    reference of the graph; L, W >= 8."""
     length = max(8, max((len(t) for t in texts), default=0))
-    chars = np.array(texts, dtype=f"<U{length}").view(np.uint32).reshape(len(texts), length)
-    width = max(8, max((len(item.tokens) for item in inputs), default=0))
-    words = np.zeros((len(inputs), width), dtype=np.int64)
-    for row, item in enumerate(inputs):
-        hashes = [word_hash(tok) for tok in item.tokens]
+    chars = np.array(list(texts), dtype=f"<U{length}").view(np.uint32).reshape(len(texts), length)
+    width = max(8, max((len(tokens) for tokens in token_lists), default=0))
+    words = np.zeros((len(texts), width), dtype=np.int64)
+    for row, tokens in enumerate(token_lists):
+        hashes = [word_hash(tok) for tok in tokens]
         words[row, : len(hashes)] = hashes
     return chars.view(np.int32), words

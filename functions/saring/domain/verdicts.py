@@ -33,6 +33,8 @@ class ModelThresholds:
 class Reason:
     code: str
     message: str
+    evidence: str | None = None  # MODEL_EVIDENCE: the seller's own words
+    contribution: float | None = None  # MODEL_EVIDENCE: what they add to the score's log-odds
 
 
 def decision_for_score(score: float, review_threshold: float, takedown_threshold: float) -> Decision:
@@ -53,7 +55,8 @@ def model_reasons(score: float, decision: Decision, evidence: Sequence[Evidence]
             message = f'"{item.term}" suggests imported used clothing'
         else:
             message = f'"{item.original}" read as "{item.term}" suggests imported used clothing'
-        reasons.append(Reason("MODEL_EVIDENCE", message))
+        message += f" (+{item.weight:.2f} log-odds)"
+        reasons.append(Reason("MODEL_EVIDENCE", message, item.original, item.weight))
     return reasons
 
 

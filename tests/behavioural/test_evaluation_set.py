@@ -1,0 +1,88 @@
+"""The shipped model on the frozen evaluation set (models/evaluation): listings written by hand
+apart from the training generator and never trained on. The targets are the product's: what a
+platform that switches Saring on will see."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from saring.adapters.onnx_classifier import OnnxClassifier
+from saring.classifier.evidence import FILLER_WORDS
+from saring.domain.listings import Listing
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "models"))
+import evaluate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def clf() -> OnnxClassifier:
+    return OnnxClassifier(REPO_ROOT / "models" / "listing-classifier")
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    return evaluate.evaluation_set()
+
+
+def _listings(samples) -> list[Listing]:
+    return [Listing(s.id, "evaluation", s.title, s.description or None, None, None) for s in samples]
+
+
+def _metrics(clf, samples) -> dict:
+    scores = np.array(clf.score(_listings(samples)))
+    labels = np.array([s.label for s in samples])
+    return evaluate.flagged_metrics(scores, labels, clf.thresholds.review, clf.thresholds.takedown)
+
+
+def test_the_evaluation_set_is_what_the_model_card_says(evaluation) -> None:
+    assert len(evaluation) >= 300
+    assert {s.label for s in evaluation} == {0, 1}
+    assert all(50 <= len(s.description) <= 1500 for s in evaluation)
+
+
+def test_flagged_f1_and_takedown_precision(clf, evaluation) -> None:
+    metrics = _metrics(clf, evaluation)
+    assert metrics["flagged"]["f1"] >= 0.93, metrics
+    assert metrics["takedown"]["precision"] >= 0.98, metrics
+
+
+def test_shop_boilerplate_costs_at_most_003_f1(clf, evaluation) -> None:
+    plain = _metrics(clf, evaluation)["flagged"]["f1"]
+    padded = _metrics(clf, evaluate.with_boilerplate(evaluation))["flagged"]["f1"]
+    assert plain - padded <= 0.03, (plain, padded)
+
+
+def _flagged(clf, samples, label: int):
+    listings = _listings([s for s in samples if s.label == label])
+    scores = clf.score(listings)
+    return [item for item, score in zip(listings, scores, strict=True) if score >= clf.thresholds.review]
+
+
+def test_every_flagged_listing_shows_evidence_and_never_filler(clf, evaluation) -> None:
+    flagged = _flagged(clf, evaluation, 1) + _flagged(clf, evaluation, 0)
+    explained = clf.explain_many(flagged)
+    assert all(explained), [item.title for item, ev in zip(flagged, explained, strict=True) if not ev][:5]
+    for evidence in explained:
+        for item in evidence:
+            assert item.weight > 0
+            assert item.term not in FILLER_WORDS and not item.term.isdigit(), item
+
+
+def test_removing_the_shown_evidence_unflags_at_least_90_percent(clf, evaluation) -> None:
+    """ERASER comprehensiveness (DeYoung et al., ACL 2020): the evidence a reviewer sees is what
+    the score rests on."""
+    flagged = _flagged(clf, evaluation, 1)
+    assert len(flagged) >= 150
+    erased = []
+    for item, evidence in zip(flagged, clf.explain_many(flagged), strict=True):
+        title, description = item.title, item.description or ""
+        for piece in evidence:
+            title, description = title.replace(piece.original, " "), description.replace(piece.original, " ")
+        erased.append(Listing(item.listing_id, item.seller_id, title, description or None, None, None))
+    still = sum(score >= clf.thresholds.review for score in clf.score(erased))
+    assert still <= 0.1 * len(flagged), f"{still} of {len(flagged)} still flagged"
