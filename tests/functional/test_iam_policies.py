@@ -292,6 +292,47 @@ def test_every_call_of_every_function_is_allowed_by_its_policy(stack):
     assert denied == dict.fromkeys(functions, []), json.dumps(denied, indent=2)
 
 
+# --- Audit events are append-only ---------------------------------------------------------------
+
+
+def _audit_writes(calls) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, request) of every write of an audit item among the calls."""
+    writes = []
+    for call in calls:
+        if call.operation == "TransactWriteItems":
+            entries = [next(iter(entry.items())) for entry in call.params["TransactItems"]]
+        elif call.operation in {"PutItem", "UpdateItem", "DeleteItem"}:
+            entries = [(call.operation.removesuffix("Item"), call.params)]
+        else:
+            continue
+        for kind, body in entries:
+            pk = (body.get("Item") or body.get("Key"))["pk"]["S"]
+            if pk.startswith("AUDIT#"):
+                writes.append((kind, body))
+    return writes
+
+
+def test_audit_items_are_only_ever_added(stack):
+    """The code adds audit events without overwriting, and the roles that write them may not
+    update or delete one (IAM cannot condition PutItem on the item's absence: the code does)."""
+    run_api(stack)
+    run_order_events(stack)
+    calls = [call for function in ("api", "order_events") for call in stack["recorder"].calls[function]]
+    writes = _audit_writes(calls)
+    assert writes, "the story wrote no audit event"
+    assert {kind for kind, _ in writes} == {"Put"}
+    assert all(body.get("ConditionExpression") == "attribute_not_exists(pk)" for _, body in writes)
+
+    table = stack["resolver"].get_att("Table", "Arn")
+    audit, seller = (("dynamodb:LeadingKeys", ("AUDIT#SELLER#shopee#s",)),), (("dynamodb:LeadingKeys", ("SELLER#s",)),)
+    for logical_id in ("ApiFunction", "OrderEventsFunction"):
+        statements = function_policy(stack["resolver"], logical_id)
+        assert is_allowed(statements, IamRequest("dynamodb:PutItem", table, audit))
+        assert is_allowed(statements, IamRequest("dynamodb:UpdateItem", table, seller))
+        for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+            assert not is_allowed(statements, IamRequest(action, table, audit)), (logical_id, action)
+
+
 # --- The checker itself can say no ---------------------------------------------------------------
 
 
