@@ -9,7 +9,7 @@ from saring.domain.listings import Evidence, Listing
 from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
-from saring.ports import Classifier, KeyStore, StoredKey, VerdictFactsReader
+from saring.ports import Classifier, KeyStore, Metrics, StoredKey, VerdictFactsReader
 
 
 class KeywordClassifier(Classifier):
@@ -344,3 +344,17 @@ class MemoryPartQueue(PartQueue):
             raise RuntimeError("queue unavailable")
         self.calls += 1
         self.sent.extend(messages)
+
+
+class RecordingMetrics(Metrics):
+    """Adds up what the services count, by (name, sorted dimensions)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+
+    def count(self, name: str, value: int, dimensions: dict[str, str]) -> None:
+        key = (name, tuple(sorted(dimensions.items())))
+        self.counts[key] = self.counts.get(key, 0) + value
+
+    def of(self, name: str, **dimensions: str) -> int:
+        return self.counts.get((name, tuple(sorted(dimensions.items()))), 0)

@@ -266,3 +266,20 @@ class PartQueue(ABC):
     @abstractmethod
     def send(self, messages: Sequence[tuple[str, str]]) -> None:
         """Sends (id, body) pairs, all of them or raises; ids are unique per call."""
+
+
+class Metrics(ABC):
+    """Saring's own numbers (CloudWatch metrics in AWS). Counting must never fail a request."""
+
+    @abstractmethod
+    def count(self, name: str, value: int, dimensions: dict[str, str]) -> None: ...
+
+
+class NoMetrics(Metrics):
+    """Counts nothing: tests, and the local tools."""
+
+    def count(self, name: str, value: int, dimensions: dict[str, str]) -> None:
+        return None
+
+
+NO_METRICS = NoMetrics()

@@ -271,6 +271,27 @@ def run_order_events(stack: dict[str, Any]) -> None:
         sys.modules.pop("saring.handlers.order_events", None)
 
 
+# --- The overdue targets count: scheduled --------------------------------------------------------
+
+
+def run_overdue_targets(stack: dict[str, Any]) -> None:
+    """Over a platform with a pending target long past its deadline."""
+    from saring.adapters.dynamodb.orders import target_item
+    from saring.domain.orders import Urgency
+    from tests.functional.test_order_events import target  # deadline in 2026-03
+
+    stack["dynamodb"].put_item(
+        TableName=stack["table"], Item=target_item(target(5), "kemendag", Urgency.STANDARD)
+    )
+    stack["recorder"].active = "overdue_targets"
+    try:
+        module = fresh_handler_module("saring.handlers.overdue_targets")
+        assert module.handler({"source": "aws.events"}, Context())["overdue"]["shopee"] >= 1
+    finally:
+        stack["recorder"].active = None
+        sys.modules.pop("saring.handlers.overdue_targets", None)
+
+
 # --- The check -----------------------------------------------------------------------------------
 
 
@@ -279,11 +300,13 @@ def test_every_call_of_every_function_is_allowed_by_its_policy(stack):
     run_api(stack)
     run_scan_functions(stack)
     run_order_events(stack)
+    run_overdue_targets(stack)
     functions = {
         "api": "ApiFunction",
         "scan_split": "ScanSplitFunction",
         "scan_worker": "ScanWorkerFunction",
         "order_events": "OrderEventsFunction",
+        "overdue_targets": "OverdueTargetsFunction",
     }
     denied = {
         function: denied_calls(stack, function, logical_id)
@@ -360,6 +383,7 @@ def test_every_lambda_function_of_the_template_is_checked():
         "ScanSplitFunction",
         "ScanWorkerFunction",
         "OrderEventsFunction",
+        "OverdueTargetsFunction",
     }
 
 

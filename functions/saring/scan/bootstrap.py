@@ -84,8 +84,10 @@ def build_worker(
         from saring.adapters.s3_objects import S3ObjectStore, s3_client
 
         store = S3ObjectStore(s3_client())
+    from saring.bootstrap import default_metrics
+
     # The worker sizes its batches by the limits of the service it calls.
-    return ScanWorker(store, verdicts, verdicts.limits, clock or SystemClock())
+    return ScanWorker(store, verdicts, verdicts.limits, clock or SystemClock(), default_metrics())
 
 
 def scan_service_settings(settings: Any) -> Any:

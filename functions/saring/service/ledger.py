@@ -20,7 +20,7 @@ from saring.domain.identity import (
 )
 from saring.domain.principals import Principal, Role
 from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt, StrikeSource
-from saring.ports import Clock, Ledger
+from saring.ports import NO_METRICS, Clock, Ledger, Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,15 @@ class LedgerService:
     clock: Clock
     identity_secret: Callable[[], bytes]  # e.g. lambda: secrets.identity_secret(settings)
     known_platforms: tuple[str, ...] | None = None
+    metrics: Metrics = NO_METRICS
+
+    def _count_strike(self, receipt: StrikeReceipt) -> None:
+        if not receipt.replayed:  # a replay records nothing
+            self.metrics.count(
+                "StrikesRecorded",
+                1,
+                {"platform": receipt.strike.platform, "source": receipt.strike.source.value},
+            )
 
     def _platform(self, platform: str) -> str:
         checked = _text(platform, "platform", required=True)
@@ -87,6 +96,7 @@ class LedgerService:
             note=_text(note, "note", required=False, limit=MAX_TEXT_CHARS),
         )
         receipt = self.ledger.record_strike(draft, self.clock.now())
+        self._count_strike(receipt)
         logger.info(
             "strike recorded",
             extra={
@@ -111,7 +121,9 @@ class LedgerService:
         ``order_strike_draft(...)``."""
         draft = order_strike_draft(platform, seller_id, target_id, order_reference, listing_id)
         self._platform(platform)
-        return self.ledger.record_strike(draft, self.clock.now())
+        receipt = self.ledger.record_strike(draft, self.clock.now())
+        self._count_strike(receipt)
+        return receipt
 
     def revoke_strike(
         self, principal: Principal, platform: str, seller_id: str, strike_id: str, reason: str

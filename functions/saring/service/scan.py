@@ -48,7 +48,7 @@ from saring.domain.scan import (
     summarised_parts,
     summary_key,
 )
-from saring.ports import Clock, ObjectStore, PartQueue
+from saring.ports import NO_METRICS, Clock, Metrics, ObjectStore, PartQueue
 from saring.service.verdicts import VerdictService
 
 READ_BLOCK = 1 << 20
@@ -196,11 +196,13 @@ class ScanWorker:
         verdicts: VerdictService,
         limits: ListingLimits,
         clock: Clock,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._store = store
         self._verdicts = verdicts
         self._limits = limits
         self._clock = clock
+        self._metrics = metrics
 
     def process(self, task: ScanTask) -> PartOutcome | None:
         """Classifies one part and writes it; None when its upload has been replaced since."""
@@ -228,6 +230,10 @@ class ScanWorker:
         self._store.put(
             task.bucket, summary_key(prefix, task.part), dump_json(summary.to_dict()), JSON
         )
+        # Counted per part processed: a redelivered part is counted again.
+        platform = {"platform": task.platform}
+        self._metrics.count("ScanLines", len(lines), platform)
+        self._metrics.count("ScanBadLines", records.bad_lines, platform)
         return PartOutcome(summary, self._complete_if_done(task))
 
     def classify(self, platform: str, lines: Sequence[bytes], first_line: int) -> PartRecords:
