@@ -52,6 +52,7 @@ from saring.domain.audit import AuditEvent
 from saring.domain.errors import (
     BadUserInputError,
     ConflictError,
+    ContentionError,
     ForbiddenError,
     NotFoundError,
     SaringError,
@@ -901,7 +902,7 @@ class DynamoLedger(Ledger):
                 if not codes <= _RETRYABLE_CODES:
                     raise SaringError(f"transaction cancelled: {sorted(codes)}") from None
             self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
-        raise ConflictError("too much contention on this seller; try again")
+        raise ContentionError("too many concurrent changes to this seller; retry the request")
 
 
 class _CancelledError(Exception):
