@@ -127,7 +127,8 @@ class MemoryLedger(Ledger):
             first = self.receipts[key]
             if not draft.same_request(first.strike):
                 raise ConflictError("idempotency key reused", field="idempotencyKey")
-            return _replace(first, replayed=True)
+            current = self._snapshot(draft.platform, draft.seller_id, now)
+            return _replace(first, seller=current, replayed=True)
         strike = draft.to_strike(f"{next(self._ids):028x}", now, self.policy)
         self.strikes_by_seller.setdefault((draft.platform, draft.seller_id), []).append(strike)
         receipt = StrikeReceipt(strike, self._snapshot(draft.platform, draft.seller_id, now))

@@ -85,7 +85,8 @@ class Ledger(ABC):
 
     @abstractmethod
     def record_strike(self, draft: StrikeDraft, now: datetime) -> StrikeReceipt:
-        """Appends a strike, or replays the first result of the same idempotency key.
+        """Appends a strike, or replays the same idempotency key: the first strike, with the
+        seller as it stands now (a replay changes nothing, and reports today's standing).
 
         Raises ConflictError when the key was used for a different request.
         """

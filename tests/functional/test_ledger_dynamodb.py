@@ -488,3 +488,22 @@ def test_a_strike_item_count_stays_small(ledger, service, clock):
     prepared = ledger.strike_transaction_items(draft, clock.now())
     assert len(prepared.items) == 4 + 1
     assert 4 + MAX_PEERS <= 100 - 10  # room for the orders module's own items
+
+
+def test_a_replay_answers_with_todays_standing_not_the_first_answers(service, clock):
+    """Record, revoke on appeal, then the platform's retry of the original call arrives: it
+    changes nothing and says the seller is GOOD with no active strike (it said WARNED/1)."""
+    first = violate(service, key="review-1")
+    assert (first.standing, first.active_strikes) == (Standing.WARNED, 1)
+    strike_id = service.strikes(REGULATOR, "shopee", "s-1", first=1).items[0].id
+    service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "appeal upheld")
+
+    replayed = violate(service, key="review-1")
+
+    assert (replayed.standing, replayed.active_strikes) == (Standing.GOOD, 0)
+    assert replayed.total_strikes == 1  # still the one strike, now revoked: nothing added
+    assert len(service.strikes(REGULATOR, "shopee", "s-1", first=10).items) == 1
+    # And once a strike expires, a replay does not bring it back either.
+    violate(service, key="review-2")
+    clock.advance(days=366)
+    assert violate(service, key="review-2").active_strikes == 0

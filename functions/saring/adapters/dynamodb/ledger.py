@@ -61,7 +61,6 @@ from saring.domain.identity import Fingerprint
 from saring.domain.strikes import (
     Seller,
     SellerStanding,
-    Standing,
     Strike,
     StrikeDraft,
     StrikePage,
@@ -309,11 +308,6 @@ def _seller_json(seller: Seller) -> str:
     )
 
 
-def _seller_from_json(text: str) -> Seller:
-    data = json.loads(text)
-    return Seller(**{**data, "standing": Standing(data["standing"])})
-
-
 def _audit_state(seller: Seller) -> dict[str, Any]:
     return {
         "standing": seller.standing.value,
@@ -370,6 +364,7 @@ class PreparedStrike:
     items: list[dict[str, Any]]
     receipt: StrikeReceipt
     draft: StrikeDraft
+    current: Seller  # the seller as read (consistently) for this attempt, before the strike
 
 
 class DynamoLedger(Ledger):
@@ -521,13 +516,14 @@ class DynamoLedger(Ledger):
             ),
             *self._peer_copies(after_summary),
         ]
-        return PreparedStrike(items, StrikeReceipt(strike, after), draft)
+        return PreparedStrike(items, StrikeReceipt(strike, after), draft, before)
 
     def record_strike(
         self, draft: StrikeDraft, now: datetime, *, extra_items: Sequence[dict[str, Any]] = ()
     ) -> StrikeReceipt:
         """2 requests (GetItem summary, TransactWriteItems) when uncontended; a retry of the
-        same key also takes 2 and returns the first receipt with ``replayed=True``.
+        same key also takes 2 and returns the first strike with the seller as it stands now
+        (a strike revoked or expired since is not counted again), ``replayed=True``.
 
         ``extra_items`` (e.g. an order acknowledgement) are written first in the same
         transaction; if one of their conditions fails, ExtraItemCancelledError is raised.
@@ -546,13 +542,15 @@ class DynamoLedger(Ledger):
                     raise ExtraItemCancelledError(own) from None
                 idem = mine[0] if mine else {}
                 if idem.get("Code") == "ConditionalCheckFailed":
-                    return self._replay(draft, idem.get("Item"))
+                    return self._replay(draft, idem.get("Item"), prepared.current)
                 raise
             return prepared.receipt
 
         return self._until_committed(attempt)
 
-    def _replay(self, draft: StrikeDraft, item: AV | None) -> StrikeReceipt:
+    def _replay(self, draft: StrikeDraft, item: AV | None, current: Seller) -> StrikeReceipt:
+        """The first strike, and the seller as read for this attempt: a replay changes nothing,
+        so it reports today's standing, not the one stored with the first answer."""
         if item is None:  # DynamoDB returns it (ALL_OLD); read it if a stand-in did not
             item = self._get(
                 keys.strike_idempotency(draft.platform, draft.source.value, draft.idempotency_key)
@@ -565,7 +563,7 @@ class DynamoLedger(Ledger):
                 "this idempotency key was already used for a different strike",
                 field="idempotencyKey",
             )
-        return StrikeReceipt(first, _seller_from_json(item["seller"]["S"]), replayed=True)
+        return StrikeReceipt(first, current, replayed=True)
 
     # --- revocation ------------------------------------------------------------------------
 
