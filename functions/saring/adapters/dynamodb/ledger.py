@@ -364,7 +364,6 @@ class PreparedStrike:
     items: list[dict[str, Any]]
     receipt: StrikeReceipt
     draft: StrikeDraft
-    current: Seller  # the seller as read (consistently) for this attempt, before the strike
 
 
 class DynamoLedger(Ledger):
@@ -516,13 +515,13 @@ class DynamoLedger(Ledger):
             ),
             *self._peer_copies(after_summary),
         ]
-        return PreparedStrike(items, StrikeReceipt(strike, after), draft, before)
+        return PreparedStrike(items, StrikeReceipt(strike, after), draft)
 
     def record_strike(
         self, draft: StrikeDraft, now: datetime, *, extra_items: Sequence[dict[str, Any]] = ()
     ) -> StrikeReceipt:
         """2 requests (GetItem summary, TransactWriteItems) when uncontended; a retry of the
-        same key also takes 2 and returns the first strike with the seller as it stands now
+        same key takes 3 (the summary is read again) and returns the first strike with the seller as it stands now
         (a strike revoked or expired since is not counted again), ``replayed=True``.
 
         ``extra_items`` (e.g. an order acknowledgement) are written first in the same
@@ -542,15 +541,17 @@ class DynamoLedger(Ledger):
                     raise ExtraItemCancelledError(own) from None
                 idem = mine[0] if mine else {}
                 if idem.get("Code") == "ConditionalCheckFailed":
-                    return self._replay(draft, idem.get("Item"), prepared.current)
+                    return self._replay(draft, idem.get("Item"), now)
                 raise
             return prepared.receipt
 
         return self._until_committed(attempt)
 
-    def _replay(self, draft: StrikeDraft, item: AV | None, current: Seller) -> StrikeReceipt:
-        """The first strike, and the seller as read for this attempt: a replay changes nothing,
-        so it reports today's standing, not the one stored with the first answer."""
+    def _replay(self, draft: StrikeDraft, item: AV | None, now: datetime) -> StrikeReceipt:
+        """The first strike, and the seller read again now: a replay changes nothing, so it
+        reports today's standing, not the one stored with the first answer. Read again, not
+        taken from this attempt's read: when botocore retried a transaction whose reply was
+        lost, that read predates our own committed strike."""
         if item is None:  # DynamoDB returns it (ALL_OLD); read it if a stand-in did not
             item = self._get(
                 keys.strike_idempotency(draft.platform, draft.source.value, draft.idempotency_key)
@@ -563,6 +564,7 @@ class DynamoLedger(Ledger):
                 "this idempotency key was already used for a different strike",
                 field="idempotencyKey",
             )
+        current = self._summary(draft.platform, draft.seller_id).seller(now, self.policy)
         return StrikeReceipt(first, current, replayed=True)
 
     # --- revocation ------------------------------------------------------------------------
