@@ -66,7 +66,7 @@ import base64 as _base64  # noqa: E402
 import itertools as _itertools  # noqa: E402
 from dataclasses import replace as _replace  # noqa: E402
 
-from saring.domain.audit import AuditEvent  # noqa: E402
+from saring.domain.audit import AuditEvent, AuditPage  # noqa: E402
 from saring.domain.errors import ConflictError, ForbiddenError, NotFoundError  # noqa: E402
 from saring.domain.identity import Fingerprint  # noqa: E402
 from saring.domain.strikes import (  # noqa: E402
@@ -181,8 +181,12 @@ class MemoryLedger(Ledger):
             self._audit(platform, seller_id, "SELLER_IDENTITY_LINKED", actor, now, None, {"linked_kinds": sorted(fp.kind.value for fp in new)})
         return self._snapshot(platform, seller_id, now)
 
-    def audit_trail(self, platform, seller_id) -> list[AuditEvent]:
-        return list(self.events.get((platform, seller_id), []))
+    def audit_trail(self, platform, seller_id, first, after=None) -> AuditPage:
+        newest_first = list(reversed(self.events.get((platform, seller_id), [])))
+        start = int(after) if after is not None else 0
+        page = newest_first[start : start + first]
+        cursors = [str(start + n + 1) for n in range(len(page))]
+        return AuditPage(page, start + first < len(newest_first), cursors)
 
 
 # --- Takedown orders (orders module) ------------------------------------------------------------

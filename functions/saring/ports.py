@@ -70,7 +70,7 @@ class VerdictFactsReader(ABC):
 
 
 # --- Ledger: strikes, seller standing and identity links (strike ledger) -------------------
-from saring.domain.audit import AuditEvent  # noqa: E402
+from saring.domain.audit import AuditPage  # noqa: E402
 from saring.domain.identity import Fingerprint  # noqa: E402
 from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
 
@@ -132,7 +132,9 @@ class Ledger(ABC):
         """Links fingerprints to the seller; already linked ones change nothing (no audit)."""
 
     @abstractmethod
-    def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:
+    def audit_trail(
+        self, platform: str, seller_id: str, first: int, after: str | None = None
+    ) -> AuditPage:
         """The seller's audit events, oldest first."""
 
 

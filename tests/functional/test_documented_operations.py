@@ -85,7 +85,9 @@ def test_every_documented_operation_runs(services):
     assert results["Verdict"]["verdict"]["decision"] != "ALLOW"
     assert results["AcknowledgeTakedown"]["acknowledgeTakedown"]["state"] == "REMOVED"
     assert results["RevokeStrike"]["revokeStrike"]["activeStrikes"] == 1  # the order's strike
-    actions = [event["action"] for event in results["SellerWithAudit"]["seller"]["auditTrail"]]
+    trail = results["SellerWithAudit"]["seller"]["auditTrail"]["edges"]
+    actions = [edge["node"]["action"] for edge in trail]
+    assert actions[0] == "STRIKE_REVOKED"  # newest first: the story's last change
     assert len(actions) >= 3
 
 

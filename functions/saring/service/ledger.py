@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from saring.domain.audit import AuditEvent, actor_of
+from saring.domain.audit import AuditPage, actor_of
 from saring.domain.errors import BadUserInputError
 from saring.domain.identity import (
     IdentityKind,
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_ID_CHARS = 128
 MAX_TEXT_CHARS = 2_000
 DEFAULT_PAGE = 10
+DEFAULT_AUDIT_PAGE = 20
 
 
 def _text(
@@ -203,11 +204,19 @@ class LedgerService:
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
         return self.ledger.strikes(platform, seller_id, first, after)
 
-    def audit_trail(self, principal: Principal, platform: str, seller_id: str) -> list[AuditEvent]:
+    def audit_trail(
+        self,
+        principal: Principal,
+        platform: str,
+        seller_id: str,
+        first: int = DEFAULT_AUDIT_PAGE,
+        after: str | None = None,
+    ) -> AuditPage:
+        """Regulators only: the seller's changes, newest first, a page at a time."""
         principal.require_regulator()
         platform = self._platform(platform)
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
-        return self.ledger.audit_trail(platform, seller_id)
+        return self.ledger.audit_trail(platform, seller_id, first, after)
 
 
 def order_strike_draft(

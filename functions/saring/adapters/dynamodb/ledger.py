@@ -45,10 +45,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from saring.adapters.dynamodb import keys
-from saring.adapters.dynamodb.audit import audit_events, audit_put
+from saring.adapters.dynamodb.audit import audit_page, audit_put
 from saring.adapters.dynamodb.batch import batch_get
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
-from saring.domain.audit import AuditEvent
+from saring.domain.audit import AuditEvent, AuditPage
 from saring.domain.errors import (
     BadUserInputError,
     ConflictError,
@@ -447,8 +447,11 @@ class DynamoLedger(Ledger):
             }
         return _page(self.client.query(**request).get("Items", []), first)
 
-    def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:
-        return audit_events(self.client, self.table, keys.seller_subject(platform, seller_id))
+    def audit_trail(
+        self, platform: str, seller_id: str, first: int, after: str | None = None
+    ) -> AuditPage:
+        subject = keys.seller_subject(platform, seller_id)
+        return audit_page(self.client, self.table, subject, _page_size(first), after)
 
     # --- strikes ---------------------------------------------------------------------------
 
