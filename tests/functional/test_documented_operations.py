@@ -87,7 +87,9 @@ def test_every_documented_operation_runs(services):
     assert results["RevokeStrike"]["revokeStrike"]["activeStrikes"] == 1  # the order's strike
     trail = results["SellerWithAudit"]["seller"]["auditTrail"]["edges"]
     actions = [edge["node"]["action"] for edge in trail]
-    assert actions[0] == "STRIKE_REVOKED"  # newest first: the story's last change
+    # The story's clock stands still, so its events share one instant: no order to assert here
+    # (tests/functional/test_ledger_dynamodb.py checks newest first with a moving clock).
+    assert "STRIKE_REVOKED" in actions
     assert len(actions) >= 3
 
 
