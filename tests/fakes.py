@@ -9,7 +9,7 @@ from saring.domain.listings import Evidence, Listing
 from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
-from saring.ports import Classifier, KeyStore, StoredKey, VerdictFactsReader
+from saring.ports import Classifier, KeyStore, Metrics, StoredKey, VerdictFactsReader
 
 
 class KeywordClassifier(Classifier):
@@ -66,7 +66,7 @@ import base64 as _base64  # noqa: E402
 import itertools as _itertools  # noqa: E402
 from dataclasses import replace as _replace  # noqa: E402
 
-from saring.domain.audit import AuditEvent  # noqa: E402
+from saring.domain.audit import AuditEvent, AuditPage  # noqa: E402
 from saring.domain.errors import ConflictError, ForbiddenError, NotFoundError  # noqa: E402
 from saring.domain.identity import Fingerprint  # noqa: E402
 from saring.domain.strikes import (  # noqa: E402
@@ -127,7 +127,8 @@ class MemoryLedger(Ledger):
             first = self.receipts[key]
             if not draft.same_request(first.strike):
                 raise ConflictError("idempotency key reused", field="idempotencyKey")
-            return _replace(first, replayed=True)
+            current = self._snapshot(draft.platform, draft.seller_id, now)
+            return _replace(first, seller=current, replayed=True)
         strike = draft.to_strike(f"{next(self._ids):028x}", now, self.policy)
         self.strikes_by_seller.setdefault((draft.platform, draft.seller_id), []).append(strike)
         receipt = StrikeReceipt(strike, self._snapshot(draft.platform, draft.seller_id, now))
@@ -180,8 +181,12 @@ class MemoryLedger(Ledger):
             self._audit(platform, seller_id, "SELLER_IDENTITY_LINKED", actor, now, None, {"linked_kinds": sorted(fp.kind.value for fp in new)})
         return self._snapshot(platform, seller_id, now)
 
-    def audit_trail(self, platform, seller_id) -> list[AuditEvent]:
-        return list(self.events.get((platform, seller_id), []))
+    def audit_trail(self, platform, seller_id, first, after=None) -> AuditPage:
+        newest_first = list(reversed(self.events.get((platform, seller_id), [])))
+        start = int(after) if after is not None else 0
+        page = newest_first[start : start + first]
+        cursors = [str(start + n + 1) for n in range(len(page))]
+        return AuditPage(page, start + first < len(newest_first), cursors)
 
 
 # --- Takedown orders (orders module) ------------------------------------------------------------
@@ -344,3 +349,17 @@ class MemoryPartQueue(PartQueue):
             raise RuntimeError("queue unavailable")
         self.calls += 1
         self.sent.extend(messages)
+
+
+class RecordingMetrics(Metrics):
+    """Adds up what the services count, by (name, sorted dimensions)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+
+    def count(self, name: str, value: int, dimensions: dict[str, str]) -> None:
+        key = (name, tuple(sorted(dimensions.items())))
+        self.counts[key] = self.counts.get(key, 0) + value
+
+    def of(self, name: str, **dimensions: str) -> int:
+        return self.counts.get((name, tuple(sorted(dimensions.items()))), 0)

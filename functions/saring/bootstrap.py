@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from saring.ports import (
     Clock,
     KeyStore,
     Ledger,
+    Metrics,
     OrderBook,
     StrikeRecorder,
     SystemClock,
@@ -56,6 +58,18 @@ class LedgerStrikeRecorder(StrikeRecorder):
         )
 
 
+def default_metrics() -> Metrics:
+    """CloudWatch metrics in Lambda; nothing elsewhere (tests, `saring serve`, `saring scan`),
+    where EMF lines on stdout would only be noise."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        from saring.adapters.cloudwatch_metrics import CloudWatchMetrics
+
+        return CloudWatchMetrics()
+    from saring.ports import NO_METRICS
+
+    return NO_METRICS
+
+
 def listing_limits(settings: Settings) -> ListingLimits:
     return ListingLimits(
         max_batch=settings.max_batch,
@@ -70,12 +84,15 @@ def load_classifier(settings: Settings) -> Classifier:
     return OnnxClassifier.from_dir(settings.model_dir)
 
 
-def ledger_service_for(settings: Settings, ledger: Ledger, clock: Clock) -> LedgerService:
+def ledger_service_for(
+    settings: Settings, ledger: Ledger, clock: Clock, metrics: Metrics | None = None
+) -> LedgerService:
     return LedgerService(
         ledger=ledger,
         clock=clock,
         identity_secret=lambda: identity_secret(settings),
         known_platforms=settings.known_platforms,
+        metrics=metrics or default_metrics(),
     )
 
 
@@ -89,6 +106,17 @@ def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     return ledger_service_for(settings, ledger, SystemClock())
 
 
+def build_order_service(settings: Settings | None = None) -> OrderService:
+    """The orders alone (for the scheduled overdue count): no model, no schema."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+
+    settings = settings or Settings.from_env()
+    book = DynamoDBOrderBook(dynamodb_client(), settings.table_name, settings)
+    recorder = LedgerStrikeRecorder(build_ledger_service(settings))
+    return OrderService(book, recorder, SystemClock(), settings, metrics=default_metrics())
+
+
 def build_services(
     settings: Settings | None = None,
     *,
@@ -99,10 +127,12 @@ def build_services(
     facts_reader: VerdictFactsReader | None = None,
     ledger: Ledger | None = None,
     order_book: OrderBook | None = None,
+    metrics: Metrics | None = None,
 ) -> Services:
     """Real adapters unless a test hands in its own; nothing is built per request."""
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
+    metrics = metrics or default_metrics()
     classifier = classifier or load_classifier(settings)
     policy = StrikePolicy.from_settings(settings)
     if dynamodb is None and None in (keys, facts_reader, ledger, order_book):
@@ -125,14 +155,18 @@ def build_services(
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
-    ledger_service = ledger_service_for(settings, ledger, clock)
+    ledger_service = ledger_service_for(settings, ledger, clock, metrics)
     return Services(
         settings=settings,
         clock=clock,
         classifier=classifier,
         keys=keys,
         authenticator=Authenticator(keys, settings.key_cache_seconds),
-        verdicts=VerdictService(classifier, facts_reader, clock, listing_limits(settings)),
+        verdicts=VerdictService(
+            classifier, facts_reader, clock, listing_limits(settings), metrics
+        ),
         ledger=ledger_service,
-        orders=OrderService(order_book, LedgerStrikeRecorder(ledger_service), clock, settings),
+        orders=OrderService(
+            order_book, LedgerStrikeRecorder(ledger_service), clock, settings, metrics=metrics
+        ),
     )

@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("file", type=Path, help="JSON lines (optionally gzip) of listings")
     scan.add_argument("--out", type=Path, required=True, help="directory for parts and manifest")
     scan.add_argument("--platform", default="local", help="platform named in the S3 key")
+    scan.add_argument(
+        "--clear",
+        action="store_true",
+        help="remove an earlier scan's parts, summaries and manifest from --out first "
+        "(without it, such a folder is refused)",
+    )
     scan.set_defaults(run=_scan)
     return parser
 
@@ -75,7 +81,9 @@ def _scan(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"saring: no such file: {args.file}", file=sys.stderr)
         return 2
-    return run_scan(args.file, args.out, platform=args.platform, progress_stream=sys.stderr)
+    return run_scan(
+        args.file, args.out, platform=args.platform, progress_stream=sys.stderr, clear=args.clear
+    )
 
 
 def _keys_create(args: argparse.Namespace) -> int:

@@ -70,7 +70,7 @@ class VerdictFactsReader(ABC):
 
 
 # --- Ledger: strikes, seller standing and identity links (strike ledger) -------------------
-from saring.domain.audit import AuditEvent  # noqa: E402
+from saring.domain.audit import AuditPage  # noqa: E402
 from saring.domain.identity import Fingerprint  # noqa: E402
 from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
 
@@ -85,7 +85,8 @@ class Ledger(ABC):
 
     @abstractmethod
     def record_strike(self, draft: StrikeDraft, now: datetime) -> StrikeReceipt:
-        """Appends a strike, or replays the first result of the same idempotency key.
+        """Appends a strike, or replays the same idempotency key: the first strike, with the
+        seller as it stands now (a replay changes nothing, and reports today's standing).
 
         Raises ConflictError when the key was used for a different request.
         """
@@ -131,7 +132,9 @@ class Ledger(ABC):
         """Links fingerprints to the seller; already linked ones change nothing (no audit)."""
 
     @abstractmethod
-    def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:
+    def audit_trail(
+        self, platform: str, seller_id: str, first: int, after: str | None = None
+    ) -> AuditPage:
         """The seller's audit events, oldest first."""
 
 
@@ -266,3 +269,20 @@ class PartQueue(ABC):
     @abstractmethod
     def send(self, messages: Sequence[tuple[str, str]]) -> None:
         """Sends (id, body) pairs, all of them or raises; ids are unique per call."""
+
+
+class Metrics(ABC):
+    """Saring's own numbers (CloudWatch metrics in AWS). Counting must never fail a request."""
+
+    @abstractmethod
+    def count(self, name: str, value: int, dimensions: dict[str, str]) -> None: ...
+
+
+class NoMetrics(Metrics):
+    """Counts nothing: tests, and the local tools."""
+
+    def count(self, name: str, value: int, dimensions: dict[str, str]) -> None:
+        return None
+
+
+NO_METRICS = NoMetrics()

@@ -89,7 +89,7 @@ SELLER = """query($s: ID!) { seller(platform: "shopee", sellerId: $s) { activeSt
 
 
 def record(fleet: Fleet, n: int, seller: str, key: str) -> dict:
-    """A client that retries what the API says to retry (contention), as clients are told to."""
+    """A client that retries what the API marks `retryable` (contention), as the README says."""
     for _ in range(20):
         body = fleet.post(
             n,
@@ -98,10 +98,7 @@ def record(fleet: Fleet, n: int, seller: str, key: str) -> dict:
             {"i": {"sellerId": seller, "idempotencyKey": key, "listingId": key}},
         )
         error = (body.get("errors") or [{}])[0]
-        retry = error.get("extensions", {}).get("retryable") or "try again" in error.get(
-            "message", ""
-        )
-        if not retry:
+        if not error.get("extensions", {}).get("retryable"):
             return body
         time.sleep(0.01)
     return body

@@ -403,7 +403,7 @@ def test_seller_query_with_hostile_arguments(api, platform, seller, first, after
     api.call(
         "query($p: String!, $s: ID!, $f: Int, $a: String) { seller(platform: $p, sellerId: $s) {"
         " standing activeStrikes strikes(first: $f, after: $a) { edges { cursor } pageInfo { hasNextPage } }"
-        " auditTrail { action } } }",
+        " auditTrail(first: $f, after: $a) { edges { cursor node { action } } } } }",
         {"p": platform, "s": seller, "f": first, "a": after},
         key,
     )

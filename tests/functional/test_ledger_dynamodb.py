@@ -259,7 +259,7 @@ def test_every_permission_rule(service, dynamodb, table_name):
         service.revoke_strike(REGULATOR, "shopee", "s-1", order.strike.id, "appeal").active_strikes
         == 0
     )
-    actions = [e.action for e in service.audit_trail(REGULATOR, "shopee", "s-1")]
+    actions = [e.action for e in service.audit_trail(REGULATOR, "shopee", "s-1").items]
     assert sorted(actions) == [
         "STRIKE_RECORDED",
         "STRIKE_RECORDED",
@@ -333,7 +333,7 @@ def test_linking_the_same_identity_again_changes_nothing(service, dynamodb, tabl
     again = service.link_seller_identity(SHOPEE, "s-1", PHONE_OTHER_SPELLING, f" {NIK} ")
     assert again.linked_identities == 2
     assert all_items(dynamodb, table_name) == before
-    assert [e.action for e in service.audit_trail(REGULATOR, "shopee", "s-1")] == [
+    assert [e.action for e in service.audit_trail(REGULATOR, "shopee", "s-1").items] == [
         "SELLER_IDENTITY_LINKED"
     ]
 
@@ -390,8 +390,8 @@ def test_round_trips_per_operation(service, dynamodb):
     counter = RequestCounter(dynamodb)
     violate(service)
     assert counter.take() == ["GetItem", "TransactWriteItems"]
-    violate(service)  # a retry
-    assert counter.take() == ["GetItem", "TransactWriteItems"]
+    violate(service)  # a retry: the summary is read again, for today's standing
+    assert counter.take() == ["GetItem", "TransactWriteItems", "GetItem"]
     service.seller(SHOPEE, "shopee", "s-1", first=10)
     assert counter.take() == ["Query"]
     service.link_seller_identity(SHOPEE, "s-1", PHONE, NIK)
@@ -488,3 +488,63 @@ def test_a_strike_item_count_stays_small(ledger, service, clock):
     prepared = ledger.strike_transaction_items(draft, clock.now())
     assert len(prepared.items) == 4 + 1
     assert 4 + MAX_PEERS <= 100 - 10  # room for the orders module's own items
+
+
+def test_a_replay_answers_with_todays_standing_not_the_first_answers(service, clock):
+    """Record, revoke on appeal, then the platform's retry of the original call arrives: it
+    changes nothing and says the seller is GOOD with no active strike (it said WARNED/1)."""
+    first = violate(service, key="review-1")
+    assert (first.standing, first.active_strikes) == (Standing.WARNED, 1)
+    strike_id = service.strikes(REGULATOR, "shopee", "s-1", first=1).items[0].id
+    service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "appeal upheld")
+
+    replayed = violate(service, key="review-1")
+
+    assert (replayed.standing, replayed.active_strikes) == (Standing.GOOD, 0)
+    assert replayed.total_strikes == 1  # still the one strike, now revoked: nothing added
+    assert len(service.strikes(REGULATOR, "shopee", "s-1", first=10).items) == 1
+    # And once a strike expires, a replay does not bring it back either.
+    violate(service, key="review-2")
+    clock.advance(days=366)
+    assert violate(service, key="review-2").active_strikes == 0
+
+
+def test_the_audit_trail_pages_through_every_event_newest_first(service, clock):
+    """A busy seller's newest changes are on the first page, and every event is reachable."""
+    from saring.api.context import RequestContext
+    from saring.api.schema import build_schema
+    from saring.settings import Settings
+
+    for n in range(130):
+        clock.advance(seconds=1)
+        violate(service, key=f"k-{n}", listing_id=f"L-{n}")
+    schema = build_schema(Settings())
+    query = """query($after: String) { seller(platform: "shopee", sellerId: "s-1") {
+      auditTrail(first: 50, after: $after) {
+        edges { cursor node { at action before after } } pageInfo { hasNextPage endCursor } } } }"""
+
+    class Services:  # the schema reads only the ledger and the clock
+        ledger = service
+        clock = None
+
+    context = RequestContext(services=Services, principal=REGULATOR)
+    events, after, pages = [], None, 0
+    while True:
+        result = schema.execute_sync(query, {"after": after}, context_value=context)
+        assert result.errors is None, result.errors
+        trail = result.data["seller"]["auditTrail"]
+        events += [edge["node"] for edge in trail["edges"]]
+        pages += 1
+        if not trail["pageInfo"]["hasNextPage"]:
+            break
+        after = trail["pageInfo"]["endCursor"]
+    assert (pages, len(events)) == (3, 130)
+    assert [event["at"] for event in events] == sorted((e["at"] for e in events), reverse=True)
+    newest = events[0]
+    assert newest["after"]["listingId"] == "L-129" and newest["after"]["activeStrikes"] == 130
+    assert newest["before"]["activeStrikes"] == 129
+    keys = {key for event in events for key in [*event["before"], *event["after"]]}
+    assert all("_" not in key for key in keys), keys  # camelCase, as every API field
+    with pytest.raises(BadUserInputError):  # a strike cursor is not an audit cursor
+        strike_cursor = service.strikes(REGULATOR, "shopee", "s-1", first=1).cursors[0]
+        service.audit_trail(REGULATOR, "shopee", "s-1", 10, strike_cursor)

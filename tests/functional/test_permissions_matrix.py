@@ -102,7 +102,7 @@ MATRIX = [
     (
         "seller(shopee).auditTrail",
         lambda w: (
-            '{ seller(platform: "shopee", sellerId: "s-1") { auditTrail { action } } }',
+            '{ seller(platform: "shopee", sellerId: "s-1") { auditTrail { edges { node { action } } } } }',
             None,
         ),
         (F, F, DATA, HTTP_401, HTTP_401),

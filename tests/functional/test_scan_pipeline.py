@@ -284,10 +284,58 @@ def test_run_scan_that_does_not_complete_says_so_whatever_the_directory_holds(
     out = tmp_path / "out"
     out.mkdir()
     (out / "manifest.json").write_text('{"state": "COMPLETE"}')  # from an earlier scan
+    (out / "notes.txt").write_text("mine")
     stderr = io.StringIO()
-    assert run_scan(source, out, "shopee", stderr, verdicts=broken, lines_per_part=10) == 1
+    code = run_scan(source, out, "shopee", stderr, verdicts=broken, lines_per_part=10, clear=True)
+    assert code == 1
     assert "did not complete: 3 part(s) failed 3 times" in stderr.getvalue()
     assert (out / "scan.json").is_file() and not list(out.glob("part-*"))
+    assert not (out / "manifest.json").exists() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_run_scan_never_mixes_its_parts_with_an_earlier_scans(tmp_path, verdicts):
+    """An earlier scan of 3 parts, then one of 2 into the same folder: refused, or cleared."""
+    from saring.cli import main
+    from saring.domain.errors import BadUserInputError
+
+    source = tmp_path / "catalog.jsonl"
+    out = tmp_path / "out"
+    out.mkdir()
+    for part in (1, 2, 3):  # what a scan of 30 lines in parts of 10 leaves
+        (out / f"part-{part:05d}.jsonl").write_text("{}\n")
+        (out / f"part-{part:05d}.summary.json").write_text("{}")
+    (out / "manifest.json").write_text('{"state": "COMPLETE", "parts": 3}')
+    source.write_bytes(catalog(20))
+    with pytest.raises(BadUserInputError, match="already holds results of a scan"):
+        run_scan(source, out, "shopee", io.StringIO(), verdicts=verdicts, lines_per_part=10)
+    assert main(["scan", str(source), "--out", str(out)]) == 2  # the command line refuses too
+    assert len(list(out.glob("part-*.jsonl"))) == 3  # untouched
+
+    stderr = io.StringIO()
+    code = run_scan(
+        source, out, "shopee", stderr, verdicts=verdicts, lines_per_part=10, clear=True
+    )
+    assert code == 0
+    assert sorted(p.name for p in out.glob("part-*.jsonl")) == ["part-00001.jsonl", "part-00002.jsonl"]
+    assert len(list(out.glob("part-*.summary.json"))) == 2
+    assert json.loads((out / "manifest.json").read_text())["total_lines"] == 20
+
+
+def test_run_scan_of_an_upload_over_a_cap_fails_with_a_manifest_naming_it(
+    tmp_path, verdicts, monkeypatch
+):
+    monkeypatch.setenv("SARING_SCAN_MAX_LINE_BYTES", "1000")
+    source = tmp_path / "catalog.jsonl.gz"
+    long_line = json.dumps({"id": "x", "title": "t" * 5000}).encode()
+    source.write_bytes(gzip.compress(catalog(5) + long_line + b"\n" + catalog(5)))
+    stderr = io.StringIO()
+    assert run_scan(source, tmp_path / "out", "shopee", stderr, verdicts=verdicts) == 1
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["state"] == "FAILED" and manifest["parts"] == 0
+    assert manifest["failure"]["setting"] == "SARING_SCAN_MAX_LINE_BYTES"
+    assert manifest["failure"]["line"] == 6
+    assert "line 6 is longer than 1,000 bytes" in stderr.getvalue()
+    assert not list((tmp_path / "out").glob("part-*"))
 
 
 def test_run_scan_draws_a_progress_bar_on_a_terminal(tmp_path, verdicts):

@@ -48,3 +48,11 @@ def test_identity_block_elsewhere(service):
     service.link_seller_identity(SHOPEE, "bad", "081234567890", None)
     linked = service.link_seller_identity(TOKOPEDIA, "t-1", "+62 812 3456 7890", None)
     assert linked.identity_blocked_elsewhere and linked.standing is Standing.GOOD
+
+
+def test_a_replay_after_a_revocation_reports_the_current_standing(service):
+    assert service.record_violation(SHOPEE, "s-1", "L-1", None, "k1").standing is Standing.WARNED
+    strike = service.strikes(REGULATOR, "shopee", "s-1", first=1).items[0]
+    service.revoke_strike(REGULATOR, "shopee", "s-1", strike.id, "appeal")
+    replayed = service.record_violation(SHOPEE, "s-1", "L-1", None, "k1")
+    assert (replayed.standing, replayed.active_strikes) == (Standing.GOOD, 0)

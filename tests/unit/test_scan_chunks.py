@@ -11,9 +11,11 @@ from saring.domain.scan import (
     UNKNOWN_SELLER,
     PartRecords,
     PartSummary,
+    ScanLimits,
     ScanState,
     ScanTask,
     build_manifest,
+    cut_parts,
     error_line,
     is_gzip,
     parse_listing,
@@ -67,6 +69,27 @@ def test_any_file_any_part_size_gives_each_line_once_in_order(
     assert position == len(content)
     assert seen == expected
     assert all(p.line_count == lines_per_part for p in parts[:-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=lines_strategy,
+    trailing_newline=st.booleans(),
+    lines_per_part=st.integers(1, 9),
+    max_part_bytes=st.integers(1, 40),
+    cuts=st.lists(st.integers(0, 2_000), max_size=8),
+)
+def test_kept_part_bytes_are_exactly_the_parts_content(
+    lines, trailing_newline, lines_per_part, max_part_bytes, cuts
+):
+    content = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
+    limits = ScanLimits(max_part_bytes=max_part_bytes)
+    kept = list(cut_parts(blocks_of(content, cuts), lines_per_part, limits, keep_bytes=True))
+    assert [part for part, _ in kept] == plan_parts([content], lines_per_part, limits)
+    assert b"".join(body for _, body in kept) == content
+    for part, body in kept:
+        assert body == content[part.byte_start : part.byte_end]
+        assert part.byte_end - part.byte_start < max_part_bytes + 13  # + at most one line
 
 
 def test_a_trailing_newline_does_not_start_a_line_but_a_blank_line_is_one():

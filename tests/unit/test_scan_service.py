@@ -7,10 +7,11 @@ import random
 import pytest
 
 from saring.domain.listings import ListingLimits
-from saring.domain.scan import ScanTask, SourceChangedError
+from saring.domain.scan import ScanLimits, ScanTask, SourceChangedError
 from saring.domain.standing import SellerStanding, Standing
 from saring.service.scan import ScanSplitter, ScanWorker
 from saring.service.verdicts import VerdictService
+from tests.conftest import ManualClock
 from tests.fakes import FixedFacts, KeywordClassifier, MemoryObjectStore, MemoryPartQueue
 
 BUCKET = "saring-scan"
@@ -241,3 +242,134 @@ def test_a_replaced_upload_skips_the_old_parts(store, worker, clock):
 def test_keys_outside_incoming_are_ignored(store, clock):
     store.put(BUCKET, "results/shopee/x/part-00001.jsonl", b"{}", "x")
     assert ScanSplitter(store, MemoryPartQueue(), clock).split(BUCKET, "results/shopee/x") is None
+
+
+# --- Big and hostile uploads --------------------------------------------------------------------
+
+
+class CountingStore(MemoryObjectStore):
+    """Counts the bytes each read hands out (compressed bytes of the upload, or a chunk)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_bytes = 0
+
+    def open(self, bucket, key, etag, start=0, end=None):
+        stream = super().open(bucket, key, etag, start, end)
+        self.read_bytes += len(stream.getbuffer())
+        return stream
+
+    def get(self, bucket, key):
+        body = super().get(bucket, key)
+        if body is not None and not key.startswith(PREFIX_ROOT):
+            self.read_bytes += len(body)
+        return body
+
+
+PREFIX_ROOT = "results/"
+
+
+def test_a_gzip_part_reads_only_its_own_lines_whatever_its_place(clock):
+    """Each part of a gzip upload is a chunk the split wrote: the last part costs its worker
+    what the first does, instead of decompressing everything before it."""
+    store = CountingStore()
+    content = catalog(400)
+    service = VerdictService(KeywordClassifier(), FixedFacts(), clock, ListingLimits())
+    worker = ScanWorker(store, service, ListingLimits(), clock)
+    state, tasks = upload_and_split(store, clock, gzip.compress(content), 20, key=KEY + ".gz")
+    assert state.parts == 20 and all(task.chunk_key for task in tasks)
+    costs = []
+    for task in tasks:
+        store.read_bytes = 0
+        worker.process(task)
+        costs.append(store.read_bytes)
+        assert store.read_bytes == task.byte_end - task.byte_start  # its chunk, nothing more
+    assert max(costs) < 1.2 * min(costs)  # flat in the part's index
+    # The parts are the same, byte for byte, as those of the same catalog uploaded plain.
+    plain = MemoryObjectStore()
+    _, plain_tasks = upload_and_split(plain, clock, content, 20)
+    plain_worker = ScanWorker(plain, service, ListingLimits(), clock)
+    for task in plain_tasks:
+        plain_worker.process(task)
+    for part in range(1, 21):
+        gz_body = store.get(BUCKET, f"results/shopee/catalog.jsonl.gz/part-{part:05d}.jsonl")
+        assert gz_body == plain.get(BUCKET, f"{PREFIX}part-{part:05d}.jsonl")
+
+
+def test_a_part_of_a_replaced_gzip_upload_is_skipped_though_its_chunk_remains(
+    store, worker, clock
+):
+    _, tasks = upload_and_split(store, clock, gzip.compress(catalog(8)), key=KEY + ".gz")
+    store.put(BUCKET, KEY + ".gz", gzip.compress(catalog(3)), "application/gzip")
+    assert worker.process(tasks[0]) is None
+
+
+def split_with(limits: ScanLimits, content: bytes, lines_per_part: int = 4, key: str = KEY):
+    store = MemoryObjectStore()
+    store.put(BUCKET, key, content, "application/x-ndjson")
+    queue = MemoryPartQueue()
+    clock = ManualClock()
+    state = ScanSplitter(store, queue, clock, lines_per_part, limits).split(BUCKET, key)
+    results = "results/shopee/" + key.rsplit("/", 1)[1] + "/"
+    body = store.get(BUCKET, results + "manifest.json")
+    return state, queue, None if body is None else json.loads(body)
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_an_upload_over_a_cap_fails_with_a_manifest_naming_the_cap_and_where(compressed):
+    content = catalog(50)
+    pack = gzip.compress if compressed else (lambda body: body)
+    # 50 lines in parts of 4 need 13 parts: the 6th starts at line 21.
+    state, queue, manifest = split_with(ScanLimits(max_parts=5), pack(content))
+    assert queue.sent == [] and state.failure is not None
+    assert manifest["state"] == "FAILED" and manifest["parts"] == 0
+    assert manifest["failure"] == {
+        "cap": "max_parts",
+        "setting": "SARING_SCAN_MAX_PARTS",
+        "limit": 5,
+        "line": 21,
+        "byte_offset": sum(len(line) + 1 for line in content.split(b"\n")[:20]),
+        "message": "the upload needs more than 5 parts",
+    }
+    _, _, manifest = split_with(ScanLimits(max_bytes=1000), pack(content))
+    assert manifest["failure"]["setting"] == "SARING_SCAN_MAX_BYTES"
+    assert manifest["failure"]["limit"] == 1000
+    long_line = json.dumps({"id": "x", "title": "t" * 600}).encode()
+    _, _, manifest = split_with(
+        ScanLimits(max_line_bytes=500), pack(catalog(6) + long_line + b"\n" + catalog(2))
+    )
+    failure = manifest["failure"]
+    assert (failure["setting"], failure["line"]) == ("SARING_SCAN_MAX_LINE_BYTES", 7)
+    assert failure["byte_offset"] == len(catalog(6))
+
+
+def test_a_gzip_bomb_of_one_endless_line_is_refused_in_little_memory():
+    """300 MB of one line in a 0.3 MB gzip: the split stops at the line cap, holding about one
+    read block, never the line (tracemalloc sees every bytes object Python makes)."""
+    import tracemalloc
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+    block = b"a" * (1 << 20)
+    bomb = b"".join([packer.compress(b'{"id": "1", "title": "x"}\n')]
+                    + [packer.compress(block) for _ in range(300)] + [packer.flush()])
+    assert len(bomb) < 400_000
+    tracemalloc.start()
+    try:
+        _, queue, manifest = split_with(ScanLimits(), bomb, key=KEY + ".gz")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert manifest["failure"]["setting"] == "SARING_SCAN_MAX_LINE_BYTES"
+    assert manifest["failure"]["line"] == 2 and queue.sent == []
+    assert peak < 12 * 1024**2, f"peak {peak / 1024**2:.1f} MiB"
+
+
+def test_parts_are_cut_early_at_the_part_size_so_a_worker_holds_little():
+    line = json.dumps({"id": "x", "title": "t" * 900}).encode() + b"\n"  # ~920 bytes
+    content = line * 100
+    state, queue, manifest = split_with(ScanLimits(max_part_bytes=10_000), content, 50)
+    tasks = [ScanTask.from_json(body) for _, body in queue.sent]
+    assert state.failure is None and state.total_lines == 100
+    assert {task.line_count for task in tasks[:-1]} == {11}  # 11 lines pass 10,000 bytes
+    assert all(task.byte_end - task.byte_start <= 10_000 + len(line) for task in tasks)

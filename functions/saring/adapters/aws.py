@@ -23,6 +23,12 @@ from botocore.config import Config
 
 AWS_SERVICES = frozenset({"dynamodb", "events", "s3", "sqs", "ssm"})
 
+# Every client retries in botocore's standard mode unless its adapter says otherwise: the legacy
+# default does not retry every transient error, and adaptive mode is experimental (AWS's own
+# word) with a client-side rate limiter that suits no client shared by a whole process.
+RETRY_MODE = "standard"
+_DEFAULTS = Config(retries={"mode": RETRY_MODE})
+
 
 def aws_client(service: str, config: Config | None = None) -> Any:
     """Region, credentials and endpoint (AWS_ENDPOINT_URL for moto) come from the environment."""
@@ -34,7 +40,9 @@ def aws_client(service: str, config: Config | None = None) -> Any:
     session.register_component(
         "data_loader", _data_loader(session.get_config_variable("data_path"))
     )
-    return session.create_client(service, config=config)
+    return session.create_client(
+        service, config=_DEFAULTS.merge(config) if config is not None else _DEFAULTS
+    )
 
 
 @lru_cache(maxsize=4)

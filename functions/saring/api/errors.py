@@ -19,6 +19,13 @@ UNAVAILABLE_MESSAGE = "The service is busy or a dependency timed out; retry the 
 
 def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
+    if isinstance(original, SaringError) and original.retryable:
+        # Nothing was written and the same request may succeed: the client retries it (with
+        # the same idempotency key) instead of dropping it.
+        logger.warning(
+            "retryable failure", extra={"path": error.path, "error_type": type(original).__name__}
+        )
+        return _with(error, original.message, {"code": original.code, "retryable": True})
     if isinstance(original, SaringError) and original.code == "INTERNAL":
         # A SaringError without a more specific class is an invariant the service could not
         # keep: its message names internals (DynamoDB codes, ids), so it is masked and logged.

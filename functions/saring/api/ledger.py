@@ -1,7 +1,7 @@
 """The strike ledger over GraphQL: sellers, their strikes, violations, appeals, identities."""
 
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -9,8 +9,10 @@ from strawberry.types import Info
 
 from saring.api.context import RequestContext
 from saring.api.types import PageInfo, Standing, StrikeSource
+from saring.domain import audit
 from saring.domain import strikes as domain
 from saring.domain.standing import SellerStanding
+from saring.service.ledger import DEFAULT_AUDIT_PAGE
 
 
 @strawberry.type(
@@ -56,13 +58,52 @@ class StrikeConnection:
     page_info: PageInfo
 
 
-@strawberry.type(description="One change to a seller, as the audit trail recorded it.")
+@strawberry.type(
+    description="One change to a seller, as the audit trail recorded it; `before` and `after` "
+    "hold the seller's state (and what changed) with camelCase keys, as the rest of the API."
+)
 class AuditEvent:
     at: datetime
     actor: str
     action: str
     before: JSON | None
     after: JSON | None
+
+    @classmethod
+    def from_domain(cls, event: audit.AuditEvent) -> Self:
+        return cls(
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            before=camel_case_keys(event.before),
+            after=camel_case_keys(event.after),
+        )
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type(description="A page of a seller's audit trail, newest first.")
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+
+
+def camel_case_keys(value: Any) -> Any:
+    """The stored snake_case keys (active_strikes, strike_id) as the API spells its fields."""
+    if isinstance(value, dict):
+        return {_camel(key): camel_case_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel_case_keys(item) for item in value]
+    return value
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
 def strike_connection(page: domain.StrikePage, now: datetime) -> StrikeConnection:
@@ -94,16 +135,31 @@ class Seller:
         )
         return strike_connection(page, services.clock.now())
 
-    @strawberry.field(description="Every change to the seller, oldest first (regulators only).")
-    def audit_trail(self, info: Info[RequestContext, None]) -> list[AuditEvent]:
+    @strawberry.field(
+        description="Every change to the seller, newest first, a page at a time (regulators "
+        "only); `first` from 1 to 100 (default 20)."
+    )
+    def audit_trail(
+        self,
+        info: Info[RequestContext, None],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> AuditEventConnection:
         context = info.context
-        events = context.services.ledger.audit_trail(
-            context.caller, self.platform, str(self.seller_id)
+        page = context.services.ledger.audit_trail(
+            context.caller,
+            self.platform,
+            str(self.seller_id),
+            DEFAULT_AUDIT_PAGE if first is None else first,
+            after,
         )
-        return [
-            AuditEvent(at=e.at, actor=e.actor, action=e.action, before=e.before, after=e.after)
-            for e in events
-        ]
+        return AuditEventConnection(
+            edges=[
+                AuditEventEdge(cursor=cursor, node=AuditEvent.from_domain(event))
+                for event, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+        )
 
     @classmethod
     def from_domain(cls, seller: SellerStanding | domain.Seller) -> Self:

@@ -21,6 +21,19 @@ class AuditEvent:
     event_id: str = field(default_factory=lambda: uuid4().hex)
 
 
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """A page of a subject's audit events, newest first."""
+
+    items: list[AuditEvent]
+    has_next: bool
+    cursors: list[str]  # one opaque cursor per item: where a page after it starts
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
 def actor_of(principal: Principal) -> str:
     if principal.platform is not None:
         return f"platform:{principal.platform}"

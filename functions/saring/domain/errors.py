@@ -5,6 +5,8 @@ from __future__ import annotations
 
 class SaringError(Exception):
     code = "INTERNAL"
+    # True when the same request may succeed if sent again (the API says `retryable: true`).
+    retryable = False
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -31,3 +33,12 @@ class ForbiddenError(SaringError):
 class UnauthenticatedError(SaringError):
     code = "UNAUTHENTICATED"
 
+
+
+class ContentionError(SaringError):
+    """Concurrent writers kept changing what this write depends on (one seller's strikes) and
+    it gave up: nothing was written, and the same request, sent again, succeeds. Not CONFLICT,
+    which says the request itself can never succeed (a reused idempotency key)."""
+
+    code = "INTERNAL"
+    retryable = True

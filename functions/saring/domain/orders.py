@@ -492,7 +492,8 @@ def normalise_url(url: str) -> str:
     """One spelling per listing URL: http(s) only, with a host; scheme and host lowercased (and
     IDNA-encoded), default port, user info and fragment dropped, empty path as "/", percent-escapes
     normalised, tracking parameters (utm_*, fbclid, gclid, spm, ...) dropped, the remaining
-    parameters sorted. Idempotent; raises nothing but BadUserInputError."""
+    parameters sorted, a backslash read as a slash. Idempotent; raises nothing but
+    BadUserInputError. Targets are matched by `url_match_key`, which goes further."""
     if not isinstance(url, str):
         raise BadUserInputError("url must be text", field="value")
     text = url.strip()
@@ -500,6 +501,9 @@ def normalise_url(url: str) -> str:
         raise BadUserInputError("url must not be empty", field="value")
     if len(text) > MAX_URL_INPUT_CHARS:
         raise BadUserInputError("url is too long", field="value")
+    # A backslash is a slash, as browsers read http(s) URLs: "https://shop.example\\@evil.com/"
+    # is a path on shop.example, never user info before the host evil.com.
+    text = text.replace("\\", "/")
     try:
         return _normalise_url(text)
     except UnicodeError:  # e.g. lone surrogates, which cannot be encoded as UTF-8
@@ -540,6 +544,70 @@ def _normalise_url(text: str) -> str:
     return normalised
 
 
+# --- One match key per listing URL ---------------------------------------------------------------
+
+# Host prefixes that serve the same pages as the bare host (desktop, mobile).
+_HOST_ALIASES = ("www.", "m.", "mobile.")
+# Shopee names an item by shop and item id, in two spellings: ".../Any-Name-i.SHOP.ITEM" and
+# "/product/SHOP/ITEM".
+_SHOPEE_NAMED = re.compile(r"/(?:[^/]*-)?i\.(\d+)\.(\d+)")
+_SHOPEE_PRODUCT = re.compile(r"/product/(\d+)/(\d+)")
+# A Tokopedia listing is "/<shop>/<product slug>"; these first segments are Tokopedia's own pages.
+_TOKOPEDIA_LISTING = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_-]*)/([A-Za-z0-9][A-Za-z0-9_.%-]*)")
+_TOKOPEDIA_PAGES = frozenset(
+    {"search", "discovery", "find", "p", "b", "promo", "help", "cart", "login", "register",
+     "hot", "edu", "blog", "about", "careers", "catalog", "official-store", "top-ads", "play"}
+)
+
+
+def _without_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: "/a/./b/../c" is "/a/c"; ".." never climbs above the root."""
+    kept: list[str] = []
+    segments = path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                kept.append("")
+        elif segment == "..":
+            if kept:
+                kept.pop()
+            if last:
+                kept.append("")
+        else:
+            kept.append(segment)
+    return "/" + "/".join(kept)
+
+
+def url_match_key(url: str) -> str:
+    """The key a URL target and a listing's URL are matched by: one per listing, however its
+    URL is written. From `normalise_url`'s spelling: the scheme is dropped (http and https
+    serve the same listing), so are a "www.", "m." or "mobile." host prefix, dot segments and
+    a trailing slash; a backslash reads as a slash (normalise_url). Each marketplace's forms of
+    one item become one: Shopee's "Name-i.SHOP.ITEM" and "/product/SHOP/ITEM" are
+    "<host>/product/SHOP/ITEM"; a Tokopedia listing "/<shop>/<slug>" is lowercased and loses
+    its query (display and tracking parameters, never the listing's identity). Raises only
+    BadUserInputError, as normalise_url."""
+    parts = urlsplit(normalise_url(url))
+    host = parts.netloc
+    for alias in _HOST_ALIASES:
+        if host.startswith(alias) and "." in host[len(alias) :]:
+            host = host[len(alias) :]
+            break
+    path = _without_dot_segments(parts.path)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    if host.startswith("shopee."):
+        item = _SHOPEE_PRODUCT.fullmatch(path) or _SHOPEE_NAMED.fullmatch(path)
+        if item:
+            return f"{host}/product/{item[1]}/{item[2]}"
+    if host == "tokopedia.com":
+        listing = _TOKOPEDIA_LISTING.fullmatch(path)
+        if listing and listing[1].lower() not in _TOKOPEDIA_PAGES:
+            return f"{host}{path.lower()}"
+    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
 @dataclass(frozen=True, slots=True)
 class ActiveOrderIndex:
     """A platform's active targets (PENDING or REMOVED) by what they name, for matching many
@@ -555,7 +623,10 @@ class ActiveOrderIndex:
         found: dict[TargetKind, dict[str, set[str]]] = {kind: {} for kind in TargetKind}
         for target in targets:
             if target.state in ACTIVE_STATES:
-                found[target.kind].setdefault(target.value, set()).add(target.reference)
+                value = (
+                    url_match_key(target.value) if target.kind is TargetKind.URL else target.value
+                )
+                found[target.kind].setdefault(value, set()).add(target.reference)
         sellers = found[TargetKind.SHOP]
         for seller, references in found[TargetKind.ACCOUNT].items():
             sellers.setdefault(seller, set()).update(references)
@@ -574,7 +645,7 @@ class ActiveOrderIndex:
         by_url = None
         if url and self.by_url:
             with suppress(BadUserInputError):  # a malformed URL cannot match a URL target
-                by_url = self.by_url.get(normalise_url(url))
+                by_url = self.by_url.get(url_match_key(url))
         if not (by_listing or by_seller or by_url):
             return ()
         return tuple(

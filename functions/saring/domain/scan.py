@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,9 @@ LINES_PER_PART = 5_000
 VERDICTS_PER_CALL = 1_000
 INCOMING_PREFIX = "incoming/"
 RESULTS_PREFIX = "results/"
+# A gzip upload cannot be read from the middle: the split writes each part's decompressed lines
+# here, so a worker reads its own part and nothing before it.
+CHUNKS_PREFIX = "chunks/"
 
 # The seller id given to a listing whose line names none. The ledger holds no strikes for it,
 # so it reads as a GOOD seller; "~" keeps it apart from the ids marketplaces issue.
@@ -62,6 +65,12 @@ def parse_source_key(key: str) -> SourceKey | None:
     if not _PLATFORM.fullmatch(platform) or not name or "//" in name or ".." in name.split("/"):
         return None
     return SourceKey(platform, name)
+
+
+def chunk_key(source: SourceKey, scan_id: str, part: int) -> str:
+    """Where the split leaves one part's decompressed lines of a gzip upload. The scan id
+    (from the upload's ETag) keeps a newer upload of the same key from meeting these."""
+    return f"{CHUNKS_PREFIX}{source.platform}/{source.name}/{scan_id}/part-{part:05d}.jsonl"
 
 
 def part_key(prefix: str, part: int) -> str:
@@ -118,41 +127,136 @@ class PartRange:
     byte_end: int
 
 
-def plan_parts(blocks: Iterable[bytes], lines_per_part: int = LINES_PER_PART) -> list[PartRange]:
-    """Cuts streamed content into parts of `lines_per_part` lines (the last may be shorter),
-    reading each block once and never holding more than one block."""
+@dataclass(frozen=True, slots=True)
+class ScanLimits:
+    """What one upload may ask of the scan. A split that reaches a cap stops reading, queues
+    nothing and writes a FAILED manifest naming the cap and where it was reached.
+
+    `max_part_bytes` is no cap: a part is cut early at that size, so whatever its lines, a
+    worker holds at most that much (plus one line) of one part."""
+
+    max_bytes: int = 4 * 1024**3  # content after decompression: a gzip bomb stops here
+    max_parts: int = 10_000
+    max_line_bytes: int = 256 * 1024  # a listing of 10,000 characters, \u-escaped, is ~60 KB
+    max_part_bytes: int = 16 * 1024**2
+
+    # The setting that sets each cap: the manifest names the one reached.
+    SETTINGS = {
+        "max_bytes": "SARING_SCAN_MAX_BYTES",
+        "max_parts": "SARING_SCAN_MAX_PARTS",
+        "max_line_bytes": "SARING_SCAN_MAX_LINE_BYTES",
+    }
+
+
+class ScanCapExceeded(Exception):
+    """An upload reached one of the ScanLimits caps at `line` (1-based), `byte_offset` (of the
+    decompressed content)."""
+
+    def __init__(self, cap: str, limit: int, line: int, byte_offset: int, message: str) -> None:
+        super().__init__(message)
+        self.cap, self.limit, self.line, self.byte_offset = cap, limit, line, byte_offset
+        self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cap": self.cap,
+            "setting": ScanLimits.SETTINGS[self.cap],
+            "limit": self.limit,
+            "line": self.line,
+            "byte_offset": self.byte_offset,
+            "message": self.message,
+        }
+
+
+def cut_parts(
+    blocks: Iterable[bytes],
+    lines_per_part: int = LINES_PER_PART,
+    limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, shared safely
+    *,
+    keep_bytes: bool = False,
+) -> Iterator[tuple[PartRange, bytes | None]]:
+    """Cuts streamed content into parts of `lines_per_part` lines (fewer when a part reaches
+    `limits.max_part_bytes`; the last may be shorter), yielding each part as soon as it is
+    complete, with its bytes when `keep_bytes` (for content a worker cannot seek into, such as
+    gzip). Holds at most one block plus, with `keep_bytes`, the current part; never a whole
+    line over `limits.max_line_bytes`: the cap is raised as soon as a line passes it."""
     if lines_per_part < 1:
         raise ValueError("lines_per_part must be at least 1")
-    parts: list[PartRange] = []
+    parts = 0
     offset = 0  # bytes before the current block
     part_start = 0
+    line_start = 0  # offset of the current line's first byte
     first_line = 1
     newlines = 0  # newlines seen in the current part
-    last_byte = b"\n"
+    held: list[bytes] = []  # the current part's bytes from earlier blocks (keep_bytes)
+
+    def part_range(end: int, line_count: int) -> PartRange:
+        nonlocal parts
+        parts += 1
+        if parts > limits.max_parts:
+            raise ScanCapExceeded(
+                "max_parts",
+                limits.max_parts,
+                first_line,
+                part_start,
+                f"the upload needs more than {limits.max_parts:,} parts",
+            )
+        return PartRange(parts, first_line, line_count, part_start, end)
+
+    def line_too_long(line: int) -> ScanCapExceeded:
+        return ScanCapExceeded(
+            "max_line_bytes",
+            limits.max_line_bytes,
+            line,
+            line_start,
+            f"line {line} is longer than {limits.max_line_bytes:,} bytes",
+        )
+
     for block in blocks:
         if not block:
             continue
-        position = 0
-        while True:
-            need = lines_per_part - newlines
-            available = block.count(b"\n", position)
-            if available < need:
-                newlines += available
-                break
-            for _ in range(need):
-                position = block.index(b"\n", position) + 1
-            parts.append(
-                PartRange(len(parts) + 1, first_line, lines_per_part, part_start, offset + position)
+        if offset + len(block) > limits.max_bytes:
+            raise ScanCapExceeded(
+                "max_bytes",
+                limits.max_bytes,
+                first_line + newlines,
+                limits.max_bytes,
+                f"the upload is larger than {limits.max_bytes:,} bytes (decompressed)",
             )
-            first_line += lines_per_part
-            part_start = offset + position
-            newlines = 0
+        position = 0  # where the current part starts in this block, for keep_bytes
+        search = 0
+        while (newline := block.find(b"\n", search)) >= 0:
+            line_end = offset + newline + 1
+            if line_end - 1 - line_start > limits.max_line_bytes:
+                raise line_too_long(first_line + newlines)
+            newlines += 1
+            line_start = line_end
+            search = newline + 1
+            if newlines == lines_per_part or line_end - part_start >= limits.max_part_bytes:
+                body = None
+                if keep_bytes:
+                    body = b"".join([*held, block[position:search]])
+                    held, position = [], search
+                yield part_range(line_end, newlines), body
+                first_line += newlines
+                part_start, newlines = line_end, 0
+        if offset + len(block) - line_start > limits.max_line_bytes:
+            raise line_too_long(first_line + newlines)
+        if keep_bytes and position < len(block):
+            held.append(block[position:] if position else block)
         offset += len(block)
-        last_byte = block[-1:]
-    tail = newlines + (1 if offset > part_start and last_byte != b"\n" else 0)
+    tail = newlines + (1 if offset > line_start else 0)
     if tail:
-        parts.append(PartRange(len(parts) + 1, first_line, tail, part_start, offset))
-    return parts
+        yield part_range(offset, tail), (b"".join(held) if keep_bytes else None)
+
+
+def plan_parts(
+    blocks: Iterable[bytes],
+    lines_per_part: int = LINES_PER_PART,
+    limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, shared safely
+) -> list[PartRange]:
+    """The parts of streamed content (see cut_parts), without their bytes."""
+    return [part for part, _ in cut_parts(blocks, lines_per_part, limits)]
 
 
 def split_lines(data: bytes) -> list[bytes]:
@@ -362,6 +466,9 @@ class ScanTask:
     line_count: int
     byte_start: int
     byte_end: int
+    # The part's own object when the upload cannot be read from the middle (gzip): the lines
+    # are the whole of it, byte_start and byte_end are offsets in the decompressed content.
+    chunk_key: str | None = None
 
     @property
     def results_prefix(self) -> str:
@@ -391,13 +498,14 @@ class ScanState:
     total_lines: int
     lines_per_part: int
     started_at: str
+    failure: dict[str, Any] | None = None  # the cap the upload reached (ScanCapExceeded)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": "IN_PROGRESS", **asdict(self)}
+        return {"state": "FAILED" if self.failure else "IN_PROGRESS", **asdict(self)}
 
     @classmethod
     def from_dict(cls, document: dict[str, Any]) -> ScanState:
-        return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__ if name in document})
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +572,28 @@ def build_manifest(state: ScanState, summaries: Sequence[PartSummary]) -> dict[s
             "seconds": round(seconds, 3),
             "listings_per_second": round(lines / seconds, 1) if seconds > 0 else None,
         },
+    }
+
+
+def build_failed_manifest(state: ScanState, finished_at: str) -> dict[str, Any]:
+    """The manifest of a scan refused at the split: which cap, where; no part was queued."""
+    if state.failure is None:
+        raise ValueError("the scan did not fail")
+    return {
+        "state": "FAILED",
+        "scan_id": state.scan_id,
+        "source": {
+            "bucket": state.bucket,
+            "key": state.key,
+            "etag": state.etag,
+            "size": state.size,
+            "gzip": state.gzip,
+        },
+        "platform": state.platform,
+        "name": state.name,
+        "failure": state.failure,
+        "parts": 0,
+        "timings": {"started_at": state.started_at, "finished_at": finished_at},
     }
 
 

@@ -8,26 +8,39 @@ from dataclasses import dataclass
 from typing import Any
 
 from saring.domain.errors import BadUserInputError
-from saring.domain.scan import LINES_PER_PART, VERDICTS_PER_CALL
+from saring.domain.scan import LINES_PER_PART, VERDICTS_PER_CALL, ScanLimits
 from saring.ports import Clock, ObjectStore, PartQueue, SystemClock
 from saring.service.scan import ScanSplitter, ScanWorker
 from saring.service.verdicts import VerdictService
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadUserInputError(f"{name} must be a whole number, got {raw!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
 class ScanSettings:
     queue_url: str | None = None
     lines_per_part: int = LINES_PER_PART
+    limits: ScanLimits = ScanLimits()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> ScanSettings:
         env = dict(os.environ if env is None else env)
-        raw = env.get("SARING_SCAN_LINES_PER_PART") or str(LINES_PER_PART)
-        if not raw.isdigit() or int(raw) < 1:
-            raise BadUserInputError(
-                f"SARING_SCAN_LINES_PER_PART must be a whole number, got {raw!r}"
-            )
-        return cls(queue_url=env.get("SARING_SCAN_QUEUE_URL") or None, lines_per_part=int(raw))
+        defaults = ScanLimits()
+        return cls(
+            queue_url=env.get("SARING_SCAN_QUEUE_URL") or None,
+            lines_per_part=_positive(env, "SARING_SCAN_LINES_PER_PART", LINES_PER_PART),
+            limits=ScanLimits(
+                **{
+                    cap: _positive(env, setting, getattr(defaults, cap))
+                    for cap, setting in ScanLimits.SETTINGS.items()
+                }
+            ),
+        )
 
 
 def build_splitter(
@@ -48,7 +61,9 @@ def build_splitter(
         if not settings.queue_url:
             raise BadUserInputError("SARING_SCAN_QUEUE_URL is not set")
         queue = SqsPartQueue(sqs_client(), settings.queue_url)
-    return ScanSplitter(store, queue, clock or SystemClock(), settings.lines_per_part)
+    return ScanSplitter(
+        store, queue, clock or SystemClock(), settings.lines_per_part, settings.limits
+    )
 
 
 def build_worker(
@@ -69,8 +84,10 @@ def build_worker(
         from saring.adapters.s3_objects import S3ObjectStore, s3_client
 
         store = S3ObjectStore(s3_client())
+    from saring.bootstrap import default_metrics
+
     # The worker sizes its batches by the limits of the service it calls.
-    return ScanWorker(store, verdicts, verdicts.limits, clock or SystemClock())
+    return ScanWorker(store, verdicts, verdicts.limits, clock or SystemClock(), default_metrics())
 
 
 def scan_service_settings(settings: Any) -> Any:

@@ -8,7 +8,12 @@ it is stored (the last write of a key wins, in S3 and in DIR alike).
 
 Exit status: 0 when the scan completed (its manifest was written), even with bad lines, whose
 count is printed: a bad line is a finding about the file, written into its part, not a failure
-of the scan. 1 when parts ended in the dead-letter queue and the scan did not complete.
+of the scan. 1 when parts ended in the dead-letter queue and the scan did not complete, or when
+the upload reached a cap (the FAILED manifest names it).
+
+DIR must hold no results of an earlier scan: parts of two scans must never sit side by side
+(an older scan of more parts would leave parts the new manifest does not count). A folder that
+holds some is refused, or, with `clear`, emptied of exactly those files first.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -56,6 +62,7 @@ def run_scan(
     *,
     verdicts: VerdictService | None = None,
     lines_per_part: int | None = None,
+    clear: bool = False,
 ) -> int:
     from moto import mock_aws
 
@@ -64,6 +71,15 @@ def run_scan(
 
     if not file.is_file():
         raise BadUserInputError(f"no such file: {file}", field="FILE")
+    earlier = earlier_results(Path(out_dir))
+    if earlier and not clear:
+        raise BadUserInputError(
+            f"{out_dir} already holds results of a scan ({len(earlier)} file(s), such as "
+            f"{earlier[0].name}): choose an empty folder, or --clear to remove them first",
+            field="out",
+        )
+    for stale in earlier:
+        stale.unlink()
     level = logger.log_level
     logger.setLevel("WARNING")  # the handlers' JSON logs are for CloudWatch, not a terminal
     try:
@@ -191,8 +207,27 @@ def _run(
         )
         return 1
     manifest = json.loads(manifest_body)
+    if manifest["state"] == "FAILED":
+        failure = manifest["failure"]
+        bar.finish(
+            f"saring: scan of {file} refused: {failure['message']} "
+            f"(cap {failure['setting']}={failure['limit']}); see {out_dir / 'manifest.json'}"
+        )
+        return 1
     bar.finish(summary_line(manifest, elapsed, out_dir))
     return 0
+
+
+# What a scan writes into its folder (domain.scan's part_key, summary_key, state_key,
+# manifest_key): nothing else in the folder is touched.
+_RESULT_FILE = re.compile(r"part-\d{5}\.jsonl|part-\d{5}\.summary\.json|scan\.json|manifest\.json")
+
+
+def earlier_results(out_dir: Path) -> list[Path]:
+    """The files of an earlier scan in `out_dir`, by name."""
+    if not out_dir.is_dir():
+        return []
+    return sorted(p for p in out_dir.iterdir() if p.is_file() and _RESULT_FILE.fullmatch(p.name))
 
 
 class ResultsToDirectory(ObjectStore):

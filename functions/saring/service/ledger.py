@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from saring.domain.audit import AuditEvent, actor_of
+from saring.domain.audit import AuditPage, actor_of
 from saring.domain.errors import BadUserInputError
 from saring.domain.identity import (
     IdentityKind,
@@ -20,13 +20,14 @@ from saring.domain.identity import (
 )
 from saring.domain.principals import Principal, Role
 from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt, StrikeSource
-from saring.ports import Clock, Ledger
+from saring.ports import NO_METRICS, Clock, Ledger, Metrics
 
 logger = logging.getLogger(__name__)
 
 MAX_ID_CHARS = 128
 MAX_TEXT_CHARS = 2_000
 DEFAULT_PAGE = 10
+DEFAULT_AUDIT_PAGE = 20
 
 
 def _text(
@@ -56,6 +57,15 @@ class LedgerService:
     clock: Clock
     identity_secret: Callable[[], bytes]  # e.g. lambda: secrets.identity_secret(settings)
     known_platforms: tuple[str, ...] | None = None
+    metrics: Metrics = NO_METRICS
+
+    def _count_strike(self, receipt: StrikeReceipt) -> None:
+        if not receipt.replayed:  # a replay records nothing
+            self.metrics.count(
+                "StrikesRecorded",
+                1,
+                {"platform": receipt.strike.platform, "source": receipt.strike.source.value},
+            )
 
     def _platform(self, platform: str) -> str:
         checked = _text(platform, "platform", required=True)
@@ -87,6 +97,7 @@ class LedgerService:
             note=_text(note, "note", required=False, limit=MAX_TEXT_CHARS),
         )
         receipt = self.ledger.record_strike(draft, self.clock.now())
+        self._count_strike(receipt)
         logger.info(
             "strike recorded",
             extra={
@@ -111,7 +122,9 @@ class LedgerService:
         ``order_strike_draft(...)``."""
         draft = order_strike_draft(platform, seller_id, target_id, order_reference, listing_id)
         self._platform(platform)
-        return self.ledger.record_strike(draft, self.clock.now())
+        receipt = self.ledger.record_strike(draft, self.clock.now())
+        self._count_strike(receipt)
+        return receipt
 
     def revoke_strike(
         self, principal: Principal, platform: str, seller_id: str, strike_id: str, reason: str
@@ -191,11 +204,19 @@ class LedgerService:
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
         return self.ledger.strikes(platform, seller_id, first, after)
 
-    def audit_trail(self, principal: Principal, platform: str, seller_id: str) -> list[AuditEvent]:
+    def audit_trail(
+        self,
+        principal: Principal,
+        platform: str,
+        seller_id: str,
+        first: int = DEFAULT_AUDIT_PAGE,
+        after: str | None = None,
+    ) -> AuditPage:
+        """Regulators only: the seller's changes, newest first, a page at a time."""
         principal.require_regulator()
         platform = self._platform(platform)
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
-        return self.ledger.audit_trail(platform, seller_id)
+        return self.ledger.audit_trail(platform, seller_id, first, after)
 
 
 def order_strike_draft(

@@ -37,7 +37,7 @@ from saring.domain.orders import (
     validate_order,
 )
 from saring.domain.principals import Principal, Role
-from saring.ports import Clock, OrderBook, StrikeRecorder, TargetPage
+from saring.ports import NO_METRICS, Clock, Metrics, OrderBook, StrikeRecorder, TargetPage
 from saring.settings import Settings
 
 DEFAULT_PAGE_SIZE = 20
@@ -82,12 +82,14 @@ class OrderService:
         clock: Clock,
         settings: Settings,
         new_id: Callable[[], str] = lambda: uuid4().hex,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._book = book
         self._strikes = strikes
         self._clock = clock
         self._settings = settings
         self._new_id = new_id
+        self._metrics = metrics
 
     def issue_takedown(self, principal: Principal, command: IssueTakedownInput) -> TakedownOrder:
         agency = principal.require_regulator()
@@ -185,6 +187,28 @@ class OrderService:
         if since >= until:
             raise BadUserInputError("since must be before until", field="since")
         return self._book.compliance(platform, since, until, self._clock.now())
+
+    def count_overdue_targets(self) -> dict[str, int]:
+        """Each known platform's pending targets past their deadline, counted as the
+        TargetsOverdue metric. Pending targets come earliest deadline first, so the reading
+        stops at the first one still in time."""
+        now = self._clock.now()
+        counts = {}
+        for platform in self._settings.known_platforms:
+            count, after, in_time = 0, None, False
+            while not in_time:
+                page = self._book.targets([platform], TargetState.PENDING, MAX_PAGE_SIZE, after)
+                for edge in page.edges:
+                    if not overdue(edge.node, now):
+                        in_time = True
+                        break
+                    count += 1
+                if not page.has_next_page:
+                    break
+                after = page.end_cursor
+            counts[platform] = count
+            self._metrics.count("TargetsOverdue", count, {"platform": platform})
+        return counts
 
     def overdue(self, target: TakedownTarget) -> bool:
         """For the resolver of TakedownTarget.overdue."""

@@ -24,26 +24,31 @@ from saring.domain.principals import Principal, Role
 from saring.domain.scan import (
     LINES_PER_PART,
     VERDICTS_PER_CALL,
+    PartRange,
     PartRecords,
     PartSummary,
+    ScanCapExceeded,
+    ScanLimits,
     ScanState,
     ScanTask,
     SourceChangedError,
+    build_failed_manifest,
     build_manifest,
+    chunk_key,
+    cut_parts,
     dump_json,
     is_gzip,
     manifest_key,
     parse_listing,
     parse_source_key,
     part_key,
-    plan_parts,
     scan_id_for,
     split_lines,
     state_key,
     summarised_parts,
     summary_key,
 )
-from saring.ports import Clock, ObjectStore, PartQueue
+from saring.ports import NO_METRICS, Clock, Metrics, ObjectStore, PartQueue
 from saring.service.verdicts import VerdictService
 
 READ_BLOCK = 1 << 20
@@ -74,11 +79,13 @@ class ScanSplitter:
         queue: PartQueue,
         clock: Clock,
         lines_per_part: int = LINES_PER_PART,
+        limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, shared safely
     ) -> None:
         self._store = store
         self._queue = queue
         self._clock = clock
         self._lines_per_part = lines_per_part
+        self._limits = limits
 
     def split(self, bucket: str, key: str) -> ScanState | None:
         """Plans and queues the scan of one upload; None when the key is not an upload."""
@@ -88,12 +95,26 @@ class ScanSplitter:
         head = self._store.head(bucket, key)
         if head is None:
             return None  # deleted since the event; nothing to scan
-        # One read of the upload: its first bytes, peeked, say whether it is gzip.
+        scan_id = scan_id_for(bucket, key, head.etag)
+        parts: list[PartRange] = []
+        chunks: dict[int, str] = {}
+        failure = None
+        # One read of the upload: its first bytes, peeked, say whether it is gzip. A gzip
+        # upload is re-chunked as it is read: each part's lines become an object of their own,
+        # so a worker reads its part alone instead of decompressing everything before it.
         with io.BufferedReader(self._store.open(bucket, key, head.etag), READ_BLOCK) as stream:
             compressed = is_gzip(key, stream.peek(2)[:2])
             content = gzip.GzipFile(fileobj=stream, mode="rb") if compressed else stream
-            parts = plan_parts(_blocks(content), self._lines_per_part)
-        scan_id = scan_id_for(bucket, key, head.etag)
+            try:
+                for part, body in cut_parts(
+                    _blocks(content), self._lines_per_part, self._limits, keep_bytes=compressed
+                ):
+                    if body is not None:
+                        chunks[part.part] = chunk_key(source, scan_id, part.part)
+                        self._store.put(bucket, chunks[part.part], body, JSONL)
+                    parts.append(part)
+            except ScanCapExceeded as cap:
+                failure = cap.to_dict()
         prefix = source.results_prefix
         state = ScanState(
             scan_id=scan_id,
@@ -108,8 +129,13 @@ class ScanSplitter:
             total_lines=sum(part.line_count for part in parts),
             lines_per_part=self._lines_per_part,
             started_at=self._started_at(bucket, prefix, scan_id),
+            failure=failure,
         )
         self._store.put(bucket, state_key(prefix), dump_json(state.to_dict()), JSON)
+        if failure is not None:
+            manifest = build_failed_manifest(state, self._clock.now().isoformat())
+            self._store.put(bucket, manifest_key(prefix), dump_json(manifest), JSON)
+            return state
         if not parts:
             self._store.put(
                 bucket, manifest_key(prefix), dump_json(build_manifest(state, [])), JSON
@@ -130,6 +156,7 @@ class ScanSplitter:
                 line_count=part.line_count,
                 byte_start=part.byte_start,
                 byte_end=part.byte_end,
+                chunk_key=chunks.get(part.part),
             )
             for part in parts
         ]
@@ -152,6 +179,10 @@ class ScanSplitter:
         return self._clock.now().isoformat()
 
 
+class ChunkMissingError(RuntimeError):
+    """A part's chunk is gone: the part fails, is retried, and ends in the dead-letter queue."""
+
+
 @dataclass(frozen=True, slots=True)
 class PartOutcome:
     summary: PartSummary
@@ -165,11 +196,13 @@ class ScanWorker:
         verdicts: VerdictService,
         limits: ListingLimits,
         clock: Clock,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._store = store
         self._verdicts = verdicts
         self._limits = limits
         self._clock = clock
+        self._metrics = metrics
 
     def process(self, task: ScanTask) -> PartOutcome | None:
         """Classifies one part and writes it; None when its upload has been replaced since."""
@@ -197,6 +230,10 @@ class ScanWorker:
         self._store.put(
             task.bucket, summary_key(prefix, task.part), dump_json(summary.to_dict()), JSON
         )
+        # Counted per part processed: a redelivered part is counted again.
+        platform = {"platform": task.platform}
+        self._metrics.count("ScanLines", len(lines), platform)
+        self._metrics.count("ScanBadLines", records.bad_lines, platform)
         return PartOutcome(summary, self._complete_if_done(task))
 
     def classify(self, platform: str, lines: Sequence[bytes], first_line: int) -> PartRecords:
@@ -266,7 +303,15 @@ class ScanWorker:
             add(index, listing.listing_id, decision.value, score, reasons, version)
 
     def _read_lines(self, task: ScanTask) -> list[bytes]:
-        if task.gzip:
+        if task.chunk_key is not None:
+            # The chunk outlives a replaced upload; a part of a replaced upload is skipped.
+            head = self._store.head(task.bucket, task.key)
+            if head is None or head.etag != task.etag:
+                raise SourceChangedError(f"{task.key} was replaced or deleted")
+            data = self._store.get(task.bucket, task.chunk_key)
+            if data is None:
+                raise ChunkMissingError(f"{task.chunk_key} is gone (expired or deleted)")
+        elif task.gzip:  # planned before chunks existed: read from the start of the upload
             with _content(self._store, task.bucket, task.key, task.etag, True) as content:
                 _skip(content, task.byte_start)
                 data = _read_exactly(content, task.byte_end - task.byte_start)

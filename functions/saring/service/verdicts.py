@@ -9,7 +9,7 @@ from saring.domain.listings import Listing, ListingLimits, validate_listings
 from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import Decision, Reason, decide, model_decision
-from saring.ports import Classifier, Clock, VerdictFactsReader
+from saring.ports import NO_METRICS, Classifier, Clock, Metrics, VerdictFactsReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +41,13 @@ class VerdictService:
         facts_reader: VerdictFactsReader,
         clock: Clock,
         limits: ListingLimits,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._classifier = classifier
         self._facts = facts_reader
         self._clock = clock
         self._limits = limits
+        self._metrics = metrics
 
     @property
     def limits(self) -> ListingLimits:
@@ -91,6 +93,12 @@ class VerdictService:
             decision, why = decide(score, thresholds, listing_facts, evidence, model=model)
             decisions.append(decision)
             reasons.append(why)
+        for decision in set(decisions):
+            self._metrics.count(
+                "Verdicts",
+                decisions.count(decision),
+                {"platform": platform, "decision": decision.value},
+            )
         return BatchVerdicts(
             decisions,
             scores,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from datetime import datetime
 from typing import Any
 
 from saring.adapters.dynamodb import keys
-from saring.domain.audit import AuditEvent
+from saring.domain.audit import AuditEvent, AuditPage
+from saring.domain.errors import BadUserInputError
 
 
 def audit_put(table_name: str, event: AuditEvent) -> dict[str, Any]:
@@ -40,15 +43,55 @@ def audit_events(client: Any, table_name: str, subject: str, limit: int = 100) -
         ExpressionAttributeValues={":pk": {"S": keys.audit_partition(subject)}},
         Limit=limit,
     )
-    return [
-        AuditEvent(
-            subject=item["subject"]["S"],
-            action=item["action"]["S"],
-            actor=item["actor"]["S"],
-            at=datetime.fromisoformat(item["at"]["S"]),
-            before=json.loads(item["before"]["S"]),
-            after=json.loads(item["after"]["S"]),
-            event_id=item["event_id"]["S"],
-        )
-        for item in response.get("Items", [])
-    ]
+    return [_event(item) for item in response.get("Items", [])]
+
+
+def audit_page(
+    client: Any, table_name: str, subject: str, first: int, after: str | None
+) -> AuditPage:
+    """`first` events of the subject, newest first (sort keys are "<at>#<event id>"), after the
+    cursor `after`: one Query of `first + 1` items, the extra one only saying there is more."""
+    partition = keys.audit_partition(subject)
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": partition}},
+        "ScanIndexForward": False,
+        "Limit": first + 1,
+    }
+    if after is not None:
+        request["ExclusiveStartKey"] = {"pk": {"S": partition}, "sk": {"S": _decode(after)}}
+    items = client.query(**request).get("Items", [])
+    page = items[:first]
+    return AuditPage(
+        [_event(item) for item in page], len(items) > first, [_encode(i["sk"]["S"]) for i in page]
+    )
+
+
+def _event(item: dict[str, Any]) -> AuditEvent:
+    return AuditEvent(
+        subject=item["subject"]["S"],
+        action=item["action"]["S"],
+        actor=item["actor"]["S"],
+        at=datetime.fromisoformat(item["at"]["S"]),
+        before=json.loads(item["before"]["S"]),
+        after=json.loads(item["after"]["S"]),
+        event_id=item["event_id"]["S"],
+    )
+
+
+# Audit cursors name what they page ("audit"), so a strike cursor is refused here, not read.
+def _encode(sort_key: str) -> str:
+    raw = json.dumps({"v": 1, "audit": sort_key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        sort_key = json.loads(base64.urlsafe_b64decode(padded.encode()))["audit"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise BadUserInputError("the cursor is not one this API gave out", field="after") from None
+    if not isinstance(sort_key, str) or not sort_key or len(sort_key) > 200:
+        raise BadUserInputError("the cursor is not one this API gave out", field="after")
+    return sort_key

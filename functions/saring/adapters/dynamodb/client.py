@@ -11,11 +11,13 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from saring.adapters.aws import aws_client
 
-# Adaptive mode backs off with jitter on throttling; botocore reads max_attempts as retries, so
-# a call is tried at most 4 times, well inside the API's timeout. botocore reads
-# AWS_ENDPOINT_URL(_DYNAMODB), so the same code talks to moto locally.
+# Standard mode backs off with full jitter on throttling and transient errors; botocore reads
+# max_attempts as retries, so a call is tried at most 4 times, well inside the API's timeout.
+# Not adaptive: AWS documents it as experimental, and its client-side rate limiter, shared by
+# every request of a process, would let one throttled partition slow all of them.
+# botocore reads AWS_ENDPOINT_URL(_DYNAMODB), so the same code talks to moto locally.
 _CONFIG = Config(
-    retries={"max_attempts": 3, "mode": "adaptive"},
+    retries={"max_attempts": 3, "mode": "standard"},
     connect_timeout=2,
     read_timeout=5,
     tcp_keepalive=True,

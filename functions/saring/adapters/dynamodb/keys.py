@@ -114,8 +114,9 @@ def match_listing(platform: str, listing_id: str) -> dict[str, str]:
     return {"pk": f"MATCH#{platform}#LISTING#{listing_id}", "sk": MATCH_SK}
 
 
-def match_url(platform: str, normalised_url: str) -> dict[str, str]:
-    return {"pk": f"MATCH#{platform}#URL#{normalised_url}", "sk": MATCH_SK}
+def match_url(platform: str, url_key: str) -> dict[str, str]:
+    """`url_key` is domain.orders.url_match_key's: one per listing, however its URL is written."""
+    return {"pk": f"MATCH#{platform}#URL#{url_key}", "sk": MATCH_SK}
 
 
 def match_seller(platform: str, seller_id: str) -> dict[str, str]:

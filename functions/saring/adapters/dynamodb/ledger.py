@@ -45,13 +45,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from saring.adapters.dynamodb import keys
-from saring.adapters.dynamodb.audit import audit_events, audit_put
+from saring.adapters.dynamodb.audit import audit_page, audit_put
 from saring.adapters.dynamodb.batch import batch_get
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
-from saring.domain.audit import AuditEvent
+from saring.domain.audit import AuditEvent, AuditPage
 from saring.domain.errors import (
     BadUserInputError,
     ConflictError,
+    ContentionError,
     ForbiddenError,
     NotFoundError,
     SaringError,
@@ -60,7 +61,6 @@ from saring.domain.identity import Fingerprint
 from saring.domain.strikes import (
     Seller,
     SellerStanding,
-    Standing,
     Strike,
     StrikeDraft,
     StrikePage,
@@ -308,11 +308,6 @@ def _seller_json(seller: Seller) -> str:
     )
 
 
-def _seller_from_json(text: str) -> Seller:
-    data = json.loads(text)
-    return Seller(**{**data, "standing": Standing(data["standing"])})
-
-
 def _audit_state(seller: Seller) -> dict[str, Any]:
     return {
         "standing": seller.standing.value,
@@ -452,8 +447,11 @@ class DynamoLedger(Ledger):
             }
         return _page(self.client.query(**request).get("Items", []), first)
 
-    def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:
-        return audit_events(self.client, self.table, keys.seller_subject(platform, seller_id))
+    def audit_trail(
+        self, platform: str, seller_id: str, first: int, after: str | None = None
+    ) -> AuditPage:
+        subject = keys.seller_subject(platform, seller_id)
+        return audit_page(self.client, self.table, subject, _page_size(first), after)
 
     # --- strikes ---------------------------------------------------------------------------
 
@@ -526,7 +524,8 @@ class DynamoLedger(Ledger):
         self, draft: StrikeDraft, now: datetime, *, extra_items: Sequence[dict[str, Any]] = ()
     ) -> StrikeReceipt:
         """2 requests (GetItem summary, TransactWriteItems) when uncontended; a retry of the
-        same key also takes 2 and returns the first receipt with ``replayed=True``.
+        same key takes 3 (the summary is read again) and returns the first strike with the seller as it stands now
+        (a strike revoked or expired since is not counted again), ``replayed=True``.
 
         ``extra_items`` (e.g. an order acknowledgement) are written first in the same
         transaction; if one of their conditions fails, ExtraItemCancelledError is raised.
@@ -545,13 +544,17 @@ class DynamoLedger(Ledger):
                     raise ExtraItemCancelledError(own) from None
                 idem = mine[0] if mine else {}
                 if idem.get("Code") == "ConditionalCheckFailed":
-                    return self._replay(draft, idem.get("Item"))
+                    return self._replay(draft, idem.get("Item"), now)
                 raise
             return prepared.receipt
 
         return self._until_committed(attempt)
 
-    def _replay(self, draft: StrikeDraft, item: AV | None) -> StrikeReceipt:
+    def _replay(self, draft: StrikeDraft, item: AV | None, now: datetime) -> StrikeReceipt:
+        """The first strike, and the seller read again now: a replay changes nothing, so it
+        reports today's standing, not the one stored with the first answer. Read again, not
+        taken from this attempt's read: when botocore retried a transaction whose reply was
+        lost, that read predates our own committed strike."""
         if item is None:  # DynamoDB returns it (ALL_OLD); read it if a stand-in did not
             item = self._get(
                 keys.strike_idempotency(draft.platform, draft.source.value, draft.idempotency_key)
@@ -564,7 +567,8 @@ class DynamoLedger(Ledger):
                 "this idempotency key was already used for a different strike",
                 field="idempotencyKey",
             )
-        return StrikeReceipt(first, _seller_from_json(item["seller"]["S"]), replayed=True)
+        current = self._summary(draft.platform, draft.seller_id).seller(now, self.policy)
+        return StrikeReceipt(first, current, replayed=True)
 
     # --- revocation ------------------------------------------------------------------------
 
@@ -901,7 +905,7 @@ class DynamoLedger(Ledger):
                 if not codes <= _RETRYABLE_CODES:
                     raise SaringError(f"transaction cancelled: {sorted(codes)}") from None
             self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
-        raise ConflictError("too much contention on this seller; try again")
+        raise ContentionError("too many concurrent changes to this seller; retry the request")
 
 
 class _CancelledError(Exception):

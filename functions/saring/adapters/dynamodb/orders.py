@@ -61,9 +61,9 @@ from saring.domain.orders import (
     Urgency,
     acknowledged,
     max_deadline_delay,
-    normalise_url,
     parse_target_id,
     target_id,
+    url_match_key,
 )
 from saring.ports import OrderBook, TargetEdge, TargetPage
 from saring.settings import Settings
@@ -90,7 +90,7 @@ def target_match_key(target: TakedownTarget) -> dict[str, str]:
     if target.kind is TargetKind.LISTING:
         return keys.match_listing(target.platform, target.value)
     if target.kind is TargetKind.URL:
-        return keys.match_url(target.platform, target.value)
+        return keys.match_url(target.platform, url_match_key(target.value))
     return keys.match_seller(target.platform, target.value)
 
 
@@ -103,7 +103,7 @@ def match_keys(
     found = [keys.match_listing(platform, listing_id), keys.match_seller(platform, seller_id)]
     if url:
         with suppress(BadUserInputError):  # a malformed URL cannot match a URL target
-            found.append(keys.match_url(platform, normalise_url(url)))
+            found.append(keys.match_url(platform, url_match_key(url)))
     return found
 
 
