@@ -125,6 +125,8 @@ def run(model_dir: Path | None = None, max_listings: int = 20_000) -> dict:
 
     import evaluate
 
+    from saring.domain.listings import Listing
+
     def keywords(batch):
         return [bool(evaluate.KEYWORD_RE.search(x.title + " " + (x.description or ""))) for x in batch]
 

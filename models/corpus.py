@@ -37,6 +37,7 @@ import random
 import re
 import sys
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,8 +64,9 @@ class Sample:
     families: tuple[str, ...] = field(default=())
     source: str = "synthetic"
     # One entry per signal: the description segments (block numbers, 1 = the first segment) the
-    # signal needs; () for a signal in the title, which every unit holds.
-    signals: tuple[tuple[int, ...], ...] = field(default=())
+    # signal needs; () for a signal in the title, which every unit holds. None when only the
+    # listing's label is known (hand-written listings, review outcomes).
+    signals: tuple[tuple[int, ...], ...] | None = field(default=())
     weight: float = 1.0
     clothing: bool = True  # the thing sold is clothing, shoes or bags (what the clothing gate learns)
 
@@ -139,6 +141,7 @@ RULES = ["Wajib video unboxing untuk komplain.", "Komplain tanpa video unboxing 
          "Barang yang sudah dibeli tidak dapat dikembalikan.", "Jangan lupa konfirmasi pesanan diterima ya kak.",
          "Tanyakan stok sebelum order.", "Chat admin untuk info lebih lanjut.", "No cancel setelah diproses.",
          "Warna bisa sedikit berbeda karena pencahayaan foto.", "Sebutkan warna dan ukuran di catatan.",
+         "No retur ya kak.", "Cuma 1 pcs, siapa cepat dapat.", "One piece only.", "Barang tidak bisa ditukar.",
          "Pesanan tanpa catatan akan dikirim random.", "Kesalahan ukuran bukan tanggung jawab kami."]
 CARE = ["Cuci dengan tangan, air dingin.", "Jangan gunakan pemutih.", "Setrika dengan suhu rendah.",
         "Jemur di tempat teduh, jangan langsung di bawah matahari.", "Pisahkan dengan pakaian berwarna saat mencuci.",
@@ -254,8 +257,9 @@ SIGNALS: dict[str, dict[str, list[str]]] = {
 ORIGIN_CUES = ["from {oe}", "dari {o}", "tag {o}", "label {o}", "asli {o}", "made in {oe} (tag)", "datang dari {o}"]
 CONDITION_CUES = ["kondisi {pct}%", "minus pemakaian wajar", "ada noda kecil", "warna sedikit pudar",
                   "minus noda dikit", "{pct}% mulus", "minus tipis"]
-TRADE_CUES = ["stok beda tiap minggu", "cuma 1 pcs", "siapa cepat dapat", "no retur", "harga miring branded",
-              "model tidak restock", "one piece only"]
+TRADE_CUES = ["stok beda tiap minggu", "restock tiap minggu", "barang datang tiap minggu", "hasil hunting",
+              "harga miring branded", "model random tiap minggu", "stok dari gudang impor", "datang per karung",
+              "branded semua harga miring", "barang baru datang dari kapal"]
 
 # Traps: legal look-alikes used for the twins and for negatives of their own.
 TRAPS: dict[str, dict[str, list[str]]] = {
@@ -281,10 +285,10 @@ TRAPS: dict[str, dict[str, list[str]]] = {
                         "Bahan import premium, tidak luntur"],
     },
     "vintage_style": {
-        "title": ["vintage", "retro", "oversize vintage", "washed vintage", "vintage style", "gaya thrift",
-                  "thrift look", "old school", "y2k", "vintage wash"],
+        "title": ["vintage", "retro", "oversize vintage", "washed vintage", "vintage style", "old school", "y2k",
+                  "vintage wash", "retro 90s", "vintage look"],
         "description": ["Model vintage, baru dari konveksi kami.", "Gaya retro tapi barang baru", "Efek washed vintage",
-                        "Look ala thrift, produksi sendiri", "Desain vintage 90an, bahan baru"],
+                        "Look ala 90an, produksi sendiri", "Desain vintage 90an, bahan baru"],
     },
     "reject_export": {
         "title": ["sisa ekspor", "reject ekspor", "overrun", "BS pabrik", "kualitas ekspor", "sisa export"],
@@ -343,6 +347,26 @@ TRAPS: dict[str, dict[str, list[str]]] = {
                         "Paket usaha konveksi Tanah Abang", "Borongan dari konveksi, baru semua"],
     },
 }
+# Words that hold a trade word inside them ("bal" in balaclava, "ball" in basketball, "bekas" in
+# Bekasi): the trade word counts, the longer word does not.
+TRAPS["lookalike"] = {
+    "title": ["balaclava", "jaket balap", "balon", "global", "herbal", "baju balita", "Balenciaga style", "Balmain",
+              "ballerina flat", "ballet", "football", "basketball", "baseball cap", "volleyball", "importir resmi",
+              "seconds", "karungut", "bekasan lipatan", "kiloan laundry", "seken-seken"],
+    "description": ["Cocok untuk balita.", "Bisa dipakai balapan motor.", "Pengiriman global.", "Bahan herbal alami.",
+                    "Model ballerina.", "Dipakai main basketball.", "Dari importir resmi, baru.", "Tahan 5 seconds.",
+                    "Laundry kiloan dekat toko kami.", "Kirim kembali jika salah ukuran."],
+}
+# Phrases of about a signal's length that say nothing: a twin's title or description gets one where
+# its positive got the signal, so a signal is never also a longer text.
+NEUTRAL = {
+    "title": ["terbaru", "original", "murah", "premium quality", "ready stock", "best seller", "kekinian",
+              "size M L XL", "promo", "free pouch", "bisa COD", "kualitas terbaik", "model terbaru", "nyaman dipakai",
+              "real pict", "limited edition", "grosir ecer", "bahan adem", "fit to L", "warna lengkap", "dijamin puas",
+              "harga pabrik", "free ongkir", "hits", "viral"],
+}
+
+
 # Traps that only make sense on goods that are not clothing (bulk food, "1 bal kopi").
 FOOD_TRAPS = ["1 bal", "isi 6 karung", "karungan", "kiloan", "per karung", "sortiran grade A", "1 bal isi 20",
               "per bal", "grosir kiloan", "1 bal isi 10 pack", "karung 50 kg", "grade A super", "sortir manual",
@@ -636,14 +660,14 @@ def _description_length(g: _Gen) -> int:
     return int(50 * (40 ** g.r.random()))
 
 
-def _join(g: _Gen, parts: Sequence[str]) -> str:
+def _join(parts: Sequence[str]) -> str:
     """Parts joined so that each starts a new segment: a line break, or a space after a part
-    that ends a sentence."""
+    that ends a sentence (chosen by the part's own hash, so a pair's shared parts join alike)."""
     out = ""
     for part in parts:
         if not out:
             out = part
-        elif out.rstrip()[-1:] in ".!?" and g.chance(0.4):
+        elif out.rstrip()[-1:] in ".!?" and zlib.crc32(part.encode()) % 10 < 4:
             out += " " + part
         else:
             out += "\n" + part
@@ -689,7 +713,7 @@ def _finish(g: _Gen, sample_id: str, draft: _Draft, label: int, kind: str, famil
             source: str, clothing: bool = True) -> Sample:
     title = g.case(_title_with(g, draft.carrier.title, draft.title_extra, draft.title_at))
     parts = draft.parts
-    description = _join(g, parts)
+    description = _join(parts)
     signals: list[tuple[int, ...]] = []
     if label and draft.title_signal:
         signals.append(())
@@ -719,9 +743,30 @@ def _signal_text(g: _Gen, family: str, where: str, item: str, clothing: bool = T
     return g.fill(g.pick(choices), item, None if clothing else item)
 
 
+# The words that make a signal a violation; a twin's minimal edit replaces them.
+TRADE_WORDS = re.compile(
+    r"\b(?:bekas|impor|import|imported|thrift\w*|bal|ball|balpres|karung\w*|kiloan|sortir\w*|second|seken\w*|"
+    r"2nd|preloved|pre-loved|ex|eks|luar|hunting|awul\w*|ngawul|rombeng\w*|rb|babebo|cakar\w*|obok|monza|batam|"
+    r"bj|burukan|lelong|used|secondhand|second hand|thrifted|pre-owned|bale|ori luar|grade|segel|buka|"
+    r"restock|campur|jambi|jerman|kendari|medan|haul)\b", re.IGNORECASE)
+MINIMAL_EDITS = ["baru", "lokal", "original", "premium", "new", "", "ready", "terbaru"]
+
+
+def _minimal_edit(g: _Gen, text: str) -> str | None:
+    """``text`` with its trade words replaced by plain ones: the smallest change that makes a
+    signal legal (None when it has no trade word to replace)."""
+    edited, count = TRADE_WORDS.subn(lambda _: g.pick(MINIMAL_EDITS), text)
+    edited = re.sub(r"\s+", " ", edited).strip(" ,.-")
+    return edited if count and edited else None
+
+
 def _trap_text(g: _Gen, trap: str, where: str, item: str) -> str:
     if trap == "single_cue":  # one implicit cue alone: not the trade
         return g.fill(g.pick(g.pick([ORIGIN_CUES, CONDITION_CUES, TRADE_CUES])))
+    if trap == "none":
+        if where == "title":
+            return g.fill(g.pick(NEUTRAL["title"]))
+        return g.fill(g.pick(SPEC + SHIPPING + CHAT + RULES))
     return g.fill(g.pick(TRAPS[trap][where]), item)
 
 
@@ -761,7 +806,7 @@ def _pair(g: _Gen, sample_id: str, real: Sequence[Sample]) -> list[Sample]:
 
     boilerplate = _boilerplate_parts(g, _description_length(g))
     form = "title" if in_title or g.chance(0.25) else "description"  # a bare phrase on a line of its own
-    signal = _signal_text(g, family, form, carrier.item)
+    signal = plain_signal = _signal_text(g, family, form, carrier.item)
     if evasion:
         signal = g.evade(evasion, signal, share=g.pick([0.3, 0.6, 1.0]))
     at = g.pick(["end", "end", "start", "middle", "dash", "bracket"])
@@ -779,17 +824,24 @@ def _pair(g: _Gen, sample_id: str, real: Sequence[Sample]) -> list[Sample]:
         if positive.signal_part is not None and at_part <= positive.signal_part:
             positive.signal_part += 1
 
+    # The twin mirrors its positive: what stands in for the signal sits where the signal sat, and
+    # further look-alikes go only where the twin has a description already, so neither class has
+    # a description (or a longer title) more often.
     twin = _Draft(carrier, parts=list(boilerplate))
-    traps = [g.pick(list(TRAPS) + ["single_cue", "none", "none"]) for _ in range(g.pick([1, 1, 2, 3]))]
+    traps = [g.pick(list(TRAPS) + ["single_cue", "none", "none", "edit", "edit"]) for _ in range(g.pick([1, 1, 2, 3]))]
+    edited = _minimal_edit(g, plain_signal)
     for k, trap in enumerate(traps):
-        if trap == "none":
-            continue
-        title_slot = in_title and k == 0
-        text = _trap_text(g, trap, "title" if title_slot else "description", carrier.item)
+        title_slot = (in_title and k == 0) or (k > 0 and not twin.parts)
+        if trap == "edit" and k == 0 and edited:
+            text = edited
+        else:
+            trap = "none" if trap == "edit" else trap
+            text = _trap_text(g, trap, "title" if title_slot else "description", carrier.item)
         if evasion and g.chance(0.5):
             text = g.evade(evasion, text, share=0.5)
         if title_slot:
-            twin.title_extra, twin.title_at = text, at
+            twin.title_extra = f"{twin.title_extra} {text}".strip()
+            twin.title_at = at
         else:
             _place_in_description(g, twin.parts, text, carrier.item)
     trap = traps[0]
@@ -813,7 +865,7 @@ def _not_clothing(g: _Gen, sample_id: str, real: Sequence[Sample]) -> Sample:
             text = g.evade(g.pick(EVASION_FAMILIES), text, share=0.5)
         family_word = "used_other"
     draft = _Draft(carrier, parts=_boilerplate_parts(g, _description_length(g)))
-    if in_title:
+    if in_title or (not draft.parts and g.chance(0.5)):
         draft.title_extra, draft.title_at = text, g.pick(["end", "start", "middle", "dash"])
     else:
         _place_in_description(g, draft.parts, text, carrier.item)
@@ -827,8 +879,8 @@ def _trap_only(g: _Gen, sample_id: str, real: Sequence[Sample]) -> Sample:
     traps = [g.pick(list(TRAPS) + ["single_cue"]) for _ in range(g.pick([1, 1, 2, 3]))]
     draft = _Draft(carrier, parts=_boilerplate_parts(g, _description_length(g)))
     for k, trap in enumerate(traps):
-        if k == 0 and g.chance(0.5):
-            draft.title_extra = _trap_text(g, trap, "title", carrier.item)
+        if (k == 0 and g.chance(0.5)) or not draft.parts:
+            draft.title_extra = f"{draft.title_extra} {_trap_text(g, trap, 'title', carrier.item)}".strip()
             draft.title_at = g.pick(["end", "start", "middle", "dash"])
         else:
             _place_in_description(g, draft.parts, _trap_text(g, trap, "description", carrier.item), carrier.item)
@@ -861,11 +913,24 @@ def carriers(samples: Iterable[Sample]) -> list[Sample]:
     return [Sample(s.id, s.title, "", 0, _item_kind(s.kind), (), s.source, clothing=s.clothing) for s in samples]
 
 
+def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> list[Sample]:
+    """Titles for the clothing gate: the real ones among ``samples`` (their category says what
+    they sell) and synthetic product titles of every kind, with no trade word in any."""
+    g = _Gen(seed)
+    out = [s for s in samples if s.source.startswith("real")]
+    for index in range(synthetic):
+        kind = g.pick(["clothes", "clothes", "shoes", "bags", "other", "other", "food"])
+        carrier = _synthetic_carrier(g, kind)
+        out.append(Sample(f"gate-{seed}-{index}", g.case(carrier.title), "", 0, kind, (), "synthetic",
+                          clothing=kind in ("clothes", "shoes", "bags")))
+    return out
+
+
 def decorate_real(samples: Iterable[Sample], seed: int) -> list[Sample]:
     """Real titles as negatives, each with a description drawn like any carrier's."""
     samples = list(samples)
     g = _Gen(seed, [s.title for s in samples])
-    return [Sample(s.id, s.title, _join(g, _boilerplate_parts(g, _description_length(g))), 0, "real_title", (),
+    return [Sample(s.id, s.title, _join(_boilerplate_parts(g, _description_length(g))), 0, "real_title", (),
                    s.source, (), s.weight, s.clothing) for s in samples]
 
 
@@ -931,6 +996,22 @@ def read_real_titles(path: Path | None = None) -> Iterator[Sample]:
 
 def real_titles(split: str, path: Path | None = None) -> list[Sample]:
     return [s for s in read_real_titles(path) if real_split(s.id) == split]
+
+
+HANDWRITTEN_PATH = Path(__file__).resolve().parent / "handwritten" / "listings.jsonl"
+
+
+def read_labelled(path: Path = HANDWRITTEN_PATH, *, source: str = "handwritten", weight: float = 1.0) -> list[Sample]:
+    """Listings labelled as a whole (``{"id", "title", "description", "label", "family"?}`` per
+    line): which of their segments holds the violation is not known."""
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for row in map(json.loads, filter(str.strip, handle)):
+            family = row.get("family")
+            out.append(Sample(str(row["id"]), str(row.get("title") or ""), str(row.get("description") or ""),
+                              int(row["label"]), family or source, (family,) if family else (), source, None,
+                              weight))
+    return out
 
 
 def corpus_hash(samples: Iterable[Sample]) -> str:

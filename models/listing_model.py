@@ -26,9 +26,10 @@ whole violation signal; the deployed ``max`` is the best unit.
 
 A second, smaller linear head, the *clothing gate*, reads the title's words and says how likely
 the thing sold is clothing, shoes or bags (what HS 6309 covers); it is trained on real titles'
-categories and on synthetic carriers. The listing's logit is
-``a * violation + c * min(0, clothing) + b``: a title that is plainly something else ("Lego",
-"beras 25 kg") is held down however loud its trade words, and a clothing title loses nothing.
+categories and on carrier titles (product words, no trade words). The listing's logit is
+``min(a * violation + b, k * clothing + m)``, a soft AND: a title that is plainly something else
+("Lego", "beras 25 kg") is held down however loud its trade words, and a clothing title, or one
+that names no product, loses nothing.
 Weights are stored as float16 (half the file size); the reference uses the same rounded weights.
 
 Outputs: ``probability`` [B], ``clothing`` [B] (the gate's probability that the title sells
@@ -157,11 +158,12 @@ def pool(block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
 
 @dataclass
 class LinearModel:
-    """``p = sigmoid(a * violation + c * min(0, clothing) + b)``: ``violation`` is the pooled
+    """``p = sigmoid(min(a * violation + b, k * clothing + m))``: ``violation`` is the pooled
     block score, ``clothing`` the gate's log-odds that the title sells clothing, shoes or bags.
-    The ban covers nothing else, so a title that is plainly something else is held down however
-    loud its trade words, and a clothing title (log-odds above zero) loses nothing; ``a``, ``c``
-    and ``b`` are fitted on validation data."""
+    A soft AND: the ban covers nothing else, so however loud its trade words, a listing scores no
+    higher than the evidence that it sells clothing allows; a title that names no product at all
+    ("bal Korea campur") sits at the gate's prior, which allows a TAKEDOWN. ``a``, ``b``, ``k``,
+    ``m`` are fitted on validation data."""
 
     weights: np.ndarray  # float32 [2**hash_bits + 1], rounded through float16; the last is the
     # length column's
@@ -170,7 +172,8 @@ class LinearModel:
     gate_bias: float
     platt_a: float
     platt_b: float
-    gate_c: float
+    gate_k: float
+    gate_m: float
     cfg: FeatureConfig
 
     def block_scores(self, matrix) -> np.ndarray:
@@ -183,7 +186,7 @@ class LinearModel:
         return np.asarray(gate_features @ self.gate_weights.astype(np.float64)).ravel() + self.gate_bias
 
     def logit(self, violation: np.ndarray, clothing: np.ndarray) -> np.ndarray:
-        return self.platt_a * violation + self.gate_c * np.minimum(clothing, 0.0) + self.platt_b
+        return np.minimum(self.platt_a * violation + self.platt_b, self.gate_k * clothing + self.gate_m)
 
     def probability(self, violation: np.ndarray, clothing: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logit(violation, clothing)))
@@ -244,17 +247,22 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     axis0 = const([0])
     big = np.iinfo(np.int64).max
 
-    def signed_table(values: np.ndarray, name_: str, offset: float = 0.0) -> str:
-        """[+v0, -v0, +v1, -v1, ...] (+ offset): a signed bucket index reads its signed weight in
-        one lookup. Built from the float16 initializer when the session loads (constant folding)."""
+    def weights_from(values: np.ndarray, name_: str) -> str:
         inits.append(numpy_helper.from_array(values.astype(np.float16), name_))
-        plus = op("Unsqueeze", [op("Cast", [name_], to=TensorProto.DOUBLE), const([1])])
-        table = op("Reshape", [op("Concat", [plus, op("Neg", [plus])], axis=1), const([-1])])
-        return op("Add", [table, const(offset, np.float64)]) if offset else table
+        return op("Cast", [name_], to=TensorProto.DOUBLE)  # folded once when the session loads
 
-    # every feature also carries the length column's weight, so ``contrib`` sums to block scores
-    weights = signed_table(model.weights[:-1], "weights_f16", float(model.weights[-1]) * LENGTH_UNIT)
-    gate_weights = signed_table(model.gate_weights, "gate_weights_f16")
+    weights = weights_from(model.weights[:-1], "weights_f16")
+    gate_weights = weights_from(model.gate_weights, "gate_weights_f16")
+    length_weight = const(float(model.weights[-1]) * LENGTH_UNIT, np.float64)
+
+    def signed_lookup(table: str, mixed_: str, bits: int, out: str | None = None) -> str:
+        """The weight of each hashed feature with its sign (``signed_bucket``)."""
+        signed_ = op("Div", [mixed_, const(1 << (30 - bits))])
+        bucket = op("Div", [signed_, const(2)])
+        sign = op("Sub", [const(1.0, np.float64), op("Mul", [op("Cast", [op("BitwiseAnd", [signed_, const(1)])],
+                                                                 to=TensorProto.DOUBLE), const(2.0, np.float64)])])
+        # GatherElements on 1-D tensors is a tight loop (~10x faster than Gather for single elements)
+        return op("Mul", [op("GatherElements", [table, bucket], axis=0), sign], out=out)
 
     def shifted(x: str, start: int, gap: int) -> str:
         """x[start : len(x) - gap + start]"""
@@ -278,17 +286,15 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     word_mixed = mix([op("Add", [first, const([cfg.unigram_salt])]),
                       op("Add", [roll(first, second), const([cfg.bigram_salt])])])
     mixed = op("Concat", [mix(salted), word_mixed], axis=0)
-    signed = op("Div", [mixed, const(1 << (30 - cfg.hash_bits))])
-    # GatherElements on 1-D tensors is a tight loop (~10x faster than Gather for single elements)
-    contrib = op("GatherElements", [weights, signed], out="contrib", axis=0)
+    # every feature also carries the length column's weight, so ``contrib`` sums to block scores
+    contrib = op("Add", [signed_lookup(weights, mixed, cfg.hash_bits), length_weight], out="contrib")
     prefix = op("CumSum", [contrib, const(0)], exclusive=1)
     picked = op("Gather", [prefix, "index"], axis=0)  # [K, 12]
     signs = const([1.0] * KINDS + [-1.0] * KINDS, np.float64)
     scores = op("MatMul", [picked, signs], out="block_scores")  # [K]
 
     # the clothing gate: word unigrams and bigrams of each block, read for title blocks only
-    gate_contrib = op("GatherElements", [gate_weights, op("Div", [word_mixed, const(1 << (30 - cfg.gate_bits))])],
-                      axis=0)
+    gate_contrib = signed_lookup(gate_weights, word_mixed, cfg.gate_bits)
     gate_prefix = op("CumSum", [gate_contrib, const(0)], exclusive=1)
     word_base = op("Mul", [op("Sub", [op("Shape", ["chars"]), const([CHAR_GAP])]), const([len(cfg.char_ngrams)])])
     word_index = op("Sub", [op("Gather", ["index", const([4, 5, 10, 11])], axis=1), word_base])  # [K, 4]
@@ -312,10 +318,10 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
               axis=0, reduction="max")
     violation = op("Add", [op("Add", [title, best]), const(model.bias, np.float64)])
     clothing = op("Add", [op("Compress", [gate_scores, is_title], axis=0), const(model.gate_bias, np.float64)])
-    logit = op("Add", [op("Add", [op("Mul", [violation, const(model.platt_a, np.float64)]),
-                                  op("Mul", [op("Min", [clothing, const(0.0, np.float64)]),
-                                             const(model.gate_c, np.float64)])]),
-                       const(model.platt_b, np.float64)])
+    def affine(x: str, a: float, b: float) -> str:
+        return op("Add", [op("Mul", [x, const(a, np.float64)]), const(b, np.float64)])
+
+    logit = op("Min", [affine(violation, model.platt_a, model.platt_b), affine(clothing, model.gate_k, model.gate_m)])
     op("Cast", [op("Sigmoid", [clothing])], out="clothing", to=TensorProto.FLOAT)
     op("Cast", [op("Sigmoid", [logit])], out="probability", to=TensorProto.FLOAT)
 

@@ -46,9 +46,16 @@ class TrainConfig:
     n_synthetic_validation: int = 8_000
     real_weight: float = 1.0
     c: float = 0.5
-    gate_c: float = 1.0
+    gate_c: float = 10.0
+    # The cap ``gate_slope * clothing + gate_ceiling`` on the logit, set by what it must do rather
+    # than fitted (validation has few titles that name no product): a title that names no product
+    # (gate log-odds near 0) is not held below any threshold, one the gate reads as 95% not
+    # clothing (log-odds -2.9) is held below REVIEW.
+    gate_slope: float = 2.5
+    gate_ceiling: float = 6.0
     seed: int = SEED
     negative_units: int = 2  # units without a signal drawn per listing, besides its title alone
+    handwritten_weight: float = 3.0  # models/handwritten: realistic, so it counts for more
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
@@ -74,6 +81,8 @@ def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: 
     validation = corpus.generate(tc.n_synthetic_validation, tc.seed + 1, real=corpus.carriers(real_validation),
                                  id_prefix="val")
     train += corpus.decorate_real([s for s in real_train if s.weight > 0], tc.seed + 2)
+    if tc.handwritten_weight and corpus.HANDWRITTEN_PATH.exists():
+        train += corpus.read_labelled(weight=tc.handwritten_weight)
     validation += [s for s in real_validation if s.weight > 0]
     return train, validation
 
@@ -90,9 +99,18 @@ def unit_label(signals: Sequence[tuple[int, ...]], blocks: Sequence[int]) -> int
     return int(any(held.issuperset(signal) for signal in signals))
 
 
+def _all_units(segments: int, most: int = 64) -> list[tuple[int, ...]]:
+    units = [(), *((i,) for i in range(1, segments + 1)), *((i, i + 1) for i in range(1, segments))]
+    return units[:most]
+
+
 def _units(sample: corpus.Sample, segments: int, rng) -> list[tuple[int, ...]]:
     """The units a sample trains: its title alone, the smallest unit holding each signal, and a
-    few drawn at random (single segments or adjacent pairs)."""
+    few drawn at random (single segments or adjacent pairs). A listing labelled only as a whole
+    (``signals is None``): every unit if it is legal (none can hold a violation); if it is a
+    violation, none here (see ``best_units``)."""
+    if sample.signals is None:
+        return _all_units(segments) if sample.label == 0 else []
     units: list[tuple[int, ...]] = [()]
     for signal in sample.signals:
         if signal and len(signal) <= 2:
@@ -104,6 +122,25 @@ def _units(sample: corpus.Sample, segments: int, rng) -> list[tuple[int, ...]]:
     return list(dict.fromkeys(units))
 
 
+def best_units(model: LinearModel, samples: Sequence[corpus.Sample]) -> list[tuple[int, ...]]:
+    """For listings known only to be violations, the unit ``model`` scores highest: multiple-
+    instance learning, where the pooled ``max`` picks which part of the listing says it."""
+    blocks, owner = listing_blocks(samples, model.cfg)
+    scores = model.block_scores(blocks)
+    out = []
+    start = 0
+    for _ in samples:
+        end = start + 1
+        while end < len(owner) and owner[end] >= 0:
+            end += 1
+        segment = scores[start + 1 : end]
+        candidates = [((), 0.0)] + [((i + 1,), segment[i]) for i in range(len(segment))]
+        candidates += [((i + 1, i + 2), segment[i] + segment[i + 1]) for i in range(len(segment) - 1)]
+        out.append(max(candidates, key=lambda c: c[1])[0])
+        start = end
+    return out
+
+
 @dataclass
 class Units:
     """Training rows: each a title with zero, one or two segments of one sample."""
@@ -112,6 +149,7 @@ class Units:
     labels: np.ndarray
     weights: np.ndarray
     sample: np.ndarray  # which sample each unit came from
+    segments: np.ndarray  # how many description segments each unit holds (0, 1 or 2)
 
 
 def _block_matrix(texts: list[str], tokens: list[tuple[str, ...]], cfg: FeatureConfig, chunk: int = 4000,
@@ -132,16 +170,23 @@ def title_gate_matrix(samples: Sequence[corpus.Sample], cfg: FeatureConfig):
                          features=gate_matrix)
 
 
-def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureConfig) -> Units:
+def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureConfig, *,
+                chosen: dict[int, tuple[int, ...]] | None = None) -> Units:
+    """Unit rows of ``samples``; ``chosen`` gives, by sample position, the one unit to train
+    for a listing known only as a violation (from ``best_units``)."""
     from scipy import sparse
 
     rng = np.random.default_rng(tc.seed)
     texts: list[str] = []
     tokens: list[tuple[str, ...]] = []
-    rows, cols, labels, weights, owners = [], [], [], [], []
-    for index, (sample, item) in enumerate(zip(samples, sample_inputs(samples), strict=True)):
+    rows, cols, labels, weights, owners, sizes = [], [], [], [], [], []
+    # Goods that are not clothing are the clothing gate's to hold down: the violation head learns
+    # what sellers of clothing, shoes and bags say, or it would learn "clothing words" as a cue.
+    indexes = [i for i, s in enumerate(samples) if s.clothing] if chosen is None else sorted(chosen)
+    for index, item in zip(indexes, sample_inputs([samples[i] for i in indexes]), strict=True):
+        sample = samples[index]
         base = len(texts)
-        used = _units(sample, len(item.texts) - 1, rng)
+        used = _units(sample, len(item.texts) - 1, rng) if chosen is None else [chosen[index]]
         needed = sorted({0, *(b for unit in used for b in unit)})
         position = {block: base + k for k, block in enumerate(needed)}
         texts.extend(item.texts[b] for b in needed)
@@ -151,12 +196,48 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
             for block in (0, *unit):
                 rows.append(row)
                 cols.append(position[block])
-            labels.append(unit_label(sample.signals, unit) if sample.label else 0)
+            whole = sample.signals is None
+            labels.append(sample.label if whole else unit_label(sample.signals, unit) if sample.label else 0)
             weights.append(sample.weight * (tc.real_weight if sample.source.startswith("real") else 1.0))
             owners.append(index)
+            sizes.append(len(unit))
+    if not texts:
+        return Units(sparse.csr_matrix((0, (1 << cfg.hash_bits) + 1)), np.zeros(0, int), np.zeros(0),
+                     np.zeros(0, int), np.zeros(0, int))
     blocks = _block_matrix(texts, tokens, cfg)
     pick = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(labels), len(texts)))
-    return Units(pick @ blocks, np.array(labels), np.array(weights), np.array(owners))
+    return Units(pick @ blocks, np.array(labels), np.array(weights), np.array(owners), np.array(sizes))
+
+
+def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample], model: LinearModel,
+                                  tc: TrainConfig) -> Units:
+    """``units`` plus, for each listing known only as a violation, the unit ``model`` scores
+    highest, labelled 1."""
+    from scipy import sparse
+
+    wanted = [i for i, s in enumerate(samples) if s.signals is None and s.label == 1]
+    if not wanted:
+        return units
+    chosen = dict(zip(wanted, best_units(model, [samples[i] for i in wanted]), strict=True))
+    extra = build_units(samples, tc, model.cfg, chosen=chosen)
+    return Units(sparse.vstack([units.matrix, extra.matrix], format="csr"),
+                 np.concatenate([units.labels, extra.labels]), np.concatenate([units.weights, extra.weights]),
+                 np.concatenate([units.sample, extra.sample]), np.concatenate([units.segments, extra.segments]))
+
+
+def balanced_by_size(labels: np.ndarray, weights: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Unit weights under which the share of violations is the same for units of the title
+    alone, with one segment and with two. Otherwise the signal units (always a title with a
+    segment) make "longer" itself a cue, and long titles and descriptions drift up."""
+    out = weights.astype(np.float64).copy()
+    positive = labels == 1
+    overall = out[positive].sum() / max(out[~positive].sum(), 1e-12)
+    for size in np.unique(segments):
+        mask = segments == size
+        pos, neg = out[mask & positive].sum(), out[mask & ~positive].sum()
+        if pos > 0 and neg > 0:
+            out[mask & positive] *= overall * neg / pos
+    return out
 
 
 def listing_blocks(samples: Sequence[corpus.Sample], cfg: FeatureConfig):
@@ -250,18 +331,32 @@ class Gate:
     weights: np.ndarray
 
 
-def build_gate(samples: Sequence[corpus.Sample], cfg: FeatureConfig) -> Gate:
-    return Gate(title_gate_matrix(samples, cfg), np.array([int(s.clothing) for s in samples]),
-                np.array([s.weight for s in samples]))
+def build_gate(titles: Sequence[corpus.Sample], cfg: FeatureConfig) -> Gate:
+    """The gate learns what a title sells from carrier titles alone (real titles by their
+    category, synthetic product titles), never from the trade's words: those must not tell it
+    whether the thing is clothing."""
+    return Gate(title_gate_matrix(titles, cfg), np.array([int(s.clothing) for s in titles]),
+                np.ones(len(titles)))
 
 
-def _fit_combination(violation: np.ndarray, clothing: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
-    """(a, c, b) of ``sigmoid(a * violation + c * min(0, clothing) + b)`` on validation data."""
+def _fit_combination(violation: np.ndarray, clothing: np.ndarray, labels: np.ndarray,
+                     tc: TrainConfig) -> tuple[float, float]:
+    """(a, b) of ``sigmoid(min(a * violation + b, k * clothing + m))`` by maximum likelihood on
+    validation data, with the gate's ``k`` and ``m`` as configured (see ``TrainConfig``)."""
+    from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
-    lr = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
-    lr.fit(np.column_stack([violation, np.minimum(clothing, 0.0)]), labels)
-    return float(lr.coef_[0, 0]), float(max(lr.coef_[0, 1], 0.0)), float(lr.intercept_[0])
+    platt = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(violation.reshape(-1, 1), labels)
+    y = labels.astype(np.float64)
+    cap = tc.gate_slope * clothing + tc.gate_ceiling
+
+    def loss(params: np.ndarray) -> float:
+        z = np.minimum(params[0] * violation + params[1], cap)
+        return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+    result = minimize(loss, np.array([platt.coef_[0, 0], platt.intercept_[0]]), method="Nelder-Mead",
+                      options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-10})
+    return float(result.x[0]), float(result.x[1])
 
 
 def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig, cfg: FeatureConfig, *,
@@ -273,22 +368,25 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
     started = time.perf_counter()
     rows = np.ones(len(units.labels), dtype=bool) if keep is None else keep[units.sample]
     clf = LogisticRegression(C=tc.c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed)
-    clf.fit(units.matrix[rows], units.labels[rows], sample_weight=units.weights[rows])
+    clf.fit(units.matrix[rows], units.labels[rows],
+            sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.segments[rows]))
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
-    titles = np.ones(len(gate.labels), dtype=bool) if keep is None else keep
-    gate_clf = LogisticRegression(C=tc.gate_c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed)
-    gate_clf.fit(gate.matrix[titles], gate.labels[titles], sample_weight=gate.weights[titles])
+    # balanced classes: a title that names no product reads as neither (log-odds near zero)
+    gate_clf = LogisticRegression(C=tc.gate_c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed,
+                                  class_weight="balanced")
+    gate_clf.fit(gate.matrix, gate.labels, sample_weight=gate.weights)
     model = LinearModel(clf.coef_.ravel().astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
                         gate_clf.coef_.ravel().astype(np.float16).astype(np.float32),
-                        float(np.float32(gate_clf.intercept_[0])), 1.0, 0.0, 0.0, cfg)
+                        float(np.float32(gate_clf.intercept_[0])), 1.0, 0.0, 1.0, 0.0, cfg)
     violation = model.violation(model.block_scores(validation.blocks), validation.owner)
     clothing = model.clothing(validation.titles)
     labels, is_real = validation.labels, validation.is_real
     if keep_validation is not None:
         violation, clothing = violation[keep_validation], clothing[keep_validation]
         labels, is_real = labels[keep_validation], is_real[keep_validation]
-    a, c, b = _fit_combination(violation, clothing, labels)
-    model.platt_a, model.gate_c, model.platt_b = float(np.float32(a)), float(np.float32(c)), float(np.float32(b))
+    a, b = _fit_combination(violation, clothing, labels, tc)
+    model.platt_a, model.platt_b = float(np.float32(a)), float(np.float32(b))
+    model.gate_k, model.gate_m = tc.gate_slope, tc.gate_ceiling
     thresholds = choose_thresholds(model.probability(violation, clothing), labels, is_real, tc)
     return Fitted(model, thresholds, time.perf_counter() - started)
 
@@ -300,7 +398,12 @@ def fit(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc:
     units = build_units(train, tc, cfg)
     log(f"  units: {units.matrix.shape[0]} rows, {units.matrix.nnz} non-zeros "
         f"({time.perf_counter() - started:.1f}s)")
-    fitted = fit_units(units, build_gate(train, cfg), validation_data(validation, cfg), tc, cfg, log=log)
+    gate = build_gate(corpus.gate_titles(train, tc.seed + 3), cfg)
+    val = validation_data(validation, cfg)
+    fitted = fit_units(units, gate, val, tc, cfg, log=log)
+    if any(s.signals is None and s.label == 1 for s in train):  # a second pass picks their units
+        units = with_whole_listing_violations(units, train, fitted.model, tc)
+        fitted = fit_units(units, gate, val, tc, cfg, log=log)
     fitted.seconds = time.perf_counter() - started
     return fitted
 
@@ -346,8 +449,9 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
         "version": version,
         "model_sha256": content_hash,
         "thresholds": {"review": fitted.thresholds["review"], "takedown": fitted.thresholds["takedown"]},
-        "calibration": {"method": "sigmoid(a * violation + c * min(0, clothing) + b), fitted on validation",
-                        "a": fitted.model.platt_a, "b": fitted.model.platt_b, "c": fitted.model.gate_c},
+        "calibration": {"method": "sigmoid(min(a * violation + b, k * clothing + m)), fitted on validation",
+                        "a": fitted.model.platt_a, "b": fitted.model.platt_b, "k": fitted.model.gate_k,
+                        "m": fitted.model.gate_m},
         "features": {
             **fitted.model.cfg.to_dict(),
             "max_title_chars": feat.MAX_TITLE_CHARS,

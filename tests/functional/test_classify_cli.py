@@ -47,8 +47,9 @@ def test_scores_in_input_order_with_decisions_and_reasons() -> None:
     assert [r["decision"] for r in rows] == ["ALLOW", "TAKEDOWN", "REVIEW"]
     assert rows[0]["reasons"] == [] and rows[0]["model_version"] == "fake-1"
     assert rows[1]["reasons"][0]["code"] == "MODEL_SCORE"
-    assert rows[1]["reasons"][1] == {"code": "MODEL_EVIDENCE",
-                                     "message": '"thr1ft" read as "thrift" suggests imported used clothing'}
+    assert rows[1]["reasons"][1] == {"code": "MODEL_EVIDENCE", "evidence": "thr1ft", "contribution": 2.0,
+                                     "message": '"thr1ft" read as "thrift" suggests imported used clothing '
+                                                "(+2.00 log-odds)"}
     assert set(rows[1]) == {"id", "score", "decision", "reasons", "model_version"}
 
 
@@ -101,5 +102,5 @@ def test_with_the_shipped_model() -> None:
                        json.dumps({"id": "2", "title": "3Second kaos pria", "price": 99000})], clf)
     assert code == 0
     assert rows[0]["decision"] in ("REVIEW", "TAKEDOWN") and rows[1]["decision"] == "ALLOW"
-    assert any('"thr1ft" read as "thrift"' in r["message"] for r in rows[0]["reasons"])
+    assert any("thr1ft" in r.get("evidence", "") and "thrift" in r["message"] for r in rows[0]["reasons"])
     assert rows[0]["model_version"] == clf.version

@@ -92,13 +92,23 @@ def test_scores_are_probabilities_in_order(clf: OnnxClassifier) -> None:
 
 def test_explain_reports_the_original_spelling(clf: OnnxClassifier) -> None:
     evidence = clf.explain(_listing("Jual thr1ft jaket uniqlo"))
-    assert evidence and evidence[0].term == "thrift" and evidence[0].original == "thr1ft"
+    assert evidence and "thrift" in evidence[0].term and "thr1ft" in evidence[0].original
     assert evidence[0].weight > 0
     split = clf.explain(_listing("t.h.r.i.f.t kemeja"), limit=1)
-    assert [(e.term, e.original) for e in split] == [("thrift", "t.h.r.i.f.t")]
-    glyphs = clf.explain(_listing("kemeja", "ini barang ᴛʜʀɪꜰᴛ ya"), limit=2)
-    assert ("thrift", "ᴛʜʀɪꜰᴛ") in [(e.term, e.original) for e in glyphs]
+    assert "thrift" in split[0].term and "t.h.r.i.f.t" in split[0].original
+    glyphs = clf.explain(_listing("kemeja", "ini barang ᴛʜʀɪꜰᴛ ya"), limit=3)
+    assert any("thrift" in e.term and "ᴛʜʀɪꜰᴛ" in e.original for e in glyphs)
     assert clf.explain(_listing("thrift"), limit=0) == []
+
+
+def test_evidence_comes_from_the_segment_that_says_it(clf: OnnxClassifier) -> None:
+    listing = _listing("Dress Wanita Korean Style Motif Bunga",
+                       "Halo kak, ready stock sesuai foto ya. Bahan katun adem. Ini preloved impor, bekas bal Korea. "
+                       "Wajib video unboxing untuk komplain. Terima kasih!")
+    assert clf.score([listing])[0] >= clf.thresholds.takedown
+    shown = " ".join(e.original for e in clf.explain(listing))
+    assert "bal" in shown or "bekas" in shown or "impor" in shown
+    assert "unboxing" not in shown and "Terima" not in shown
 
 
 def test_odd_inputs_do_not_break_scoring(clf: OnnxClassifier) -> None:

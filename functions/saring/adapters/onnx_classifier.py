@@ -1,8 +1,9 @@
 """The ONNX listing classifier: loads models/listing-classifier once, scores batches in one run.
 
-The graph takes integer tensors (code points of the normalised text and word hashes, packed
-without padding), so the only Python work per listing is normalisation and hashing
-(``saring.classifier.features``).
+The graph takes integer tensors (code points of the normalised title and description segments
+and word hashes, packed without padding), so the only Python work per listing is normalisation,
+segmentation and hashing (``saring.classifier.features``). Explanations read the weight of every
+feature from the same run and name the seller's own words (``saring.classifier.evidence``).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ class OnnxClassifier(Classifier):
         self.metadata = metadata
         self.version: str = metadata["version"]
         self.thresholds = ModelThresholds(float(metadata["thresholds"]["review"]), float(metadata["thresholds"]["takedown"]))
-        self._platt_a = float(metadata.get("calibration", {}).get("a", 1.0))
+        # evidence is reported in the calibrated model's log-odds: raw weights times this slope
+        self._evidence_scale = float(metadata.get("calibration", {}).get("a", 1.0))
         self._session = ort.InferenceSession(blob, _session_options(threads), providers=["CPUExecutionProvider"])
         self._score_outputs = ["probability"]
         self._explain_outputs = ["contrib", "block_scores"]
@@ -116,6 +118,6 @@ class OnnxClassifier(Classifier):
             weights = block_word_weights(contrib, feeds["index"][block : block + count], model_in)
             traced = traced_input(listing.title, listing.description)
             out.append(phrases(traced, model_in, weights, block_scores[block : block + count],
-                               self._platt_a, limit))
+                               self._evidence_scale, limit))
             block += count
         return out

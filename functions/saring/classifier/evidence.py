@@ -4,13 +4,15 @@ The ONNX graph returns the weight of every hashed feature of a packed batch (``c
 each block's score. A word weighs what the character n-grams starting inside it weigh, plus its
 unigram and its share of the bigrams it is part of. Consecutive words that push toward a
 violation make one phrase ("bekas impor", "bal korea"), read back in the seller's spelling; units
-and filler ("harga", "cm", "size", a lone number) are never shown on their own.
+and filler ("harga", "cm", "size", a number or "85rb") are never shown on their own.
 
 Only the title and the description segments that score above zero can raise the listing's score
 (the graph pools ``max(0, ...)`` over segments), so only they are searched. Pure Python + numpy.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -58,8 +60,12 @@ def block_word_weights(contrib: np.ndarray, index: np.ndarray, model_in: ModelIn
     return out
 
 
+_NUMBER_WITH_UNIT = re.compile(r"[0-9]+[a-z]{0,3}")
+
+
 def _is_filler(word: str) -> bool:
-    return len(word) < 2 or word.isdigit() or word in FILLER_WORDS
+    word = word.lower()
+    return len(word) < 2 or word in FILLER_WORDS or _NUMBER_WITH_UNIT.fullmatch(word) is not None
 
 
 def phrases(traced: TracedInput, model_in: ModelInput, weights: list[np.ndarray], block_scores: np.ndarray,

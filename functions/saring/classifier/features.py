@@ -60,7 +60,7 @@ MAX_SEGMENTS = 400
 TITLE_MARK = "\x02title"
 SEGMENT_MARK = "\x02segment"
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[A-Za-z0-9]+")
 _LINE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"[.!?;]+(?: |$)")  # not inside "35.000" or "t.h.r.i.f.t"
 
@@ -74,29 +74,36 @@ class ModelInput:
     tokens: tuple[tuple[str, ...], ...]
 
 
-# Words after a negator, to the end of the clause (punctuation) or at most five words, are their
-# own tokens ("bukan barang thrift atau bekas impor" gives "~barang", "~thrift", "~atau", "~bekas",
-# "~impor"), so compliance text and its opposite ("bukan barang baru") can weigh apart (negation
-# marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002).
+# Words after a negator, to the end of the clause (punctuation) or at most five words, are
+# written in capitals: normalised text is lower case, so their character n-grams and their word
+# tokens ("~thrift") are features of their own. "bukan barang thrift atau bekas impor" then shares
+# no feature with "barang thrift" or "bekas impor", and "bukan barang baru" none with "barang
+# baru" (negation marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002). One character for one:
+# spans are kept.
 NEGATORS = frozenset("bukan bkn tidak tdk tak tanpa anti non no not gak nggak ngga ga enggak".split())
 NEGATION_SCOPE = 5
-_WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()]")
+_WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()/]")
 
 
-def _block_tokens(text: str, mark: str) -> tuple[str, ...]:
-    words = _WORD.findall(text)
-    if NEGATORS.isdisjoint(words):
-        return (mark, *words)
-    tokens = [mark]
+def _mark_negation(text: str) -> str:
+    if NEGATORS.isdisjoint(_WORD.findall(text)):
+        return text
+    out = list(text)
     scope = 0
     for match in _WORD_OR_BREAK.finditer(text):
         word = match.group()
         if not word[0].isalnum():
             scope = 0
             continue
-        tokens.append("~" + word if scope else word)
+        if scope:
+            start, end = match.span()
+            out[start:end] = word.upper()
         scope = NEGATION_SCOPE if word in NEGATORS else max(0, scope - 1)
-    return tuple(tokens)
+    return "".join(out)
+
+
+def _block_tokens(text: str, mark: str) -> tuple[str, ...]:
+    return (mark, *("~" + word.lower() if word[0].isupper() else word for word in _WORD.findall(text)))
 
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -144,18 +151,19 @@ def _segments(description: str, fold) -> Iterator[tuple[int, object, int, int]]:
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
 
 
-def _fold_digits(text: str) -> str:
-    return text.translate(_DIGITS_AS_ZERO)
+def _block_text(text: str) -> str:
+    """A normalised block as the model reads it: digits as 0, negated words in capitals."""
+    return _mark_negation(text.translate(_DIGITS_AS_ZERO))
 
 
 def model_input(title: str | None, description: str | None = None) -> ModelInput:
     """The model's view of a listing's text (titles and descriptions of any content)."""
-    title_text = _fold_digits(normalise(title or "")[:MAX_TITLE_CHARS])
+    title_text = _block_text(normalise(title or "")[:MAX_TITLE_CHARS])
     texts = [title_text]
     tokens = [_block_tokens(title_text, TITLE_MARK)]
     if description:
         for _, line, start, end in _segments(description, normalise):
-            segment = _fold_digits(line[start:end])
+            segment = _block_text(line[start:end])
             texts.append(segment)
             tokens.append(_block_tokens(segment, SEGMENT_MARK))
     return ModelInput(tuple(texts), tuple(tokens))
@@ -194,9 +202,9 @@ def traced_input(title: str | None, description: str | None) -> TracedInput:
     """``model_input``'s blocks, each able to say which original characters it came from."""
     title_raw, description_raw = title or "", description or ""
     title_source = normalise_with_spans(title_raw)
-    blocks = [TracedBlock(_fold_digits(title_source.text[:MAX_TITLE_CHARS]), title_source, 0, title_raw, 0)]
+    blocks = [TracedBlock(_block_text(title_source.text[:MAX_TITLE_CHARS]), title_source, 0, title_raw, 0)]
     for line_start, line, start, end in _segments(description_raw, normalise_with_spans):
-        blocks.append(TracedBlock(_fold_digits(line.text[start:end]), line, start, description_raw, line_start))
+        blocks.append(TracedBlock(_block_text(line.text[start:end]), line, start, description_raw, line_start))
     return TracedInput(tuple(blocks))
 
 

@@ -1,0 +1,71 @@
+"""How a listing becomes the model's blocks: segmentation, negation marking, digits, tracing."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from saring.classifier.features import (
+    MAX_SEGMENT_WORDS,
+    SEGMENT_MARK,
+    TITLE_MARK,
+    model_input,
+    pack_batch,
+    traced_input,
+    word_spans,
+)
+
+
+def test_title_then_one_block_per_line_and_sentence() -> None:
+    item = model_input("Kaos Polos", "Halo kak! Ready stock.\nBahan katun, harga Rp 35.000/pcs. Terima kasih")
+    assert item.texts == ("kaos polos", "halo kak!", "ready stock.", "bahan katun, harga rp 00.000/pcs.",
+                          "terima kasih")
+    assert item.tokens[0][0] == TITLE_MARK and all(tokens[0] == SEGMENT_MARK for tokens in item.tokens[1:])
+
+
+def test_split_letters_and_decimals_are_not_sentence_ends() -> None:
+    assert model_input("", "t.h.r.i.f.t ex Jepang. Harga 35.000").texts[1:] == ("thrift ex jepang.", "harga 00.000")
+
+
+def test_long_sentences_are_cut_into_runs_of_bounded_words() -> None:
+    words = " ".join(f"kata{i}" for i in range(3 * MAX_SEGMENT_WORDS + 5))
+    blocks = model_input("t", words).texts[1:]
+    assert len(blocks) == 4
+    assert all(len(word_spans(block)) <= MAX_SEGMENT_WORDS for block in blocks)
+    assert " ".join(blocks) == model_input("t", words).texts[1] + " " + " ".join(blocks[1:])
+
+
+def test_price_and_category_are_not_read() -> None:
+    assert model_input("Jaket", "Bahan parasut") == model_input("Jaket", "Bahan parasut")
+    assert pack_batch([model_input("Jaket")])["index"].shape == (1, 12)
+
+
+def test_negated_words_are_features_of_their_own_to_the_end_of_the_clause() -> None:
+    item = model_input("100% baru, bukan barang thrift atau bekas impor. Ini thrift")
+    assert item.texts[0] == "000% baru, bukan BARANG THRIFT ATAU BEKAS IMPOR. ini thrift"
+    tokens = item.tokens[0]
+    assert tokens[1:] == ("000", "baru", "bukan", "~barang", "~thrift", "~atau", "~bekas", "~impor", "ini", "thrift")
+    assert model_input("bukan barang baru").tokens[0][1:] == ("bukan", "~barang", "~baru")
+    assert model_input("kaos polos").tokens[0][1:] == ("kaos", "polos")
+
+
+def test_digits_read_as_zero_one_for_one() -> None:
+    item = model_input("Size 42 LD 108", "kondisi 95%")
+    assert item.texts == ("size 00 ld 000", "kondisi 00%")
+
+
+def test_traced_blocks_are_the_model_blocks_and_point_at_the_sellers_words() -> None:
+    description = "Halo kak 🙏\nIni barang ᴛʜʀɪꜰᴛ ya. Kondisi 90%."
+    traced = traced_input("Jaket THR1FT", description)
+    assert traced.texts == model_input("Jaket THR1FT", description).texts
+    title, thrift_block = traced.blocks[0], traced.blocks[2]
+    start = title.text.index("thrift")
+    assert title.original(start, start + 6) == "THR1FT"
+    start = thrift_block.text.index("thrift")
+    assert thrift_block.original(start, start + 6) == "ᴛʜʀɪꜰᴛ"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=400))
+def test_tracing_agrees_with_the_model_on_any_text(title: str, description: str) -> None:
+    assert traced_input(title, description).texts == model_input(title, description).texts
