@@ -254,12 +254,16 @@ SIGNALS: dict[str, dict[str, list[str]]] = {
 # Implicit cues: a single one is not enough (a person's own preloved, a legal import, any shop),
 # an origin together with the trade's habits (stock that changes every week, one piece of each,
 # no returns) is the trade; a condition note may come with them.
-ORIGIN_CUES = ["from {oe}", "dari {o}", "tag {o}", "label {o}", "asli {o}", "made in {oe} (tag)", "datang dari {o}"]
+ORIGIN_CUES = ["from {oe}", "dari {o}", "tag {o}", "label {o}", "asli {o}", "made in {oe} (tag)", "datang dari {o}",
+               "langsung dari {o}", "asal {o}", "{oe} market", "barang {o}", "dikirim dari {o}", "ex market {o}"]
 CONDITION_CUES = ["kondisi {pct}%", "minus pemakaian wajar", "ada noda kecil", "warna sedikit pudar",
                   "minus noda dikit", "{pct}% mulus", "minus tipis"]
 TRADE_CUES = ["stok beda tiap minggu", "restock tiap minggu", "barang datang tiap minggu", "hasil hunting",
               "harga miring branded", "model random tiap minggu", "stok dari gudang impor", "datang per karung",
-              "branded semua harga miring", "barang baru datang dari kapal"]
+              "branded semua harga miring", "barang baru datang dari kapal", "stok tiap minggu ganti",
+              "barang datang seminggu sekali", "tiap item cuma satu", "stok random tiap datang", "restock setiap Jumat",
+              "koleksi berganti tiap minggu", "hasil seleksi dari gudang", "hasil kurasi tiap minggu",
+              "model tidak ada yang sama", "dipilih satu-satu dari tumpukan", "datang langsung dari pelabuhan"]
 
 # Traps: legal look-alikes used for the twins and for negatives of their own.
 TRAPS: dict[str, dict[str, list[str]]] = {
@@ -915,9 +919,20 @@ def carriers(samples: Iterable[Sample]) -> list[Sample]:
 
 def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> list[Sample]:
     """Titles for the clothing gate: the real ones among ``samples`` (their category says what
-    they sell) and synthetic product titles of every kind, with no trade word in any."""
+    they sell), synthetic product titles of every kind, and titles of the trade's words alone
+    (clothing) or beside a product that is not clothing (not clothing)."""
     g = _Gen(seed)
     out = [s for s in samples if s.source.startswith("real")]
+    # Titles that name no product but the trade ("bal Korea campur", "karungan thrift 50 kg") sell
+    # clothing: that is what the words mean. The same words beside a named product that is not
+    # clothing ("Lego bekas kiloan") do not make it clothing.
+    for index in range(synthetic // 5):
+        family = g.pick(["explicit", "bale_trade", "regional_slang", "euphemism"])
+        trade = g.fill(g.pick([t for t in SIGNALS[family]["title"] if "{item}" not in t and "{ie}" not in t]))
+        out.append(Sample(f"gate-trade-{seed}-{index}", g.case(trade), "", 0, "trade", (), "synthetic"))
+        thing = _synthetic_carrier(g, g.pick(["other", "other", "food"]))
+        out.append(Sample(f"gate-other-{seed}-{index}", g.case(f"{thing.title} {trade}"), "", 0, "other_trade", (),
+                          "synthetic", clothing=False))
     for index in range(synthetic):
         kind = g.pick(["clothes", "clothes", "shoes", "bags", "other", "other", "food"])
         carrier = _synthetic_carrier(g, kind)

@@ -59,7 +59,7 @@ class TrainConfig:
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
-    review_precision: float = 0.9
+    review_precision: float = 0.95
 
 
 # ----------------------------------------------------------------------------------------------
