@@ -251,6 +251,8 @@ SIGNALS: dict[str, dict[str, list[str]]] = {
                         "Wholesale used clothing, mixed bale", "Imported second hand {ie}, grade A"],
     },
 }
+GENERIC_CUES = [", bekas impor", " (thrift)", ", barang bekas", " import", ", second impor", " preloved", " ex impor",
+                ", pakaian bekas", " - thrift impor", ", bekas luar negeri", " (second)", ", import bekas"]
 # Implicit cues: a single one is not enough (a person's own preloved, a legal import, any shop),
 # an origin together with the trade's habits (stock that changes every week, one piece of each,
 # no returns) is the trade; a condition note may come with them.
@@ -718,6 +720,9 @@ def _finish(g: _Gen, sample_id: str, draft: _Draft, label: int, kind: str, famil
     title = g.case(_title_with(g, draft.carrier.title, draft.title_extra, draft.title_at))
     parts = draft.parts
     description = _join(parts)
+    segments = [text for part in parts for text in model_input("", part).texts[1:]]
+    if list(model_input("", description).texts[1:]) != segments:
+        description = "\n".join(parts)  # a join read across parts ("L. U*s*e*d" glued): keep them apart
     signals: list[tuple[int, ...]] = []
     if label and draft.title_signal:
         signals.append(())
@@ -811,6 +816,10 @@ def _pair(g: _Gen, sample_id: str, real: Sequence[Sample]) -> list[Sample]:
     boilerplate = _boilerplate_parts(g, _description_length(g))
     form = "title" if in_title or g.chance(0.25) else "description"  # a bare phrase on a line of its own
     signal = plain_signal = _signal_text(g, family, form, carrier.item)
+    if family != "explicit" and g.chance(0.35):
+        # Sellers mix the trade's slang with its plain words ("cakaran, baju bekas impor"); a family
+        # held out of training still shares those words with the rest, as real listings do.
+        plain_signal = signal = f"{signal}{g.pick(GENERIC_CUES)}"
     if evasion:
         signal = g.evade(evasion, signal, share=g.pick([0.3, 0.6, 1.0]))
     at = g.pick(["end", "end", "start", "middle", "dash", "bracket"])
@@ -883,7 +892,7 @@ def _trap_only(g: _Gen, sample_id: str, real: Sequence[Sample]) -> Sample:
     traps = [g.pick(list(TRAPS) + ["single_cue"]) for _ in range(g.pick([1, 1, 2, 3]))]
     draft = _Draft(carrier, parts=_boilerplate_parts(g, _description_length(g)))
     for k, trap in enumerate(traps):
-        if (k == 0 and g.chance(0.5)) or not draft.parts:
+        if (k == 0 and g.chance(0.5)) or (not draft.parts and g.chance(0.5)):
             draft.title_extra = f"{draft.title_extra} {_trap_text(g, trap, 'title', carrier.item)}".strip()
             draft.title_at = g.pick(["end", "start", "middle", "dash"])
         else:

@@ -26,7 +26,7 @@ class KeywordClassifier(Classifier):
         self.batches.append(len(listings))
         return [0.99 if self.word in listing.title.lower() else 0.01 for listing in listings]
 
-    def explain_many(self, listings: Sequence[Listing], limit: int = 3) -> list[list[Evidence]]:
+    def explain_many(self, listings: Sequence[Listing], limit: int = 5) -> list[list[Evidence]]:
         return [[Evidence(term=self.word, original=self.word, weight=1.0)] for _ in listings]
 
 

@@ -23,11 +23,11 @@ class Classifier(ABC):
         """One probability per listing, in order, computed in one batch."""
 
     @abstractmethod
-    def explain_many(self, listings: Sequence[Listing], limit: int = 3) -> list[list[Evidence]]:
+    def explain_many(self, listings: Sequence[Listing], limit: int = 5) -> list[list[Evidence]]:
         """The strongest evidence for each listing's score, in one batch; asked only for
         flagged listings, since explaining costs more than scoring."""
 
-    def explain(self, listing: Listing, limit: int = 3) -> list[Evidence]:
+    def explain(self, listing: Listing, limit: int = 5) -> list[Evidence]:
         return self.explain_many([listing], limit)[0]
 
 

@@ -14,7 +14,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import onnxruntime as ort
 
 from saring.classifier.evidence import block_word_weights, phrases
@@ -105,7 +104,7 @@ class OnnxClassifier(Classifier):
 
     # -- explanation ------------------------------------------------------------------------
 
-    def explain_many(self, listings: Sequence[Listing], limit: int = 3) -> list[list[Evidence]]:
+    def explain_many(self, listings: Sequence[Listing], limit: int = 5) -> list[list[Evidence]]:
         if limit <= 0 or not listings:
             return [[] for _ in listings]
         model_ins = [listing_input(listing) for listing in listings]

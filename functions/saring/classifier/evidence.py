@@ -24,9 +24,7 @@ __all__ = ["FILLER_WORDS", "block_word_weights", "phrases"]
 # Words that say nothing about the law however the weights fall: units, sizes, prices,
 # courtesy, and the commonest function words.
 FILLER_WORDS = frozenset(
-    "harga rp idr k rb ribu jt juta m cm mm kg gr gram g ml l s xl xxl xxxl size ukuran uk ld pj lp pb "
-    "fit pcs pc psg pasang lusin dan atau di ke dari yang untuk dengan ini itu ya kak ka gan sis bun "
-    "the a an and of for to in with is are ready stock stok real pict foto warna".split()
+    ["harga", "rp", "idr", "k", "rb", "ribu", "jt", "juta", "m", "cm", "mm", "kg", "gr", "gram", "g", "ml", "l", "s", "xl", "xxl", "xxxl", "size", "ukuran", "uk", "ld", "pj", "lp", "pb", "fit", "pcs", "pc", "psg", "pasang", "lusin", "dan", "atau", "di", "ke", "dari", "yang", "untuk", "dengan", "ini", "itu", "ya", "kak", "ka", "gan", "sis", "bun", "the", "a", "an", "and", "of", "for", "to", "in", "with", "is", "are", "ready", "stock", "stok", "real", "pict", "foto", "warna"]
 )
 
 

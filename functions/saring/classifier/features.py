@@ -80,7 +80,7 @@ class ModelInput:
 # no feature with "barang thrift" or "bekas impor", and "bukan barang baru" none with "barang
 # baru" (negation marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002). One character for one:
 # spans are kept.
-NEGATORS = frozenset("bukan bkn tidak tdk tak tanpa anti non no not gak nggak ngga ga enggak".split())
+NEGATORS = frozenset(["bukan", "bkn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "nggak", "ngga", "ga", "enggak"])
 NEGATION_SCOPE = 5
 _WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()/]")
 
