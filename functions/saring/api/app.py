@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qs
 from uuid import uuid4
 
 from starlette.requests import Request
@@ -57,9 +58,22 @@ class SaringGraphQL(GraphQL):
         except HTTPException as error:
             # Strawberry answers a body it cannot read (bad JSON, no query, wrong method) in
             # plain text; callers get the same status with a coded GraphQL error instead.
+            if error.status_code == 401:
+                await _unauthenticated(send, error.reason)
+                return
             await _respond(send, error.status_code, _error(error.reason, "BAD_USER_INPUT"))
             return
         await response(scope, receive, send)
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        # The gateway lets one request through without a principal: a browser fetching the
+        # GraphiQL page. Strawberry decides for itself whether a GET renders that page or runs
+        # `?query=`, so the view refuses to run anything unauthenticated, whatever the gateway
+        # let through.
+        context = kwargs.get("context")
+        if getattr(context, "principal", None) is None:
+            raise HTTPException(401, "missing Authorization header")
+        return await super().execute_operation(*args, **kwargs)
 
     async def parse_http_body(self, request: Any) -> Any:
         try:
@@ -187,16 +201,11 @@ class Gateway:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body:
             return await _respond(send, 413, _too_large(self._max_body))
-        if not _is_graphiql_page(scope["method"], headers):
+        if not _is_graphiql_page(scope["method"], headers, scope.get("query_string", b"")):
             try:
                 principal = self.services.authenticator.authenticate(headers.get("authorization"))
             except UnauthenticatedError as error:
-                return await _respond(
-                    send,
-                    401,
-                    _error(error.message, "UNAUTHENTICATED"),
-                    extra_headers=[(b"www-authenticate", b'Bearer realm="saring"')],
-                )
+                return await _unauthenticated(send, error.message)
             scope.setdefault("state", {})["principal"] = principal
         try:
             body = await _read_body(receive, self._max_body)
@@ -238,9 +247,15 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _is_graphiql_page(method: str, headers: dict[str, str]) -> bool:
-    """A browser asking for the GraphiQL page itself; its queries carry the key as usual."""
-    return method == "GET" and "text/html" in headers.get("accept", "")
+def _is_graphiql_page(method: str, headers: dict[str, str], query_string: bytes) -> bool:
+    """A browser asking for the GraphiQL page itself; its queries carry the key as usual.
+
+    A GET that names a `query` (even an empty one) is an operation, whatever it accepts.
+    """
+    if method != "GET" or "text/html" not in headers.get("accept", ""):
+        return False
+    parameters = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+    return "query" not in parameters
 
 
 def _lambda_request_id(scope: Scope) -> str:
@@ -254,6 +269,15 @@ def _error(message: str, code: str) -> dict[str, Any]:
 
 def _too_large(limit: int) -> dict[str, Any]:
     return _error(f"request body is larger than {limit} bytes", "BAD_USER_INPUT")
+
+
+async def _unauthenticated(send: Send, message: str) -> int:
+    return await _respond(
+        send,
+        401,
+        _error(message, "UNAUTHENTICATED"),
+        extra_headers=[(b"www-authenticate", b'Bearer realm="saring"')],
+    )
 
 
 async def _respond(
