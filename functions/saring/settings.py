@@ -37,6 +37,7 @@ class Settings:
     max_title_chars: int = 500
     max_description_chars: int = 10_000
     max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32  # the deepest documented request body nests 5 levels
     max_query_depth: int = 8  # the deepest documented operation needs 5
     max_query_tokens: int = 2_000
     max_aliases: int = 30

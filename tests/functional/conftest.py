@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import io
 import json
@@ -50,7 +51,13 @@ def api_gateway_event(body: str | bytes, headers: dict[str, str] | None = None) 
     event["headers"].update({name.lower(): value for name, value in (headers or {}).items()})
     raw = body.encode() if isinstance(body, str) else body
     event["headers"]["content-length"] = str(len(raw))
-    event["body"] = raw.decode("utf-8", errors="replace")
+    try:
+        event["body"] = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # API Gateway hands Lambda a body that is not text base64-encoded: the handler must
+        # see the very bytes sent, not a repaired copy.
+        event["body"] = base64.b64encode(raw).decode("ascii")
+        event["isBase64Encoded"] = True
     return event
 
 

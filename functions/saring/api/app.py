@@ -75,18 +75,35 @@ class SaringGraphQL(GraphQL):
             raise HTTPException(401, "missing Authorization header")
         return await super().execute_operation(*args, **kwargs)
 
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON as the service accepts it: UTF-8, nested at most `max_json_depth` levels, numbers
+        Python can read, no lone surrogates. Anything else is the caller's 400, never a 500."""
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the request body is not valid UTF-8") from None
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            depth = self.services.settings.max_json_depth
+            raise HTTPException(400, f"the request body nests more than {depth} levels") from None
+        except json.JSONDecodeError:
+            raise  # strawberry answers 400 "Unable to parse request body as JSON"
+        except ValueError:
+            # An integer of more than sys.get_int_max_str_digits() (4,300) digits.
+            raise HTTPException(400, "a number in the request body is too long") from None
+        problem = json_problem(value, self.services.settings.max_json_depth)
+        if problem is not None:
+            raise HTTPException(400, problem)
+        return value
+
     async def parse_http_body(self, request: Any) -> Any:
         try:
-            data = await super().parse_http_body(request)
+            return await super().parse_http_body(request)
         except (AttributeError, TypeError) as error:
             # JSON that is not an object (`null`, `1`, `[1]`): strawberry calls `.get` on it.
             raise HTTPException(400, "the request body must be a JSON object") from error
-        for item in data if isinstance(data, list) else [data]:
-            if _has_lone_surrogate(item.variables):
-                # JSON may escape half a surrogate pair ("\ud800"): text no store can encode.
-                # graphql-core refuses it in the document; variables are checked here.
-                raise HTTPException(400, "variables contain invalid Unicode (a lone surrogate)")
-        return data
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         # process_result sees the request but not the sub-response: the scope carries it.
@@ -116,18 +133,35 @@ class SaringGraphQL(GraphQL):
         return response
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+def json_problem(value: Any, max_depth: int) -> str | None:
+    """What makes parsed JSON unacceptable, or None. Iterative: a hostile body's depth must not
+    become this function's recursion depth.
+
+    JSON may escape half a surrogate pair ("\\ud800"): text no store can encode. graphql-core
+    refuses it in the document; everywhere else it is refused here.
+    """
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return "the request body contains invalid Unicode (a lone surrogate)"
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                return f"the request body nests more than {max_depth} levels"
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+            if isinstance(item, dict):
+                pending.extend((key, depth + 1) for key in item)
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
         return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+    return True
 
 
 def is_request_error(result: Any) -> bool:
