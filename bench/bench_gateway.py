@@ -124,7 +124,7 @@ def on_moto_server() -> dict[str, Any]:
     dynamodb_client.cache_clear()
     try:
         settings = Settings.from_env(
-            {"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": "b"}
+            {"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef"}
         )
         client = dynamodb_client()
         create_table_from_template(client, settings.table_name)
@@ -160,7 +160,7 @@ def cold_start(settings: Any, key: str, runs: int = 11) -> dict[str, Any]:
         base_env = {
             **os.environ,
             "SARING_TABLE": settings.table_name,
-            "SARING_IDENTITY_SECRET": "b",
+            "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
             "SARING_MODEL_DIR": str(REPO_ROOT / "models" / "listing-classifier"),
             # Like Lambda's read-only code directory: nothing is compiled and kept between runs.
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -239,7 +239,7 @@ def warm() -> dict[str, Any]:
         settings = Settings.from_env(
             {
                 "SARING_TABLE": "bench-warm",
-                "SARING_IDENTITY_SECRET": "b",
+                "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
                 "SARING_KEY_CACHE_SECONDS": "3600",
             }
         )

@@ -79,6 +79,13 @@ def ledger_service_for(settings: Settings, ledger: Ledger, clock: Clock) -> Ledg
     )
 
 
+def build_verdict_service(
+    settings: Settings, classifier: Classifier, facts_reader: VerdictFactsReader, clock: Clock
+) -> VerdictService:
+    """Verdicts alone (the catalog scan): no ledger writes, so no identity secret."""
+    return VerdictService(classifier, facts_reader, clock, listing_limits(settings))
+
+
 def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     """The ledger alone, for functions that need nothing else (no model, no schema)."""
     from saring.adapters.dynamodb.client import dynamodb_client
@@ -100,8 +107,13 @@ def build_services(
     ledger: Ledger | None = None,
     order_book: OrderBook | None = None,
 ) -> Services:
-    """Real adapters unless a test hands in its own; nothing is built per request."""
+    """Real adapters unless a test hands in its own; nothing is built per request.
+
+    The identity secret is read and checked here, at start: a container that could not link
+    identities must not start answering (IdentitySecretError says what to set).
+    """
     settings = settings or Settings.from_env()
+    identity_secret(settings)
     clock = clock or SystemClock()
     classifier = classifier or load_classifier(settings)
     policy = StrikePolicy.from_settings(settings)
@@ -132,7 +144,7 @@ def build_services(
         classifier=classifier,
         keys=keys,
         authenticator=Authenticator(keys, settings.key_cache_seconds),
-        verdicts=VerdictService(classifier, facts_reader, clock, listing_limits(settings)),
+        verdicts=build_verdict_service(settings, classifier, facts_reader, clock),
         ledger=ledger_service,
         orders=OrderService(order_book, LedgerStrikeRecorder(ledger_service), clock, settings),
     )

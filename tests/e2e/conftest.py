@@ -148,7 +148,7 @@ def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
     try:
         settings = Settings.from_env(
             # moto's backends are per process, shared by every server in it: a table per test.
-            {"SARING_TABLE": f"saring-story-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "s"}
+            {"SARING_TABLE": f"saring-story-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"}
         )
         client = dynamodb_client()
         create_table_from_template(client, settings.table_name)

@@ -31,7 +31,7 @@ def services(dynamodb, table_name, classifier, clock):
     from saring.bootstrap import build_services
     from saring.settings import Settings
 
-    settings = Settings.from_env({"SARING_TABLE": table_name, "SARING_IDENTITY_SECRET": "test-secret"})
+    settings = Settings.from_env({"SARING_TABLE": table_name, "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"})
     return build_services(settings, dynamodb=dynamodb, clock=clock, classifier=classifier)
 
 
@@ -77,7 +77,7 @@ def lambda_handler(dynamodb, table_name, monkeypatch) -> Iterator[Any]:
     from saring.adapters.dynamodb.client import dynamodb_client
 
     monkeypatch.setenv("SARING_TABLE", table_name)
-    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-secret")
+    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-identity-secret-0123456789abcdef")
     dynamodb_client.cache_clear()
     sys.modules.pop("saring.handlers.api", None)
     module = importlib.import_module("saring.handlers.api")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from saring.domain.errors import BadUserInputError
+from saring.domain.errors import BadUserInputError, SaringError
 
 
 class IdentityKind(StrEnum):
@@ -26,6 +26,24 @@ _ID_NSN = re.compile(r"[1-9][0-9]{7,11}")
 _E164_OTHER = re.compile(r"\+[1-9][0-9]{7,14}")
 _NIK = re.compile(r"[0-9]{16}")
 MAX_RAW_LENGTH = 32
+# As long as the HMAC-SHA256 output: a shorter key makes the fingerprints of the few billion
+# possible phones and NIKs cheaper to enumerate for whoever gets hold of the table.
+MIN_SECRET_BYTES = 32
+
+
+class IdentitySecretError(SaringError):
+    """The identity secret is missing or too short: a configuration error, fatal at start."""
+
+
+def check_identity_secret(secret: bytes, source: str) -> bytes:
+    """The secret itself, once it is long enough. `source` names where it came from; the
+    message never includes the secret."""
+    if len(secret) < MIN_SECRET_BYTES:
+        raise IdentitySecretError(
+            f"the identity secret from {source} is {len(secret)} bytes; it must be at least "
+            f"{MIN_SECRET_BYTES} bytes (e.g. the output of `openssl rand -hex 32`)"
+        )
+    return secret
 
 
 def normalise_phone(raw: str, field: str = "phone") -> str:
