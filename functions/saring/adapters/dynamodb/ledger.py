@@ -36,7 +36,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_events, audit_put
 from saring.adapters.dynamodb.batch import batch_get
@@ -900,7 +900,7 @@ class DynamoLedger(Ledger):
                 codes = {r.get("Code") for r in cancelled.reasons} - {"None", None}
                 if not codes <= _RETRYABLE_CODES:
                     raise SaringError(f"transaction cancelled: {sorted(codes)}") from None
-            self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
+            self._sleep(full_jitter(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
         raise ConflictError("too much contention on this seller; try again")
 
 

@@ -36,7 +36,6 @@ import base64
 import binascii
 import hashlib
 import json
-import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
@@ -46,6 +45,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_put
 from saring.adapters.dynamodb.batch import concurrently
@@ -606,7 +606,7 @@ class DynamoDBOrderBook(OrderBook):
                 codes = {r.get("Code") for r in reasons or []} - {"None", None}
                 if attempt == attempts or not reasons or not codes <= TRANSIENT_CANCELLATION_REASONS:
                     raise
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # full jitter
+            time.sleep(full_jitter(0.02 * 2**attempt))
 
     # --- list -----------------------------------------------------------------------------------
 
