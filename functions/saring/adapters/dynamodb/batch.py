@@ -57,6 +57,8 @@ def batch_get(
             for item in items:
                 found[(item["pk"]["S"], item["sk"]["S"])] = item
             pending.extend(unprocessed)
+    if not pending:  # the last wave answered everything
+        return found
     raise SaringError(f"DynamoDB left {len(pending)} keys unprocessed after {MAX_WAVES} tries")
 
 
