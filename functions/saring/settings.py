@@ -37,6 +37,8 @@ class Settings:
     max_title_chars: int = 500
     max_description_chars: int = 10_000
     max_body_bytes: int = 1024 * 1024
+    # A body still arriving after this is refused (408): a slow client must not hold a worker.
+    body_timeout_seconds: float = 10.0
     max_json_depth: int = 32  # the deepest documented request body nests 5 levels
     max_query_depth: int = 8  # the deepest documented operation needs 5
     max_query_tokens: int = 2_000

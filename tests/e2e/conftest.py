@@ -37,15 +37,11 @@ def app_server(services: Any) -> Iterator[str]:
     import uvicorn
 
     from saring.api.app import create_app
+    from saring.local_stack import uvicorn_config
 
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(services, execute_in_threads=True),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
+        uvicorn_config(create_app(services, execute_in_threads=True), "127.0.0.1", port)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

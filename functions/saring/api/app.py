@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -241,10 +242,16 @@ class Gateway:
             except UnauthenticatedError as error:
                 return await _unauthenticated(send, error.message)
             scope.setdefault("state", {})["principal"] = principal
+        timeout = self.services.settings.body_timeout_seconds
         try:
-            body = await _read_body(receive, self._max_body)
+            body = await asyncio.wait_for(_read_body(receive, self._max_body), timeout)
         except _BodyTooLarge:
             return await _respond(send, 413, _too_large(self._max_body))
+        except TimeoutError:
+            message = f"the request body did not arrive within {timeout:g} seconds"
+            return await _respond(
+                send, 408, _error(message, "BAD_USER_INPUT"), [(b"connection", b"close")]
+            )
         status = 0
 
         async def replay() -> Message:
