@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from saring.domain.errors import ConflictError, NotFoundError
 from saring.domain.listings import Evidence, Listing
-from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
 from saring.ports import Classifier, KeyStore, StoredKey, VerdictFactsReader
@@ -37,9 +38,31 @@ class MemoryKeyStore(KeyStore):
     def put(self, stored: StoredKey) -> None:
         self.stored[stored.key_hash] = stored
 
-    def find(self, key_hash: str) -> Principal | None:
-        stored = self.stored.get(key_hash)
-        return stored.principal if stored else None
+    def find(self, key_hash: str) -> StoredKey | None:
+        return self.stored.get(key_hash)
+
+    def by_id(self, key_id: str) -> StoredKey | None:
+        return next((s for s in self.stored.values() if s.key_id == key_id), None)
+
+    def all_keys(self) -> list[StoredKey]:
+        return sorted(self.stored.values(), key=lambda s: s.key_id)
+
+    def revoke(self, key_id: str, at: datetime) -> StoredKey:
+        stored = self.by_id(key_id)
+        if stored is None:
+            raise NotFoundError(f"no API key with id {key_id}")
+        revoked = replace(stored, revoked_at=stored.revoked_at or at)
+        self.stored[stored.key_hash] = revoked
+        return revoked
+
+    def replace(self, old_key_id: str, new: StoredKey, at: datetime) -> None:
+        old = self.by_id(old_key_id)
+        if old is None:
+            raise NotFoundError(f"no API key with id {old_key_id}")
+        if old.revoked_at is not None:
+            raise ConflictError(f"API key {old_key_id} is already revoked")
+        self.put(new)
+        self.revoke(old_key_id, at)
 
 
 class FixedFacts(VerdictFactsReader):
@@ -67,7 +90,7 @@ import itertools as _itertools  # noqa: E402
 from dataclasses import replace as _replace  # noqa: E402
 
 from saring.domain.audit import AuditEvent  # noqa: E402
-from saring.domain.errors import ConflictError, ForbiddenError, NotFoundError  # noqa: E402
+from saring.domain.errors import ForbiddenError  # noqa: E402
 from saring.domain.identity import Fingerprint  # noqa: E402
 from saring.domain.strikes import (  # noqa: E402
     Seller,

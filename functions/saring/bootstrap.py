@@ -143,7 +143,7 @@ def build_services(
         clock=clock,
         classifier=classifier,
         keys=keys,
-        authenticator=Authenticator(keys, settings.key_cache_seconds),
+        authenticator=Authenticator(keys, settings.key_cache_seconds, clock),
         verdicts=build_verdict_service(settings, classifier, facts_reader, clock),
         ledger=ledger_service,
         orders=OrderService(order_book, LedgerStrikeRecorder(ledger_service), clock, settings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -115,7 +116,7 @@ def create_demo_keys(services: Any) -> list[dict[str, str]]:
     demo = []
     for name, role, platform, agency in DEMO_PRINCIPALS:
         issued = create_key(services.keys, services.clock, principal_for(role, platform, agency))
-        entry = {"name": name, "role": role, "key": issued.key}
+        entry = {"id": issued.stored.key_id, "name": name, "role": role, "key": issued.key}
         entry["platform" if platform else "agency"] = platform or agency
         demo.append(entry)
     return demo
@@ -203,10 +204,9 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
             keys_out.chmod(0o600)
         _announce(host, port, local_aws.endpoint, settings.table_name, demo, keys_out)
         app = create_app(services, execute_in_threads=True)
-        try:
+        # Ctrl-C: uvicorn has stopped serving; moto is stopped below, as uvicorn.run would.
+        with contextlib.suppress(KeyboardInterrupt):
             uvicorn.Server(uvicorn_config(app, host, port)).run()
-        except KeyboardInterrupt:
-            pass  # Ctrl-C: uvicorn has stopped serving; stop moto below, as uvicorn.run would
     finally:
         local_aws.stop()
         print("saring: local stack stopped", file=sys.stderr)

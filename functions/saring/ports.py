@@ -47,6 +47,12 @@ class StoredKey:
     key_hash: str
     principal: Principal
     created_at: datetime
+    key_id: str  # not secret: how operators name a key to list, revoke or rotate it
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 class KeyStore(ABC):
@@ -56,7 +62,25 @@ class KeyStore(ABC):
     def put(self, stored: StoredKey) -> None: ...
 
     @abstractmethod
-    def find(self, key_hash: str) -> Principal | None: ...
+    def find(self, key_hash: str) -> StoredKey | None:
+        """The key with this hash, revoked and expired ones included."""
+
+    @abstractmethod
+    def by_id(self, key_id: str) -> StoredKey | None: ...
+
+    @abstractmethod
+    def all_keys(self) -> list[StoredKey]:
+        """Every key that has an id, oldest id first."""
+
+    @abstractmethod
+    def revoke(self, key_id: str, at: datetime) -> StoredKey:
+        """Marks the key revoked (NotFoundError for an unknown id); revoking twice keeps the
+        first time."""
+
+    @abstractmethod
+    def replace(self, old_key_id: str, new: StoredKey, at: datetime) -> None:
+        """Stores `new` and revokes the old key together, or neither (ConflictError when the
+        old key is already revoked, NotFoundError when it does not exist)."""
 
 
 class VerdictFactsReader(ABC):

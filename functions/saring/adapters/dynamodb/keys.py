@@ -20,6 +20,16 @@ def api_key(key_hash: str) -> dict[str, str]:
     return {"pk": f"APIKEY#{key_hash}", "sk": "APIKEY"}
 
 
+# Every key with an id is also on gsi1 under one partition, sorted by id: `saring keys list`
+# reads it, and revoking or rotating by id finds the key's hash there. Operators' keys number
+# in the tens, so one partition holds them all.
+API_KEYS_PARTITION = "APIKEYS"
+
+
+def api_key_index(key_id: str) -> dict[str, str]:
+    return {"gsi1pk": API_KEYS_PARTITION, "gsi1sk": key_id}
+
+
 # --- Sellers (the ledger adds strike, identity and audit keys below) ------------------------
 
 
