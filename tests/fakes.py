@@ -158,7 +158,7 @@ class MemoryLedger(Ledger):
         self._audit(draft.platform, draft.seller_id, "STRIKE_RECORDED", draft.recorded_by, now, None, {"strike_id": strike.id})
         return receipt
 
-    def revoke_strike(self, platform, seller_id, strike_id, *, reason, revoked_by, now, require_recorded_by=None) -> Seller:
+    def revoke_strike(self, platform, seller_id, strike_id, *, reason, revoked_by, now, may_revoke=None) -> Seller:
         strikes = self.strikes_by_seller.get((platform, seller_id))
         if strikes is None:
             raise NotFoundError("no such seller", field="sellerId")
@@ -166,7 +166,7 @@ class MemoryLedger(Ledger):
         if index is None:
             raise NotFoundError("no such strike", field="strikeId")
         strike = strikes[index]
-        if require_recorded_by is not None and strike.recorded_by != require_recorded_by:
+        if may_revoke is not None and not may_revoke(strike):
             raise ForbiddenError("not yours to revoke")
         if strike.revoked:
             raise ConflictError("already revoked", field="strikeId")
@@ -265,10 +265,14 @@ class MemoryOrderBook(OrderBook):
             self.targets_by_id[target_id] = updated
         return updated
 
-    def targets(self, platforms, state, first, after) -> TargetPage:  # type: ignore[no-untyped-def]
+    def _agency(self, target: TakedownTarget) -> str:
+        return self.orders[target.order_id].agency
+
+    def targets(self, platforms, state, first, after, agency=None) -> TargetPage:  # type: ignore[no-untyped-def]
         selected = sorted(
             (t for t in self.targets_by_id.values()
-             if t.platform in platforms and (state is None or t.state is state)),
+             if t.platform in platforms and (state is None or t.state is state)
+             and (agency is None or self._agency(t) == agency)),
             key=lambda t: (t.deadline, t.id),
         )
         start = 0
@@ -284,9 +288,10 @@ class MemoryOrderBook(OrderBook):
         ]
         return TargetPage(edges, start + first < len(selected), edges[-1].cursor if edges else after)
 
-    def targets_issued(self, platform, since, until) -> list[TakedownTarget]:  # type: ignore[no-untyped-def]
+    def targets_issued(self, platform, since, until, agency=None) -> list[TakedownTarget]:  # type: ignore[no-untyped-def]
         return [t for t in self.targets_by_id.values()
-                if t.platform == platform and since <= t.issued_at < until]
+                if t.platform == platform and since <= t.issued_at < until
+                and (agency is None or self._agency(t) == agency)]
 
     def active_order_references(self, platform, listing_id, seller_id, url) -> list[str]:  # type: ignore[no-untyped-def]
         wanted = {(TargetKind.LISTING, listing_id), (TargetKind.SHOP, seller_id),

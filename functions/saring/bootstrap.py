@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from saring.adapters.secrets import identity_secret
@@ -20,7 +21,7 @@ from saring.ports import (
 )
 from saring.service.keys import Authenticator
 from saring.service.ledger import LedgerService
-from saring.service.orders import OrderService
+from saring.service.orders import OrderService, agency_of_target
 from saring.service.verdicts import VerdictService
 from saring.settings import Settings
 
@@ -70,12 +71,17 @@ def load_classifier(settings: Settings) -> Classifier:
     return OnnxClassifier.from_dir(settings.model_dir)
 
 
-def ledger_service_for(settings: Settings, ledger: Ledger, clock: Clock) -> LedgerService:
+def ledger_service_for(
+    settings: Settings, ledger: Ledger, clock: Clock, order_book: OrderBook | None = None
+) -> LedgerService:
+    """`order_book`: where an agency's appeal finds which agency issued a strike's order;
+    without it (the order-events function records strikes, never revokes) none can."""
     return LedgerService(
         ledger=ledger,
         clock=clock,
         identity_secret=lambda: identity_secret(settings),
         known_platforms=settings.known_platforms,
+        order_agency=None if order_book is None else partial(agency_of_target, order_book),
     )
 
 
@@ -137,7 +143,7 @@ def build_services(
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
-    ledger_service = ledger_service_for(settings, ledger, clock)
+    ledger_service = ledger_service_for(settings, ledger, clock, order_book)
     return Services(
         settings=settings,
         clock=clock,

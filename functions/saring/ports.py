@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -96,7 +96,7 @@ class VerdictFactsReader(ABC):
 # --- Ledger: strikes, seller standing and identity links (strike ledger) -------------------
 from saring.domain.audit import AuditEvent  # noqa: E402
 from saring.domain.identity import Fingerprint  # noqa: E402
-from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
+from saring.domain.strikes import Seller, Strike, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
 
 
 class Ledger(ABC):
@@ -124,10 +124,10 @@ class Ledger(ABC):
         reason: str,
         revoked_by: str,
         now: datetime,
-        require_recorded_by: str | None = None,
+        may_revoke: Callable[[Strike], bool] | None = None,
     ) -> Seller:
         """NotFoundError (seller or strike), ConflictError (already revoked), ForbiddenError
-        (``require_recorded_by`` given and the strike was recorded by someone else)."""
+        (``may_revoke`` given and false for the stored strike)."""
 
     @abstractmethod
     def seller(
@@ -214,14 +214,23 @@ class OrderBook(ABC):
 
     @abstractmethod
     def targets(
-        self, platforms: Sequence[str], state: TargetState | None, first: int, after: str | None
+        self,
+        platforms: Sequence[str],
+        state: TargetState | None,
+        first: int,
+        after: str | None,
+        agency: str | None = None,
     ) -> TargetPage:
-        """Targets of these platforms (in this state, if given), earliest deadline first, from
-        the opaque cursor `after`; BadUserInputError for a cursor of another query."""
+        """Targets of these platforms (in this state, if given; of this agency's orders, if
+        given), earliest deadline first, from the opaque cursor `after`; BadUserInputError for
+        a cursor of another query."""
 
     @abstractmethod
-    def targets_issued(self, platform: str, since: datetime, until: datetime) -> list[TakedownTarget]:
-        """Targets of a platform whose order was issued in [since, until)."""
+    def targets_issued(
+        self, platform: str, since: datetime, until: datetime, agency: str | None = None
+    ) -> list[TakedownTarget]:
+        """Targets of a platform whose order was issued in [since, until) (by this agency, if
+        given)."""
 
     @abstractmethod
     def active_order_references(
@@ -230,9 +239,14 @@ class OrderBook(ABC):
         """References of the orders whose PENDING or REMOVED targets match this listing."""
 
     def compliance(
-        self, platform: str, since: datetime, until: datetime, now: datetime
+        self,
+        platform: str,
+        since: datetime,
+        until: datetime,
+        now: datetime,
+        agency: str | None = None,
     ) -> ComplianceReport:
-        return compliance_report(self.targets_issued(platform, since, until), now)
+        return compliance_report(self.targets_issued(platform, since, until, agency), now)
 
 
 class StrikeRecorder(ABC):

@@ -28,8 +28,8 @@ STORY = [
     ("platform", "AcknowledgeTakedown"),
     ("regulator", "AllTargets"),
     ("regulator", "Compliance"),
-    ("regulator", "RevokeStrike"),
     ("regulator", "SellerWithAudit"),
+    ("regulator", "RevokeStrike"),
 ]
 _PLACEHOLDER = re.compile(r"^\{\{(\w+)\.([\w.]+)\}\}$")
 

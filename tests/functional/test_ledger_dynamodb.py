@@ -36,9 +36,20 @@ def ledger(dynamodb, table_name):
     return DynamoLedger(dynamodb, table_name, POLICY, sleep=lambda _s: None)
 
 
+# The orders behind the order strikes these tests record: target id -> issuing agency.
+ORDER_AGENCIES = {"order-1-000": "kemendag"}
+OTHER_AGENCY = Principal(Role.REGULATOR, "kominfo-key", agency="kominfo")
+
+
 @pytest.fixture
 def service(ledger, clock):
-    return LedgerService(ledger, clock, lambda: SECRET, known_platforms=DEFAULT_PLATFORMS)
+    return LedgerService(
+        ledger,
+        clock,
+        lambda: SECRET,
+        known_platforms=DEFAULT_PLATFORMS,
+        order_agency=ORDER_AGENCIES.get,
+    )
 
 
 def all_items(client, table):
@@ -150,7 +161,7 @@ def test_three_strikes_block_and_an_upheld_appeal_restores_the_earlier_standing(
     blocked = violate(service, key="k-3")
     assert blocked.standing is Standing.BLOCKED
     newest = service.strikes(SHOPEE, "shopee", "s-1", first=1).items[0]
-    restored = service.revoke_strike(REGULATOR, "shopee", "s-1", newest.id, "appeal upheld")
+    restored = service.revoke_strike(SHOPEE, "shopee", "s-1", newest.id, "appeal upheld")
     assert (restored.standing, restored.active_strikes, restored.revoked_strikes) == (
         Standing.RESTRICTED,
         2,
@@ -159,7 +170,7 @@ def test_three_strikes_block_and_an_upheld_appeal_restores_the_earlier_standing(
     view = service.seller(SHOPEE, "shopee", "s-1", first=5)
     assert view.standing is Standing.RESTRICTED
     revoked = next(s for s in view.strike_page.items if s.id == newest.id)
-    assert (revoked.revoke_reason, revoked.revoked_by) == ("appeal upheld", "regulator:kemendag")
+    assert (revoked.revoke_reason, revoked.revoked_by) == ("appeal upheld", "platform:shopee")
 
 
 def test_bad_revocations_are_refused_and_change_nothing(service, dynamodb, table_name):
@@ -168,13 +179,13 @@ def test_bad_revocations_are_refused_and_change_nothing(service, dynamodb, table
     service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "recorded by mistake")
     before = all_items(dynamodb, table_name)
     with pytest.raises(ConflictError):
-        service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "again")
+        service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "again")
     with pytest.raises(NotFoundError) as unknown_strike:
-        service.revoke_strike(REGULATOR, "shopee", "s-1", "0" * 28, "no such")
+        service.revoke_strike(SHOPEE, "shopee", "s-1", "0" * 28, "no such")
     with pytest.raises(NotFoundError) as unknown_seller:
-        service.revoke_strike(REGULATOR, "shopee", "nobody", strike_id, "no such")
+        service.revoke_strike(SHOPEE, "shopee", "nobody", strike_id, "no such")
     with pytest.raises(BadUserInputError):
-        service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "")
+        service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "")
     assert (unknown_strike.value.field, unknown_seller.value.field) == ("strikeId", "sellerId")
     assert all_items(dynamodb, table_name) == before
 
@@ -233,7 +244,7 @@ def test_strike_history_pages_newest_first_with_opaque_cursors(service, clock):
 
 def test_every_permission_rule(service, dynamodb, table_name):
     violate(service)  # shopee's own seller
-    order = service.record_order_strike("shopee", "s-1", "order-1-000", "KOMINFO/2026/1")
+    order = service.record_order_strike("shopee", "s-1", "order-1-000", "KEMENDAG/2026/1")
     own = service.strikes(SHOPEE, "shopee", "s-1").items
     review = next(s for s in own if s.source is StrikeSource.PLATFORM_REVIEW)
     before = all_items(dynamodb, table_name)
@@ -242,6 +253,8 @@ def test_every_permission_rule(service, dynamodb, table_name):
         lambda: service.strikes(TOKOPEDIA, "shopee", "s-1"),
         lambda: service.revoke_strike(TOKOPEDIA, "shopee", "s-1", review.id, "not mine"),
         lambda: service.revoke_strike(SHOPEE, "shopee", "s-1", order.strike.id, "order strike"),
+        lambda: service.revoke_strike(REGULATOR, "shopee", "s-1", review.id, "platform's own"),
+        lambda: service.revoke_strike(OTHER_AGENCY, "shopee", "s-1", order.strike.id, "not ours"),
         lambda: service.record_violation(REGULATOR, "s-1", None, None, "k-9"),
         lambda: service.link_seller_identity(REGULATOR, "s-1", PHONE, None),
         lambda: service.audit_trail(SHOPEE, "shopee", "s-1"),
@@ -319,7 +332,7 @@ def test_a_block_on_one_platform_shows_on_linked_sellers_and_lapses(
     assert view.identity_blocked_elsewhere and view.linked_identities == 1
     # a revocation unblocks it at once; a new strike blocks it again; expiry lapses it
     strike_id = service.strikes(REGULATOR, "shopee", "bad", first=1).items[0].id
-    service.revoke_strike(REGULATOR, "shopee", "bad", strike_id, "appeal upheld")
+    service.revoke_strike(SHOPEE, "shopee", "bad", strike_id, "appeal upheld")
     assert not blocked_elsewhere(dynamodb, table_name, clock, "tokopedia", "fresh")
     service.record_violation(SHOPEE, "bad", "L-9", None, "bad-k9")
     assert blocked_elsewhere(dynamodb, table_name, clock, "tokopedia", "fresh")

@@ -19,7 +19,14 @@ from saring.domain.identity import (
     normalise_phone,
 )
 from saring.domain.principals import Principal, Role
-from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt, StrikeSource
+from saring.domain.strikes import (
+    Seller,
+    Strike,
+    StrikeDraft,
+    StrikePage,
+    StrikeReceipt,
+    StrikeSource,
+)
 from saring.ports import Clock, Ledger
 
 logger = logging.getLogger(__name__)
@@ -56,6 +63,9 @@ class LedgerService:
     clock: Clock
     identity_secret: Callable[[], bytes]  # e.g. lambda: secrets.identity_secret(settings)
     known_platforms: tuple[str, ...] | None = None
+    # The agency whose order a target belongs to (None: no such target). Without it, no
+    # regulator may revoke a strike.
+    order_agency: Callable[[str], str | None] | None = None
 
     def _platform(self, platform: str) -> str:
         checked = _text(platform, "platform", required=True)
@@ -116,15 +126,15 @@ class LedgerService:
     def revoke_strike(
         self, principal: Principal, platform: str, seller_id: str, strike_id: str, reason: str
     ) -> Seller:
-        """A regulator, or the platform that recorded the strike (a platform cannot revoke an
-        order strike: those are recorded by the order, and appeals against them go to the
-        regulator). NotFoundError for an unknown seller or strike; ConflictError if revoked."""
+        """Appeals. A platform revokes the strikes it recorded itself; an agency revokes the
+        strikes its own orders caused (a platform cannot revoke an order strike, and one agency
+        cannot undo another's). NotFoundError for an unknown seller or strike; ConflictError if
+        revoked; ForbiddenError for anyone else's strike."""
         platform = self._platform(platform)
         principal.require_access_to_platform(platform)
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
         strike_id = _text(strike_id, "strikeId", required=True)  # type: ignore[assignment]
         reason = _text(reason, "reason", required=True, limit=MAX_TEXT_CHARS)  # type: ignore[assignment]
-        require = None if principal.role is Role.REGULATOR else actor_of(principal)
         return self.ledger.revoke_strike(
             platform,
             seller_id,
@@ -132,7 +142,26 @@ class LedgerService:
             reason=reason,
             revoked_by=actor_of(principal),
             now=self.clock.now(),
-            require_recorded_by=require,
+            may_revoke=self._revocation_rule(principal),
+        )
+
+    def _revocation_rule(self, principal: Principal) -> Callable[[Strike], bool]:
+        if principal.role is Role.REGULATOR:
+            agency = principal.require_regulator()
+            order_agency = self.order_agency
+
+            def issued_by_this_agency(strike: Strike) -> bool:
+                return (
+                    strike.source is StrikeSource.REGULATOR_ORDER
+                    and strike.target_id is not None
+                    and order_agency is not None
+                    and order_agency(strike.target_id) == agency
+                )
+
+            return issued_by_this_agency
+        actor = actor_of(principal)
+        return lambda strike: (
+            strike.source is StrikeSource.PLATFORM_REVIEW and strike.recorded_by == actor
         )
 
     def link_seller_identity(

@@ -577,7 +577,7 @@ class DynamoLedger(Ledger):
         reason: str,
         revoked_by: str,
         now: datetime,
-        require_recorded_by: str | None = None,
+        may_revoke: Callable[[Strike], bool] | None = None,
     ) -> Seller:
         """2 requests: BatchGetItem (summary + strike), TransactWriteItems."""
         summary_k = keys.seller_summary(platform, seller_id)
@@ -592,9 +592,10 @@ class DynamoLedger(Ledger):
             if strike_item is None:
                 raise NotFoundError("no such strike", field="strikeId")
             strike = _strike_from_item(strike_item)
-            if require_recorded_by is not None and strike.recorded_by != require_recorded_by:
+            if may_revoke is not None and not may_revoke(strike):
                 raise ForbiddenError(
-                    "only a regulator or whoever recorded the strike may revoke it"
+                    "only the platform that recorded a strike, or the agency whose order "
+                    "caused it, may revoke it"
                 )
             if strike.revoked:
                 raise ConflictError("the strike is already revoked", field="strikeId")
