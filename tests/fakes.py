@@ -91,7 +91,15 @@ from dataclasses import replace as _replace  # noqa: E402
 
 from saring.domain.audit import AuditEvent  # noqa: E402
 from saring.domain.errors import ForbiddenError  # noqa: E402
-from saring.domain.identity import Fingerprint  # noqa: E402
+from saring.domain.identity import (  # noqa: E402
+    Fingerprint,
+    IdentityKind,
+    IdentitySignalPage,
+    LinkedSeller,
+    PlatformLinks,
+    block_elsewhere,
+    identity_signal,
+)
 from saring.domain.strikes import (  # noqa: E402
     Seller,
     StrikeDraft,
@@ -118,22 +126,25 @@ class MemoryLedger(Ledger):
     def _snapshot(self, platform: str, seller_id: str, now: datetime) -> Seller:
         me = (platform, seller_id)
         strikes = self.strikes_by_seller.get(me, [])
-        peers = {
-            peer
+        # What the real ledger reads at query time: other platforms' sellers on my fingerprints.
+        links = [
+            PlatformLinks(digest, IdentityKind.PHONE, other, tuple(
+                LinkedSeller(seller, now, tuple(
+                    (s.created_at, s.expires_at)
+                    for s in self.strikes_by_seller.get((other, seller), []) if not s.revoked
+                ))
+                for (p, seller) in self.identities.get(digest, set()) if p == other
+            ))
             for digest in self.fingerprints.get(me, set())
-            for peer in self.identities.get(digest, set())
-            if peer != me
-        }
+            for other in {p for p, _ in self.identities.get(digest, set())} - {platform}
+        ]
         return seller_from_expiries(
             platform,
             seller_id,
             [s.expires_at for s in strikes if not s.revoked],
-            [
-                [s.expires_at for s in self.strikes_by_seller.get(peer, []) if not s.revoked]
-                for peer in peers
-            ],
             now,
             self.policy,
+            blocked_elsewhere=block_elsewhere(platform, links, now, self.policy),
             total=len(strikes),
             revoked=sum(1 for s in strikes if s.revoked),
             linked_identities=len(self.fingerprints.get(me, set())),
@@ -202,6 +213,35 @@ class MemoryLedger(Ledger):
         if new:
             self._audit(platform, seller_id, "SELLER_IDENTITY_LINKED", actor, now, None, {"linked_kinds": sorted(fp.kind.value for fp in new)})
         return self._snapshot(platform, seller_id, now)
+
+    def unlink_identity(self, platform, seller_id, fingerprints: Sequence[Fingerprint], *, actor, now) -> Seller:
+        me = (platform, seller_id)
+        mine = self.fingerprints.setdefault(me, set())
+        gone = [fp for fp in fingerprints if fp.digest in mine]
+        for fp in gone:
+            mine.discard(fp.digest)
+            self.identities.get(fp.digest, set()).discard(me)
+        if gone:
+            self._audit(platform, seller_id, "SELLER_IDENTITY_UNLINKED", actor, now, None, {"kinds": sorted(fp.kind.value for fp in gone)})
+        return self._snapshot(platform, seller_id, now)
+
+    def identity_signals(self, first, after, now) -> IdentitySignalPage:
+        signals = []
+        for digest in sorted(self.identities):
+            members = self.identities[digest]
+            links = [
+                PlatformLinks(digest, IdentityKind.PHONE, platform, tuple(
+                    LinkedSeller(seller, now, tuple(
+                        (s.created_at, s.expires_at)
+                        for s in self.strikes_by_seller.get((platform, seller), []) if not s.revoked
+                    ))
+                    for (p, seller) in sorted(members) if p == platform
+                ))
+                for platform in sorted({p for p, _ in members})
+            ]
+            if (signal := identity_signal(links, now, self.policy)) is not None:
+                signals.append(signal)
+        return IdentitySignalPage(signals[:first], len(signals) > first, None)
 
     def audit_trail(self, platform, seller_id) -> list[AuditEvent]:
         return list(self.events.get((platform, seller_id), []))

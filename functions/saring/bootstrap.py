@@ -92,13 +92,24 @@ def build_verdict_service(
     return VerdictService(classifier, facts_reader, clock, listing_limits(settings))
 
 
+def dynamo_ledger(dynamodb: Any, settings: Settings) -> Ledger:
+    from saring.adapters.dynamodb.ledger import DynamoLedger
+
+    return DynamoLedger(
+        dynamodb,
+        settings.table_name,
+        StrikePolicy.from_settings(settings),
+        platforms=settings.known_platforms,
+        links_per_hour=settings.links_per_hour,
+    )
+
+
 def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     """The ledger alone, for functions that need nothing else (no model, no schema)."""
     from saring.adapters.dynamodb.client import dynamodb_client
-    from saring.adapters.dynamodb.ledger import DynamoLedger
 
     settings = settings or Settings.from_env()
-    ledger = DynamoLedger(dynamodb_client(), settings.table_name, StrikePolicy.from_settings(settings))
+    ledger = dynamo_ledger(dynamodb_client(), settings)
     return ledger_service_for(settings, ledger, SystemClock())
 
 
@@ -134,11 +145,11 @@ def build_services(
     if facts_reader is None:
         from saring.adapters.dynamodb.verdict_facts import DynamoVerdictFacts
 
-        facts_reader = DynamoVerdictFacts(dynamodb, settings.table_name, policy)
+        facts_reader = DynamoVerdictFacts(
+            dynamodb, settings.table_name, policy, settings.known_platforms
+        )
     if ledger is None:
-        from saring.adapters.dynamodb.ledger import DynamoLedger
-
-        ledger = DynamoLedger(dynamodb, settings.table_name, policy)
+        ledger = dynamo_ledger(dynamodb, settings)
     if order_book is None:
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 

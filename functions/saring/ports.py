@@ -95,7 +95,7 @@ class VerdictFactsReader(ABC):
 
 # --- Ledger: strikes, seller standing and identity links (strike ledger) -------------------
 from saring.domain.audit import AuditEvent  # noqa: E402
-from saring.domain.identity import Fingerprint  # noqa: E402
+from saring.domain.identity import Fingerprint, IdentitySignalPage  # noqa: E402
 from saring.domain.strikes import Seller, Strike, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
 
 
@@ -152,7 +152,24 @@ class Ledger(ABC):
         actor: str,
         now: datetime,
     ) -> Seller:
-        """Links fingerprints to the seller; already linked ones change nothing (no audit)."""
+        """Links fingerprints to the seller; already linked ones change nothing (no audit).
+        Writes only `platform`'s own items; RateLimitedError (audited) past the hourly budget."""
+
+    @abstractmethod
+    def unlink_identity(
+        self,
+        platform: str,
+        seller_id: str,
+        fingerprints: Sequence[Fingerprint],
+        *,
+        actor: str,
+        now: datetime,
+    ) -> Seller:
+        """Removes these links from the seller (audited); ones it does not have change nothing."""
+
+    @abstractmethod
+    def identity_signals(self, first: int, after: str | None, now: datetime) -> IdentitySignalPage:
+        """Fingerprints linked on several platforms with a seller blocked on one of them."""
 
     @abstractmethod
     def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:

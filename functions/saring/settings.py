@@ -45,6 +45,7 @@ class Settings:
     max_aliases: int = 30
     introspection: bool = True
     key_cache_seconds: int = 60
+    links_per_hour: int = 1_000  # identity links per platform per UTC hour
     strike_expiry: timedelta = timedelta(days=365)
     warned_at: int = 1
     restricted_at: int = 2
@@ -69,6 +70,7 @@ class Settings:
             max_batch=_int(env, "SARING_MAX_BATCH", cls.max_batch),
             introspection=_bool(env, "SARING_INTROSPECTION", cls.introspection),
             key_cache_seconds=_int(env, "SARING_KEY_CACHE_SECONDS", cls.key_cache_seconds),
+            links_per_hour=_int(env, "SARING_LINKS_PER_HOUR", cls.links_per_hour),
             strike_expiry=timedelta(days=_int(env, "SARING_STRIKE_EXPIRY_DAYS", 365)),
             warned_at=_int(env, "SARING_WARNED_AT", cls.warned_at),
             restricted_at=_int(env, "SARING_RESTRICTED_AT", cls.restricted_at),

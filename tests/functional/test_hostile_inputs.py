@@ -225,6 +225,7 @@ def test_single_verdict_with_inline_literals(api, listing, price):
 RECORD = "mutation($i: RecordViolationInput!) { recordViolation(input: $i) { sellerId standing activeStrikes } }"
 REVOKE = "mutation($i: RevokeStrikeInput!) { revokeStrike(input: $i) { activeStrikes } }"
 LINK = "mutation($i: LinkSellerIdentityInput!) { linkSellerIdentity(input: $i) { standing } }"
+UNLINK = "mutation($i: LinkSellerIdentityInput!) { unlinkSellerIdentity(input: $i) { standing } }"
 
 
 @HOSTILE
@@ -291,11 +292,29 @@ def test_revoke_strike_with_hostile_input(api, data, key):
 )
 def test_link_identity_with_hostile_input(api, json_logs, data, key):
     api.mutate(LINK, {"i": data}, key)
+    api.mutate(UNLINK, {"i": data}, key)
     logged = json_logs.getvalue()
     for field in ("phone", "nationalId"):
         value = data.get(field)
         if isinstance(value, str) and len(value) >= 8:
             assert value not in logged  # raw identifiers never reach the log
+
+
+@HOSTILE
+@given(
+    first=HOSTILE_INT,
+    after=st.one_of(
+        st.none(), HOSTILE_TEXT, st.sampled_from(["ZmZmZg==", "e30=", "!!", "a" * 90])
+    ),
+    key=st.sampled_from(["kemendag", "shopee"]),
+)
+def test_identity_signals_with_hostile_arguments(api, first, after, key):
+    api.call(
+        "query($f: Int, $a: String) { identitySignals(first: $f, after: $a) {"
+        " edges { node { fingerprint } } pageInfo { endCursor } } }",
+        {"f": first, "a": after},
+        key,
+    )
 
 
 # --- orders ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.ledger import (
-    MAX_PEERS,
+    MAX_FINGERPRINTS_PER_SELLER,
     DynamoLedger,
     ExtraItemCancelledError,
     standing_from_summary_item,
@@ -304,8 +304,14 @@ def block(service, principal, seller_id):
 
 
 def blocked_elsewhere(dynamodb, table_name, clock, platform, seller_id):
+    """As a verdict reads it: the summary, then the other platforms' links to its fingerprints."""
+    from saring.adapters.dynamodb.verdict_facts import links_of
+
     item = summary_item(dynamodb, table_name, platform, seller_id)
-    return standing_from_summary_item(item, clock.now(), POLICY).identity_blocked_elsewhere
+    links = links_of(dynamodb, table_name, platform, {seller_id: item}, DEFAULT_PLATFORMS)
+    return standing_from_summary_item(
+        item, clock.now(), POLICY, links=links.get(seller_id, ())
+    ).identity_blocked_elsewhere
 
 
 @pytest.mark.parametrize("link_first", [True, False], ids=["linked-before-strikes", "linked-after"])
@@ -321,7 +327,7 @@ def test_a_block_on_one_platform_shows_on_linked_sellers_and_lapses(
         service.link_seller_identity(SHOPEE, "bad", PHONE, NIK)
         linked = service.link_seller_identity(TOKOPEDIA, "fresh", PHONE_OTHER_SPELLING, None)
         assert linked.identity_blocked_elsewhere
-    # one summary read answers it, for the linked seller and not for the blocked one itself
+    # the other platforms' links answer it, for the linked seller and not for the blocked one
     assert blocked_elsewhere(dynamodb, table_name, clock, "tokopedia", "fresh")
     assert not blocked_elsewhere(dynamodb, table_name, clock, "shopee", "bad")
     fresh = standing_from_summary_item(
@@ -387,13 +393,13 @@ def test_no_raw_phone_or_nik_is_stored_returned_or_logged(
         assert raw not in logged
 
 
-def test_a_link_to_too_many_sellers_is_refused(service, monkeypatch):
-    monkeypatch.setattr("saring.adapters.dynamodb.ledger.MAX_PEERS", 3)
-    MAX_PEERS = 3
-    for n in range(MAX_PEERS + 1):
+def test_a_link_to_too_many_of_the_platforms_own_sellers_is_refused(service, monkeypatch):
+    monkeypatch.setattr("saring.adapters.dynamodb.ledger.MAX_SELLERS_PER_FINGERPRINT", 3)
+    for n in range(3):
         service.link_seller_identity(SHOPEE, f"s-{n}", PHONE, None)
     with pytest.raises(ConflictError):
         service.link_seller_identity(SHOPEE, "one-too-many", PHONE, None)
+    service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # its own count, not shopee's
 
 
 # --- round trips -----------------------------------------------------------------------------
@@ -407,16 +413,17 @@ def test_round_trips_per_operation(service, dynamodb):
     assert counter.take() == ["GetItem", "TransactWriteItems"]
     service.seller(SHOPEE, "shopee", "s-1", first=10)
     assert counter.take() == ["Query"]
+    # A link: read, write, then read the other platforms' links for the answer.
     service.link_seller_identity(SHOPEE, "s-1", PHONE, NIK)
-    assert counter.take() == ["BatchGetItem", "TransactWriteItems"]
-    service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # a peer exists: read it too
-    assert counter.take() == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    assert counter.take() == ["BatchGetItem", "TransactWriteItems", "BatchGetItem"]
+    service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # never reads shopee's seller
+    assert counter.take() == ["BatchGetItem", "TransactWriteItems", "BatchGetItem"]
     service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # nothing new
-    assert counter.take() == ["BatchGetItem"]
+    assert counter.take() == ["BatchGetItem", "BatchGetItem"]
     strike_id = service.strikes(SHOPEE, "shopee", "s-1", first=1).items[0].id
     counter.take()
-    service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "mistake")
-    assert counter.take() == ["BatchGetItem", "TransactWriteItems"]
+    service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "mistake")  # a linked seller
+    assert counter.take() == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
 
 
 # --- concurrency through a moto server ---------------------------------------------------------
@@ -480,8 +487,14 @@ def test_sixteen_concurrent_writers_never_lose_or_double_a_count(moto_server_cli
     )
     item = summary_item(client, table, "shopee", "s-1")
     assert item["version"]["N"] == str(1 + 16) and len(item["active"]["M"]) == 16
+    # shopee's own links item carries the seller's 16 strikes; tokopedia's items are untouched
+    digest = next(iter(item["fingerprints"]["M"]))
+    links = client.get_item(
+        TableName=table, Key=keys.typed(keys.identity_links(digest, "shopee")), ConsistentRead=True
+    )["Item"]
+    assert set(links["members"]["M"]["s-1"]["M"]["strikes"]["M"]) == set(item["active"]["M"])
     peer = summary_item(client, table, "tokopedia", "peer")
-    assert set(peer["peers"]["M"]["shopee#s-1"]["M"]["active"]["M"]) == set(item["active"]["M"])
+    assert peer["version"]["N"] == "1" and "peers" not in peer
     events = client.query(
         TableName=table,
         KeyConditionExpression="pk = :pk",
@@ -499,5 +512,5 @@ def test_a_strike_item_count_stays_small(ledger, service, clock):
     service.link_seller_identity(SHOPEE, "s-1", PHONE, None)
     draft = order_strike_draft("shopee", "s-1", "t-1", "REF-1")
     prepared = ledger.strike_transaction_items(draft, clock.now())
-    assert len(prepared.items) == 4 + 1
-    assert 4 + MAX_PEERS <= 100 - 10  # room for the orders module's own items
+    assert len(prepared.items) == 4 + 1  # one links item: shopee's own, not tokopedia's
+    assert 4 + MAX_FINGERPRINTS_PER_SELLER <= 100 - 10  # room for the orders module's own items

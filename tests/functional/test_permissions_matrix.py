@@ -203,6 +203,19 @@ MATRIX = [
         ),
         (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),
+    (
+        "unlinkSellerIdentity",
+        lambda w: (
+            'mutation { unlinkSellerIdentity(input: {sellerId: "s-7", phone: "0812-3456-7890"}) { standing } }',
+            None,
+        ),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "identitySignals",
+        lambda w: ("{ identitySignals { edges { node { fingerprint } } } }", None),
+        (F, F, DATA, DATA, HTTP_401, HTTP_401),
+    ),
 ]
 
 

@@ -31,3 +31,7 @@ class ForbiddenError(SaringError):
 class UnauthenticatedError(SaringError):
     code = "UNAUTHENTICATED"
 
+
+
+class RateLimitedError(SaringError):
+    code = "RATE_LIMITED"

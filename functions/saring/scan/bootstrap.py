@@ -94,5 +94,6 @@ def scan_verdicts(settings: Any, *, dynamodb: Any = None, clock: Clock | None = 
         settings.table_name,
         StrikePolicy.from_settings(settings),
         DynamoDBOrderBook(dynamodb, settings.table_name, settings),
+        platforms=settings.known_platforms,
     )
     return build_verdict_service(settings, load_classifier(settings), facts, clock or SystemClock())

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from saring.domain.audit import AuditEvent, actor_of
 from saring.domain.errors import BadUserInputError
 from saring.domain.identity import (
+    Fingerprint,
     IdentityKind,
+    IdentitySignalPage,
     fingerprint,
     normalise_national_id,
     normalise_phone,
@@ -34,6 +36,7 @@ logger = logging.getLogger(__name__)
 MAX_ID_CHARS = 128
 MAX_TEXT_CHARS = 2_000
 DEFAULT_PAGE = 10
+MAX_SIGNALS_PAGE = 100
 
 
 def _text(
@@ -174,7 +177,53 @@ class LedgerService:
         """Platform only, its own sellers. Both fields are validated before anything is written;
         only HMAC-SHA256 fingerprints are stored; linking a known fingerprint changes nothing."""
         platform = principal.require_platform()
-        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        seller_id, fingerprints = self._fingerprints(seller_id, phone, national_id)
+        seller = self.ledger.link_identity(
+            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
+        )
+        logger.info(
+            "seller identity linked",
+            extra={"platform": platform, "kinds": [fp.kind.value for fp in fingerprints]},
+        )
+        return seller
+
+    def unlink_seller_identity(
+        self,
+        principal: Principal,
+        seller_id: str,
+        phone: str | None = None,
+        national_id: str | None = None,
+    ) -> Seller:
+        """Platform only, its own sellers: removes the links to this phone and/or NIK."""
+        platform = principal.require_platform()
+        seller_id, fingerprints = self._fingerprints(seller_id, phone, national_id)
+        seller = self.ledger.unlink_identity(
+            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
+        )
+        logger.info(
+            "seller identity unlinked",
+            extra={"platform": platform, "kinds": [fp.kind.value for fp in fingerprints]},
+        )
+        return seller
+
+    def identity_signals(
+        self, principal: Principal, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> IdentitySignalPage:
+        """Regulators only: fingerprints with a cross-platform signal, counts and times only."""
+        principal.require_regulator()
+        if not isinstance(first, int) or not 1 <= first <= MAX_SIGNALS_PAGE:
+            raise BadUserInputError(
+                f"first must be between 1 and {MAX_SIGNALS_PAGE}", field="first"
+            )
+        if after is not None:
+            _text(after, "after", required=True, limit=256)
+        return self.ledger.identity_signals(first, after, self.clock.now())
+
+    def _fingerprints(
+        self, seller_id: str, phone: str | None, national_id: str | None
+    ) -> tuple[str, list[Fingerprint]]:
+        checked = _text(seller_id, "sellerId", required=True)
+        assert checked is not None
         values: list[tuple[IdentityKind, str]] = []
         if phone is not None:
             values.append((IdentityKind.PHONE, normalise_phone(phone, field="phone")))
@@ -185,15 +234,7 @@ class LedgerService:
         if not values:
             raise BadUserInputError("give a phone or a national id", field="phone")
         secret = self.identity_secret()
-        fingerprints = [fingerprint(kind, value, secret) for kind, value in values]
-        seller = self.ledger.link_identity(
-            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
-        )
-        logger.info(
-            "seller identity linked",
-            extra={"platform": platform, "kinds": [kind.value for kind, _ in values]},
-        )
-        return seller
+        return checked, [fingerprint(kind, value, secret) for kind, value in values]
 
     # --- queries -------------------------------------------------------------------------
 

@@ -71,9 +71,24 @@ def strike_idempotency(platform: str, source: str, idempotency_key: str) -> dict
     return {"pk": f"STRIKEKEY#{platform}#{source}#{idempotency_key}", "sk": "STRIKEKEY"}
 
 
-def identity(digest: str) -> dict[str, str]:
-    """An identity fingerprint (hex HMAC-SHA256 of a phone or NIK) and the sellers linked to it."""
-    return {"pk": f"IDENTITY#{digest}", "sk": "IDENTITY"}
+def identity_links(digest: str, platform: str) -> dict[str, str]:
+    """One platform's sellers linked to an identity fingerprint (hex HMAC-SHA256 of a phone or
+    NIK). One item per platform: only that platform's own writes ever touch it."""
+    return {"pk": f"IDENTITY#{digest}", "sk": f"PLATFORM#{platform}"}
+
+
+# Every identity-links item is also on gsi1 under one partition, sorted by fingerprint then
+# platform, so a regulator can page through the fingerprints linked on several platforms.
+IDENTITY_LINKS_PARTITION = "IDENTITYLINKS"
+
+
+def identity_links_index(digest: str, platform: str) -> dict[str, str]:
+    return {"gsi1pk": IDENTITY_LINKS_PARTITION, "gsi1sk": f"{digest}#{platform}"}
+
+
+def link_rate(platform: str, hour: str) -> dict[str, str]:
+    """The count of a platform's identity links within one UTC hour ("2026-03-01T09")."""
+    return {"pk": f"LINKRATE#{platform}", "sk": hour}
 
 
 def seller_subject(platform: str, seller_id: str) -> str:
