@@ -142,6 +142,12 @@ class Ledger(ABC):
     ) -> StrikePage:
         """Strike history, newest first; ``after`` is an opaque cursor from a previous page."""
 
+    def strikes_of_sellers(
+        self, platform: str, seller_ids: Sequence[str], first: int, after: str | None = None
+    ) -> dict[str, StrikePage]:
+        """The same page of several sellers' strikes (adapters read them together)."""
+        return {seller: self.strikes(platform, seller, first, after) for seller in seller_ids}
+
     @abstractmethod
     def link_identity(
         self,

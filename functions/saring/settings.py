@@ -43,6 +43,7 @@ class Settings:
     max_query_depth: int = 8  # the deepest documented operation needs 5
     max_query_tokens: int = 2_000
     max_aliases: int = 30
+    max_query_cost: int = 10_000  # see saring.api.cost
     introspection: bool = True
     key_cache_seconds: int = 60
     links_per_hour: int = 1_000  # identity links per platform per UTC hour

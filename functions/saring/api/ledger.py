@@ -141,11 +141,9 @@ class Seller:
     def strikes(
         self, info: Info[RequestContext, None], first: int = 10, after: str | None = None
     ) -> StrikeConnection:
-        services = info.context.services
-        page = services.ledger.strikes(
-            info.context.caller, self.platform, str(self.seller_id), first, after
-        )
-        return strike_connection(page, services.clock.now())
+        context = info.context
+        page = context.strikes_loader.load(self.platform, str(self.seller_id), first, after)
+        return strike_connection(page, context.services.clock.now())
 
     @strawberry.field(description="Every change to the seller, oldest first (regulators only).")
     def audit_trail(self, info: Info[RequestContext, None]) -> list[AuditEvent]:

@@ -7,7 +7,7 @@ Every method takes plain values and returns domain dataclasses (``Seller``, ``St
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from saring.domain.audit import AuditEvent, actor_of
@@ -260,6 +260,22 @@ class LedgerService:
         principal.require_access_to_platform(platform)
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
         return self.ledger.strikes(platform, seller_id, first, after)
+
+    def strikes_of_sellers(
+        self,
+        principal: Principal,
+        platform: str,
+        seller_ids: Sequence[str],
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> dict[str, StrikePage]:
+        """`strikes` for several sellers of one platform at once (distinct ids, read together)."""
+        platform = self._platform(platform)
+        principal.require_access_to_platform(platform)
+        distinct = list(dict.fromkeys(seller_ids))
+        for seller_id in distinct:
+            _text(seller_id, "sellerId", required=True)
+        return self.ledger.strikes_of_sellers(platform, distinct, first, after)
 
     def audit_trail(self, principal: Principal, platform: str, seller_id: str) -> list[AuditEvent]:
         principal.require_regulator()

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_events, audit_put
-from saring.adapters.dynamodb.batch import batch_get
+from saring.adapters.dynamodb.batch import batch_get, concurrently
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.adapters.dynamodb.identity_links import (
     identity_signals,
@@ -495,6 +495,13 @@ class DynamoLedger(Ledger):
                 "sk": {"S": decode_cursor(after)},
             }
         return _page(self.client.query(**request).get("Items", []), first)
+
+    def strikes_of_sellers(
+        self, platform: str, seller_ids: Sequence[str], first: int, after: str | None = None
+    ) -> dict[str, StrikePage]:
+        """One Query per seller (a partition each), all in flight together."""
+        pages = concurrently(lambda seller: self.strikes(platform, seller, first, after), seller_ids)
+        return dict(zip(seller_ids, pages, strict=True))
 
     def audit_trail(self, platform: str, seller_id: str) -> list[AuditEvent]:
         return audit_events(self.client, self.table, keys.seller_subject(platform, seller_id))
