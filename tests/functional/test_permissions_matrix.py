@@ -382,3 +382,54 @@ def test_template_sets_cors_and_throttling_on_the_http_api():
     for name in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
         assert parameters[name]["Type"] == "Number" and int(parameters[name]["Default"]) > 0
     assert json.dumps(properties)  # plain data, nothing left unparsed
+
+
+# --- revoked and expired keys, against every operation ------------------------------------------
+
+
+@pytest.fixture
+def no_key_cache(monkeypatch):
+    monkeypatch.setenv("SARING_KEY_CACHE_SECONDS", "0")
+
+
+def test_revoked_and_expired_keys_are_401_for_every_operation(
+    no_key_cache, lambda_handler, handler_keys
+):
+    """Keys are managed by operators (`saring keys`), not over GraphQL; what the API must show
+    is that a revoked or expired key of each role opens no operation."""
+    from datetime import timedelta
+
+    from saring.ports import StoredKey
+    from saring.service.keys import create_key, hash_key, new_key_id, principal_for, revoke_key
+
+    services = lambda_handler.app.services
+    world = World(lambda_handler, handler_keys)
+    now = services.clock.now()
+    dead = {}
+    for role, platform, agency in (
+        ("platform", "shopee", None),
+        ("regulator", None, "kemendag"),
+    ):
+        principal = principal_for(role, platform, agency)
+        revoked = create_key(services.keys, services.clock, principal)
+        revoke_key(services.keys, services.clock, revoked.stored.key_id)
+        dead[f"revoked {role}"] = revoked.key
+        expired = f"srg_expired-{role}-key-for-the-permission-matrix"
+        services.keys.put(
+            StoredKey(
+                hash_key(expired),
+                principal,
+                now - timedelta(days=2),
+                new_key_id(),
+                expires_at=now - timedelta(days=1),
+            )
+        )
+        dead[f"expired {role}"] = expired
+    mismatches = []
+    for name, build, _ in MATRIX:
+        for label, key in dead.items():
+            query, variables = build(world)
+            got = outcome(*world.call(query, key, variables))
+            if got != HTTP_401:
+                mismatches.append(f"{name} with a {label} key: got {got}")
+    assert mismatches == []
