@@ -77,7 +77,10 @@ def start_local_aws(
 
 def _moto_in_child_process(host: str, port: int) -> tuple[str, Callable[[], None]]:
     child = subprocess.Popen(
-        [sys.executable, "-m", "saring.local_moto", "--host", host, "--port", str(port)],
+        [
+            sys.executable, "-m", "saring.local_moto",
+            "--host", host, "--port", str(port), "--parent-pid", str(os.getpid()),
+        ],
         stdout=subprocess.PIPE,
         text=True,
         # Ctrl-C reaches the whole foreground group; the parent stops moto itself, in order.
