@@ -124,7 +124,6 @@ def run(model_dir: Path | None = None, max_listings: int = 20_000) -> dict:
     result["onnx_run_us_per_listing"] = round((time.perf_counter() - t) / len(listings) * 1e6, 2)
 
     import evaluate
-
     from saring.domain.listings import Listing
 
     def keywords(batch):
