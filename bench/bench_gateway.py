@@ -10,6 +10,8 @@
   event JSON) beside the same query executed directly on the strawberry schema; p50/p99 in ms,
   total and excluding the time spent inside DynamoDB calls (moto, in-process).
 - DynamoDB requests and round trips (requests in flight together count once) per operation.
+- the costliest request the query budget accepts (a `verdicts` of 100 listings from 100 sellers,
+  each with a full page of strikes selected), through the Lambda handler on in-process moto.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def on_moto_server() -> dict[str, Any]:
     dynamodb_client.cache_clear()
     try:
         settings = Settings.from_env(
-            {"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": "b"}
+            {"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef"}
         )
         client = dynamodb_client()
         create_table_from_template(client, settings.table_name)
@@ -160,7 +162,7 @@ def cold_start(settings: Any, key: str, runs: int = 11) -> dict[str, Any]:
         base_env = {
             **os.environ,
             "SARING_TABLE": settings.table_name,
-            "SARING_IDENTITY_SECRET": "b",
+            "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
             "SARING_MODEL_DIR": str(REPO_ROOT / "models" / "listing-classifier"),
             # Like Lambda's read-only code directory: nothing is compiled and kept between runs.
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -239,7 +241,7 @@ def warm() -> dict[str, Any]:
         settings = Settings.from_env(
             {
                 "SARING_TABLE": "bench-warm",
-                "SARING_IDENTITY_SECRET": "b",
+                "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
                 "SARING_KEY_CACHE_SECONDS": "3600",
             }
         )
@@ -354,8 +356,83 @@ def round_trips(handler: Any, keys: dict[str, str], meter: Any, services: Any) -
     return results
 
 
+def costliest_accepted(rounds: int = 5) -> dict[str, Any]:
+    """The costliest request the query budget accepts, against data that fills every page it
+    asks for: a `verdicts` of as many listings as the budget admits when each one's seller and
+    first page of strikes are selected, every seller distinct with 10 strikes."""
+    from graphql import parse
+    from mangum import Mangum
+    from moto import mock_aws
+
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.api.app import create_app
+    from saring.api.cost import COSTLIEST_QUERY, costliest_verdicts_with_strikes, query_cost
+    from saring.bootstrap import build_services
+    from saring.local_moto import tune_for_local_stack
+    from saring.local_stack import create_demo_keys
+    from saring.settings import Settings
+    from tests.functional.conftest import LambdaContext
+
+    # Seeding strikes on moto as shipped copies the table in every transaction (quadratic); the
+    # local stack's tuning, which the test suite runs with, keeps it to seconds.
+    tune_for_local_stack()
+    with mock_aws():
+        dynamodb_client.cache_clear()
+        client = dynamodb_client()
+        settings = Settings.from_env(
+            {
+                "SARING_TABLE": "bench-costliest",
+                "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
+                "SARING_KEY_CACHE_SECONDS": "3600",
+            }
+        )
+        create_table_from_template(client, settings.table_name)
+        services = build_services(settings, dynamodb=client)
+        key = create_demo_keys(services)[0]["key"]
+        platform = services.authenticator.authenticate(f"Bearer {key}")
+        size = costliest_verdicts_with_strikes(settings)
+        for seller in range(size):
+            for n in range(10):
+                services.ledger.record_violation(
+                    platform, f"s-{seller}", None, None, f"k-{seller}-{n}"
+                )
+        handler = Mangum(create_app(services), lifespan="off")
+        variables = {
+            "l": [dict(listing, sellerId=f"s-{i}") for i, listing in enumerate(listings(size))]
+        }
+        cost = query_cost(parse(COSTLIEST_QUERY), None, variables, settings.max_batch)
+        timings = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            response = handler(event_for(COSTLIEST_QUERY, variables, key), LambdaContext())
+            timings.append((time.perf_counter() - started) * 1000)
+            body = json.loads(response["body"])
+            assert response["statusCode"] == 200 and "errors" not in body, body
+            assert len(body["data"]["verdicts"][0]["seller"]["strikes"]["edges"]) == 10
+        refused = handler(
+            event_for(COSTLIEST_QUERY, {"l": variables["l"] + variables["l"][:1]}, key),
+            LambdaContext(),
+        )
+        assert "budget" in refused["body"], refused
+        dynamodb_client.cache_clear()
+        return {
+            "query": f"verdicts of {size} listings from {size} sellers with reasons, each "
+            "seller's standing and strikes (first 10, edges and nodes), 10 strikes each; "
+            "one listing more is refused",
+            "cost": cost,
+            "budget": settings.max_query_cost,
+            "ms": {
+                "min": round(min(timings), 1),
+                "p50": round(statistics.median(timings), 1),
+                "max": round(max(timings), 1),
+            },
+            "target_ms": 5000,
+        }
+
+
 def run() -> dict[str, Any]:
-    return {**on_moto_server(), "warm": warm()}
+    return {**on_moto_server(), "warm": warm(), "costliest_accepted": costliest_accepted()}
 
 
 if __name__ == "__main__":

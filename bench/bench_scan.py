@@ -33,8 +33,9 @@ def _real_verdicts(meter_box: list[Any]) -> Any:
     from saring.adapters.dynamodb.orders import DynamoDBOrderBook
     from saring.adapters.dynamodb.tables import create_table_from_template
     from saring.adapters.dynamodb.verdict_facts import ScanVerdictFacts
-    from saring.bootstrap import build_services
+    from saring.bootstrap import build_verdict_service
     from saring.domain.strikes import StrikePolicy
+    from saring.ports import SystemClock
     from saring.scan.bootstrap import scan_service_settings
     from saring.scan.local import REGION, TABLE
     from saring.settings import Settings
@@ -49,9 +50,7 @@ def _real_verdicts(meter_box: list[Any]) -> Any:
     book = DynamoDBOrderBook(dynamodb, TABLE, settings)
     facts = _Timed(ScanVerdictFacts(dynamodb, TABLE, StrikePolicy.from_settings(settings), book))
     meter_box.append(facts)
-    return build_services(
-        settings, dynamodb=dynamodb, classifier=_classifier(), facts_reader=facts
-    ).verdicts
+    return build_verdict_service(settings, _classifier(), facts, SystemClock())
 
 
 class _Timed:

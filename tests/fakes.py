@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from saring.domain.errors import ConflictError, NotFoundError
 from saring.domain.listings import Evidence, Listing
-from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
 from saring.ports import Classifier, KeyStore, Metrics, StoredKey, VerdictFactsReader
@@ -37,9 +38,31 @@ class MemoryKeyStore(KeyStore):
     def put(self, stored: StoredKey) -> None:
         self.stored[stored.key_hash] = stored
 
-    def find(self, key_hash: str) -> Principal | None:
-        stored = self.stored.get(key_hash)
-        return stored.principal if stored else None
+    def find(self, key_hash: str) -> StoredKey | None:
+        return self.stored.get(key_hash)
+
+    def by_id(self, key_id: str) -> StoredKey | None:
+        return next((s for s in self.stored.values() if s.key_id == key_id), None)
+
+    def all_keys(self) -> list[StoredKey]:
+        return sorted(self.stored.values(), key=lambda s: s.key_id)
+
+    def revoke(self, key_id: str, at: datetime) -> StoredKey:
+        stored = self.by_id(key_id)
+        if stored is None:
+            raise NotFoundError(f"no API key with id {key_id}")
+        revoked = replace(stored, revoked_at=stored.revoked_at or at)
+        self.stored[stored.key_hash] = revoked
+        return revoked
+
+    def replace(self, old_key_id: str, new: StoredKey, at: datetime) -> None:
+        old = self.by_id(old_key_id)
+        if old is None:
+            raise NotFoundError(f"no API key with id {old_key_id}")
+        if old.revoked_at is not None:
+            raise ConflictError(f"API key {old_key_id} is already revoked")
+        self.put(new)
+        self.revoke(old_key_id, at)
 
 
 class FixedFacts(VerdictFactsReader):
@@ -67,8 +90,16 @@ import itertools as _itertools  # noqa: E402
 from dataclasses import replace as _replace  # noqa: E402
 
 from saring.domain.audit import AuditEvent, AuditPage  # noqa: E402
-from saring.domain.errors import ConflictError, ForbiddenError, NotFoundError  # noqa: E402
-from saring.domain.identity import Fingerprint  # noqa: E402
+from saring.domain.errors import ForbiddenError  # noqa: E402
+from saring.domain.identity import (  # noqa: E402
+    Fingerprint,
+    IdentityKind,
+    IdentitySignalPage,
+    LinkedSeller,
+    PlatformLinks,
+    block_elsewhere,
+    identity_signal,
+)
 from saring.domain.strikes import (  # noqa: E402
     Seller,
     StrikeDraft,
@@ -95,22 +126,25 @@ class MemoryLedger(Ledger):
     def _snapshot(self, platform: str, seller_id: str, now: datetime) -> Seller:
         me = (platform, seller_id)
         strikes = self.strikes_by_seller.get(me, [])
-        peers = {
-            peer
+        # What the real ledger reads at query time: other platforms' sellers on my fingerprints.
+        links = [
+            PlatformLinks(digest, IdentityKind.PHONE, other, tuple(
+                LinkedSeller(seller, now, tuple(
+                    (s.created_at, s.expires_at)
+                    for s in self.strikes_by_seller.get((other, seller), []) if not s.revoked
+                ))
+                for (p, seller) in self.identities.get(digest, set()) if p == other
+            ))
             for digest in self.fingerprints.get(me, set())
-            for peer in self.identities.get(digest, set())
-            if peer != me
-        }
+            for other in {p for p, _ in self.identities.get(digest, set())} - {platform}
+        ]
         return seller_from_expiries(
             platform,
             seller_id,
             [s.expires_at for s in strikes if not s.revoked],
-            [
-                [s.expires_at for s in self.strikes_by_seller.get(peer, []) if not s.revoked]
-                for peer in peers
-            ],
             now,
             self.policy,
+            blocked_elsewhere=block_elsewhere(platform, links, now, self.policy),
             total=len(strikes),
             revoked=sum(1 for s in strikes if s.revoked),
             linked_identities=len(self.fingerprints.get(me, set())),
@@ -136,7 +170,7 @@ class MemoryLedger(Ledger):
         self._audit(draft.platform, draft.seller_id, "STRIKE_RECORDED", draft.recorded_by, now, None, {"strike_id": strike.id})
         return receipt
 
-    def revoke_strike(self, platform, seller_id, strike_id, *, reason, revoked_by, now, require_recorded_by=None) -> Seller:
+    def revoke_strike(self, platform, seller_id, strike_id, *, reason, revoked_by, now, may_revoke=None) -> Seller:
         strikes = self.strikes_by_seller.get((platform, seller_id))
         if strikes is None:
             raise NotFoundError("no such seller", field="sellerId")
@@ -144,7 +178,7 @@ class MemoryLedger(Ledger):
         if index is None:
             raise NotFoundError("no such strike", field="strikeId")
         strike = strikes[index]
-        if require_recorded_by is not None and strike.recorded_by != require_recorded_by:
+        if may_revoke is not None and not may_revoke(strike):
             raise ForbiddenError("not yours to revoke")
         if strike.revoked:
             raise ConflictError("already revoked", field="strikeId")
@@ -180,6 +214,35 @@ class MemoryLedger(Ledger):
         if new:
             self._audit(platform, seller_id, "SELLER_IDENTITY_LINKED", actor, now, None, {"linked_kinds": sorted(fp.kind.value for fp in new)})
         return self._snapshot(platform, seller_id, now)
+
+    def unlink_identity(self, platform, seller_id, fingerprints: Sequence[Fingerprint], *, actor, now) -> Seller:
+        me = (platform, seller_id)
+        mine = self.fingerprints.setdefault(me, set())
+        gone = [fp for fp in fingerprints if fp.digest in mine]
+        for fp in gone:
+            mine.discard(fp.digest)
+            self.identities.get(fp.digest, set()).discard(me)
+        if gone:
+            self._audit(platform, seller_id, "SELLER_IDENTITY_UNLINKED", actor, now, None, {"kinds": sorted(fp.kind.value for fp in gone)})
+        return self._snapshot(platform, seller_id, now)
+
+    def identity_signals(self, first, after, now) -> IdentitySignalPage:
+        signals = []
+        for digest in sorted(self.identities):
+            members = self.identities[digest]
+            links = [
+                PlatformLinks(digest, IdentityKind.PHONE, platform, tuple(
+                    LinkedSeller(seller, now, tuple(
+                        (s.created_at, s.expires_at)
+                        for s in self.strikes_by_seller.get((platform, seller), []) if not s.revoked
+                    ))
+                    for (p, seller) in sorted(members) if p == platform
+                ))
+                for platform in sorted({p for p, _ in members})
+            ]
+            if (signal := identity_signal(links, now, self.policy)) is not None:
+                signals.append(signal)
+        return IdentitySignalPage(signals[:first], len(signals) > first, None)
 
     def audit_trail(self, platform, seller_id, first, after=None) -> AuditPage:
         newest_first = list(reversed(self.events.get((platform, seller_id), [])))
@@ -247,10 +310,14 @@ class MemoryOrderBook(OrderBook):
             self.targets_by_id[target_id] = updated
         return updated
 
-    def targets(self, platforms, state, first, after) -> TargetPage:  # type: ignore[no-untyped-def]
+    def _agency(self, target: TakedownTarget) -> str:
+        return self.orders[target.order_id].agency
+
+    def targets(self, platforms, state, first, after, agency=None) -> TargetPage:  # type: ignore[no-untyped-def]
         selected = sorted(
             (t for t in self.targets_by_id.values()
-             if t.platform in platforms and (state is None or t.state is state)),
+             if t.platform in platforms and (state is None or t.state is state)
+             and (agency is None or self._agency(t) == agency)),
             key=lambda t: (t.deadline, t.id),
         )
         start = 0
@@ -266,9 +333,10 @@ class MemoryOrderBook(OrderBook):
         ]
         return TargetPage(edges, start + first < len(selected), edges[-1].cursor if edges else after)
 
-    def targets_issued(self, platform, since, until) -> list[TakedownTarget]:  # type: ignore[no-untyped-def]
+    def targets_issued(self, platform, since, until, agency=None) -> list[TakedownTarget]:  # type: ignore[no-untyped-def]
         return [t for t in self.targets_by_id.values()
-                if t.platform == platform and since <= t.issued_at < until]
+                if t.platform == platform and since <= t.issued_at < until
+                and (agency is None or self._agency(t) == agency)]
 
     def active_order_references(self, platform, listing_id, seller_id, url) -> list[str]:  # type: ignore[no-untyped-def]
         wanted = {(TargetKind.LISTING, listing_id), (TargetKind.SHOP, seller_id),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from saring.adapters.secrets import identity_secret
@@ -22,7 +23,7 @@ from saring.ports import (
 )
 from saring.service.keys import Authenticator
 from saring.service.ledger import LedgerService
-from saring.service.orders import OrderService
+from saring.service.orders import OrderService, agency_of_target
 from saring.service.verdicts import VerdictService
 from saring.settings import Settings
 
@@ -85,24 +86,55 @@ def load_classifier(settings: Settings) -> Classifier:
 
 
 def ledger_service_for(
-    settings: Settings, ledger: Ledger, clock: Clock, metrics: Metrics | None = None
+    settings: Settings,
+    ledger: Ledger,
+    clock: Clock,
+    order_book: OrderBook | None = None,
+    metrics: Metrics | None = None,
 ) -> LedgerService:
+    """`order_book`: where an agency's appeal finds which agency issued a strike's order;
+    without it (the order-events function records strikes, never revokes) none can."""
     return LedgerService(
         ledger=ledger,
         clock=clock,
         identity_secret=lambda: identity_secret(settings),
         known_platforms=settings.known_platforms,
+        order_agency=None if order_book is None else partial(agency_of_target, order_book),
         metrics=metrics or default_metrics(),
+    )
+
+
+def build_verdict_service(
+    settings: Settings,
+    classifier: Classifier,
+    facts_reader: VerdictFactsReader,
+    clock: Clock,
+    metrics: Metrics | None = None,
+) -> VerdictService:
+    """Verdicts alone (the catalog scan): no ledger writes, so no identity secret."""
+    return VerdictService(
+        classifier, facts_reader, clock, listing_limits(settings), metrics or default_metrics()
+    )
+
+
+def dynamo_ledger(dynamodb: Any, settings: Settings) -> Ledger:
+    from saring.adapters.dynamodb.ledger import DynamoLedger
+
+    return DynamoLedger(
+        dynamodb,
+        settings.table_name,
+        StrikePolicy.from_settings(settings),
+        platforms=settings.known_platforms,
+        links_per_hour=settings.links_per_hour,
     )
 
 
 def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     """The ledger alone, for functions that need nothing else (no model, no schema)."""
     from saring.adapters.dynamodb.client import dynamodb_client
-    from saring.adapters.dynamodb.ledger import DynamoLedger
 
     settings = settings or Settings.from_env()
-    ledger = DynamoLedger(dynamodb_client(), settings.table_name, StrikePolicy.from_settings(settings))
+    ledger = dynamo_ledger(dynamodb_client(), settings)
     return ledger_service_for(settings, ledger, SystemClock())
 
 
@@ -129,8 +161,13 @@ def build_services(
     order_book: OrderBook | None = None,
     metrics: Metrics | None = None,
 ) -> Services:
-    """Real adapters unless a test hands in its own; nothing is built per request."""
+    """Real adapters unless a test hands in its own; nothing is built per request.
+
+    The identity secret is read and checked here, at start: a container that could not link
+    identities must not start answering (IdentitySecretError says what to set).
+    """
     settings = settings or Settings.from_env()
+    identity_secret(settings)
     clock = clock or SystemClock()
     metrics = metrics or default_metrics()
     classifier = classifier or load_classifier(settings)
@@ -146,25 +183,23 @@ def build_services(
     if facts_reader is None:
         from saring.adapters.dynamodb.verdict_facts import DynamoVerdictFacts
 
-        facts_reader = DynamoVerdictFacts(dynamodb, settings.table_name, policy)
+        facts_reader = DynamoVerdictFacts(
+            dynamodb, settings.table_name, policy, settings.known_platforms
+        )
     if ledger is None:
-        from saring.adapters.dynamodb.ledger import DynamoLedger
-
-        ledger = DynamoLedger(dynamodb, settings.table_name, policy)
+        ledger = dynamo_ledger(dynamodb, settings)
     if order_book is None:
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
-    ledger_service = ledger_service_for(settings, ledger, clock, metrics)
+    ledger_service = ledger_service_for(settings, ledger, clock, order_book, metrics)
     return Services(
         settings=settings,
         clock=clock,
         classifier=classifier,
         keys=keys,
-        authenticator=Authenticator(keys, settings.key_cache_seconds),
-        verdicts=VerdictService(
-            classifier, facts_reader, clock, listing_limits(settings), metrics
-        ),
+        authenticator=Authenticator(keys, settings.key_cache_seconds, clock),
+        verdicts=build_verdict_service(settings, classifier, facts_reader, clock, metrics),
         ledger=ledger_service,
         orders=OrderService(
             order_book, LedgerStrikeRecorder(ledger_service), clock, settings, metrics=metrics

@@ -6,8 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from saring.domain.errors import SaringError
+
+if TYPE_CHECKING:
+    from saring.ports import KeyStore, StoredKey
+    from saring.service.keys import IssuedKey
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +43,30 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["platform", "regulator"])
     create.add_argument("--platform", help="the platform a platform key is bound to")
     create.add_argument("--agency", help="the agency a regulator key is bound to")
+    create.add_argument(
+        "--expires-in-days", type=int, help="the key stops working after this many days"
+    )
     create.set_defaults(run=_keys_create)
+
+    listing = keys.add_parser(
+        "list", help="list the keys (id, principal, created, expires, revoked), never the keys"
+    )
+    listing.set_defaults(run=_keys_list)
+    revoke = keys.add_parser(
+        "revoke",
+        help="revoke a key by its id",
+        description="A revoked key gets 401 once each container's key cache has let it go "
+        "(SARING_KEY_CACHE_SECONDS, default 60).",
+    )
+    revoke.add_argument("key_id", metavar="KEY_ID")
+    revoke.set_defaults(run=_keys_revoke)
+    rotate = keys.add_parser(
+        "rotate",
+        help="issue a new key with the same role and revoke the old one",
+        description="Prints the new key once; the old key is revoked in the same write.",
+    )
+    rotate.add_argument("key_id", metavar="KEY_ID")
+    rotate.set_defaults(run=_keys_rotate)
 
     serve = commands.add_parser("serve", help="run the local stack (moto + GraphQL API)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -86,29 +114,73 @@ def _scan(args: argparse.Namespace) -> int:
     )
 
 
-def _keys_create(args: argparse.Namespace) -> int:
+def _key_store() -> KeyStore:
     from saring.adapters.dynamodb.client import dynamodb_client
     from saring.adapters.dynamodb.keystore import DynamoKeyStore
+    from saring.settings import Settings
+
+    return DynamoKeyStore(dynamodb_client(), Settings.from_env().table_name)
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
     from saring.ports import SystemClock
     from saring.service.keys import create_key, principal_for
     from saring.settings import Settings
 
-    principal = principal_for(args.role, args.platform, args.agency)
-    store = DynamoKeyStore(dynamodb_client(), Settings.from_env().table_name)
-    issued = create_key(store, SystemClock(), principal)
-    print(
-        json.dumps(
-            {
-                "name": principal.name,
-                "role": args.role,
-                "platform": principal.platform,
-                "agency": principal.agency,
-                "key": issued.key,
-            }
-        )
+    principal = principal_for(
+        args.role, args.platform, args.agency, Settings.from_env().known_platforms
     )
-    print("Store this key now: it is not shown again.", file=sys.stderr)
+    expires_in = None if args.expires_in_days is None else timedelta(days=args.expires_in_days)
+    issued = create_key(_key_store(), SystemClock(), principal, expires_in)
+    _print_issued(issued)
     return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    for stored in _key_store().all_keys():
+        print(json.dumps(_key_entry(stored)))
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from saring.ports import SystemClock
+    from saring.service.keys import revoke_key
+
+    print(json.dumps(_key_entry(revoke_key(_key_store(), SystemClock(), args.key_id))))
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    from saring.ports import SystemClock
+    from saring.service.keys import rotate_key
+
+    _print_issued(rotate_key(_key_store(), SystemClock(), args.key_id))
+    return 0
+
+
+def _key_entry(stored: StoredKey) -> dict[str, str | None]:
+    """What may be shown about a stored key: never the key, never its hash."""
+    principal = stored.principal
+    return {
+        "id": stored.key_id,
+        "name": principal.name,
+        "role": principal.role.value.lower(),
+        "platform": principal.platform,
+        "agency": principal.agency,
+        "created_at": stored.created_at.isoformat(),
+        "expires_at": stored.expires_at.isoformat() if stored.expires_at else None,
+        "revoked_at": stored.revoked_at.isoformat() if stored.revoked_at else None,
+    }
+
+
+def _print_issued(issued: IssuedKey) -> None:
+    # Printed only once the key is stored: a key that failed to store is never shown.
+    entry = _key_entry(issued.stored)
+    del entry["revoked_at"]
+    print(json.dumps({**entry, "key": issued.key}))
+    print("Store this key now: it is not shown again.", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

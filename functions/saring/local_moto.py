@@ -184,11 +184,12 @@ def start_server(host: str, port: int) -> tuple[str, Callable[[], None]]:
     return f"http://{host}:{bound_port}", server.stop
 
 
-def serve_in_this_process(host: str, port: int) -> None:
+def serve_in_this_process(host: str, port: int, parent_pid: int | None = None) -> None:
     """`python -m saring.local_moto --host H --port P`: the tuned moto server as a process of its
     own, so that on a machine with several cores moto and the API do not share one interpreter
     lock. Prints `listening <endpoint>` once it accepts requests; SIGTERM or SIGINT stop it, and
-    so does the end of the process that started it."""
+    so does the end of the process that started it (`parent_pid`, given by that process: read
+    here instead, it could already be init's if the parent was killed before this line ran)."""
     import os
     import signal
 
@@ -197,7 +198,7 @@ def serve_in_this_process(host: str, port: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     print(f"listening {endpoint}", flush=True)
-    parent = os.getppid()
+    parent = os.getppid() if parent_pid is None else parent_pid
     # A parent killed outright (SIGKILL) cannot stop this process: it notices being orphaned.
     while not stop.wait(timeout=1) and os.getppid() == parent:
         pass
@@ -210,5 +211,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=serve_in_this_process.__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--parent-pid", type=int, default=None)
     arguments = parser.parse_args()
-    serve_in_this_process(arguments.host, arguments.port)
+    serve_in_this_process(arguments.host, arguments.port, arguments.parent_pid)

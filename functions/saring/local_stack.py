@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -18,6 +19,14 @@ DEMO_PRINCIPALS = (
     ("kemendag", "regulator", None, "kemendag"),
 )
 LOCAL_REGION = "ap-southeast-3"
+
+# Slow clients (slowloris). uvicorn closes a keep-alive connection idle between requests, but
+# waits forever for the rest of a request's headers (or for a first byte), and the app waits for
+# the rest of a body (Settings.body_timeout_seconds bounds that). Once LIMIT_CONCURRENCY
+# connections are open, a new request is refused with 503 at once instead of queueing.
+SERVE_HEADER_TIMEOUT_SECONDS = 5.0
+SERVE_KEEP_ALIVE_SECONDS = 5
+SERVE_LIMIT_CONCURRENCY = 100
 
 
 @dataclass
@@ -68,7 +77,10 @@ def start_local_aws(
 
 def _moto_in_child_process(host: str, port: int) -> tuple[str, Callable[[], None]]:
     child = subprocess.Popen(
-        [sys.executable, "-m", "saring.local_moto", "--host", host, "--port", str(port)],
+        [
+            sys.executable, "-m", "saring.local_moto",
+            "--host", host, "--port", str(port), "--parent-pid", str(os.getpid()),
+        ],
         stdout=subprocess.PIPE,
         text=True,
         # Ctrl-C reaches the whole foreground group; the parent stops moto itself, in order.
@@ -107,10 +119,69 @@ def create_demo_keys(services: Any) -> list[dict[str, str]]:
     demo = []
     for name, role, platform, agency in DEMO_PRINCIPALS:
         issued = create_key(services.keys, services.clock, principal_for(role, platform, agency))
-        entry = {"name": name, "role": role, "key": issued.key}
+        entry = {"id": issued.stored.key_id, "name": name, "role": role, "key": issued.key}
         entry["platform" if platform else "agency"] = platform or agency
         demo.append(entry)
     return demo
+
+
+def uvicorn_config(app: Any, host: str, port: int) -> Any:
+    """How `saring serve` (and the tests that stand in for it) run the app under uvicorn."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        http=_header_deadline_protocol(),
+        timeout_keep_alive=SERVE_KEEP_ALIVE_SECONDS,
+        limit_concurrency=SERVE_LIMIT_CONCURRENCY,
+    )
+
+
+def _header_deadline_protocol() -> type:
+    """uvicorn's h11 protocol, closing a connection whose request headers are not complete
+    SERVE_HEADER_TIMEOUT_SECONDS after it opened or after its previous response."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadlineH11Protocol(H11Protocol):
+        _header_deadline: Any = None
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_header_deadline()
+
+        def on_response_complete(self) -> None:
+            self._arm_header_deadline()  # before super(): it may start a pipelined request
+            super().on_response_complete()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.cycle is not None and not self.cycle.response_complete:
+                self._disarm_header_deadline()  # the headers are in: a request is running
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_header_deadline()
+            super().connection_lost(exc)
+
+        def _arm_header_deadline(self) -> None:
+            self._disarm_header_deadline()
+            self._header_deadline = self.loop.call_later(
+                SERVE_HEADER_TIMEOUT_SECONDS, self._headers_too_slow
+            )
+
+        def _disarm_header_deadline(self) -> None:
+            if self._header_deadline is not None:
+                self._header_deadline.cancel()
+                self._header_deadline = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_deadline = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+    return HeaderDeadlineH11Protocol
 
 
 def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> None:
@@ -136,7 +207,9 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
             keys_out.chmod(0o600)
         _announce(host, port, local_aws.endpoint, settings.table_name, demo, keys_out)
         app = create_app(services, execute_in_threads=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # Ctrl-C: uvicorn has stopped serving; moto is stopped below, as uvicorn.run would.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(uvicorn_config(app, host, port)).run()
     finally:
         local_aws.stop()
         print("saring: local stack stopped", file=sys.stderr)

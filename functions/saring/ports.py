@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -47,6 +47,12 @@ class StoredKey:
     key_hash: str
     principal: Principal
     created_at: datetime
+    key_id: str  # not secret: how operators name a key to list, revoke or rotate it
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 class KeyStore(ABC):
@@ -56,7 +62,25 @@ class KeyStore(ABC):
     def put(self, stored: StoredKey) -> None: ...
 
     @abstractmethod
-    def find(self, key_hash: str) -> Principal | None: ...
+    def find(self, key_hash: str) -> StoredKey | None:
+        """The key with this hash, revoked and expired ones included."""
+
+    @abstractmethod
+    def by_id(self, key_id: str) -> StoredKey | None: ...
+
+    @abstractmethod
+    def all_keys(self) -> list[StoredKey]:
+        """Every key that has an id, oldest id first."""
+
+    @abstractmethod
+    def revoke(self, key_id: str, at: datetime) -> StoredKey:
+        """Marks the key revoked (NotFoundError for an unknown id); revoking twice keeps the
+        first time."""
+
+    @abstractmethod
+    def replace(self, old_key_id: str, new: StoredKey, at: datetime) -> None:
+        """Stores `new` and revokes the old key together, or neither (ConflictError when the
+        old key is already revoked, NotFoundError when it does not exist)."""
 
 
 class VerdictFactsReader(ABC):
@@ -71,8 +95,8 @@ class VerdictFactsReader(ABC):
 
 # --- Ledger: strikes, seller standing and identity links (strike ledger) -------------------
 from saring.domain.audit import AuditPage  # noqa: E402
-from saring.domain.identity import Fingerprint  # noqa: E402
-from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
+from saring.domain.identity import Fingerprint, IdentitySignalPage  # noqa: E402
+from saring.domain.strikes import Seller, Strike, StrikeDraft, StrikePage, StrikeReceipt  # noqa: E402
 
 
 class Ledger(ABC):
@@ -101,10 +125,10 @@ class Ledger(ABC):
         reason: str,
         revoked_by: str,
         now: datetime,
-        require_recorded_by: str | None = None,
+        may_revoke: Callable[[Strike], bool] | None = None,
     ) -> Seller:
         """NotFoundError (seller or strike), ConflictError (already revoked), ForbiddenError
-        (``require_recorded_by`` given and the strike was recorded by someone else)."""
+        (``may_revoke`` given and false for the stored strike)."""
 
     @abstractmethod
     def seller(
@@ -119,6 +143,12 @@ class Ledger(ABC):
     ) -> StrikePage:
         """Strike history, newest first; ``after`` is an opaque cursor from a previous page."""
 
+    def strikes_of_sellers(
+        self, platform: str, seller_ids: Sequence[str], first: int, after: str | None = None
+    ) -> dict[str, StrikePage]:
+        """The same page of several sellers' strikes (adapters read them together)."""
+        return {seller: self.strikes(platform, seller, first, after) for seller in seller_ids}
+
     @abstractmethod
     def link_identity(
         self,
@@ -129,13 +159,30 @@ class Ledger(ABC):
         actor: str,
         now: datetime,
     ) -> Seller:
-        """Links fingerprints to the seller; already linked ones change nothing (no audit)."""
+        """Links fingerprints to the seller; already linked ones change nothing (no audit).
+        Writes only `platform`'s own items; RateLimitedError (audited) past the hourly budget."""
+
+    @abstractmethod
+    def unlink_identity(
+        self,
+        platform: str,
+        seller_id: str,
+        fingerprints: Sequence[Fingerprint],
+        *,
+        actor: str,
+        now: datetime,
+    ) -> Seller:
+        """Removes these links from the seller (audited); ones it does not have change nothing."""
+
+    @abstractmethod
+    def identity_signals(self, first: int, after: str | None, now: datetime) -> IdentitySignalPage:
+        """Fingerprints linked on several platforms with a seller blocked on one of them."""
 
     @abstractmethod
     def audit_trail(
         self, platform: str, seller_id: str, first: int, after: str | None = None
     ) -> AuditPage:
-        """The seller's audit events, oldest first."""
+        """The seller's audit events, newest first, a page at a time (``after``: a cursor)."""
 
 
 # --- Takedown orders (orders module) ------------------------------------------------------------
@@ -193,14 +240,23 @@ class OrderBook(ABC):
 
     @abstractmethod
     def targets(
-        self, platforms: Sequence[str], state: TargetState | None, first: int, after: str | None
+        self,
+        platforms: Sequence[str],
+        state: TargetState | None,
+        first: int,
+        after: str | None,
+        agency: str | None = None,
     ) -> TargetPage:
-        """Targets of these platforms (in this state, if given), earliest deadline first, from
-        the opaque cursor `after`; BadUserInputError for a cursor of another query."""
+        """Targets of these platforms (in this state, if given; of this agency's orders, if
+        given), earliest deadline first, from the opaque cursor `after`; BadUserInputError for
+        a cursor of another query."""
 
     @abstractmethod
-    def targets_issued(self, platform: str, since: datetime, until: datetime) -> list[TakedownTarget]:
-        """Targets of a platform whose order was issued in [since, until)."""
+    def targets_issued(
+        self, platform: str, since: datetime, until: datetime, agency: str | None = None
+    ) -> list[TakedownTarget]:
+        """Targets of a platform whose order was issued in [since, until) (by this agency, if
+        given)."""
 
     @abstractmethod
     def active_order_references(
@@ -209,9 +265,14 @@ class OrderBook(ABC):
         """References of the orders whose PENDING or REMOVED targets match this listing."""
 
     def compliance(
-        self, platform: str, since: datetime, until: datetime, now: datetime
+        self,
+        platform: str,
+        since: datetime,
+        until: datetime,
+        now: datetime,
+        agency: str | None = None,
     ) -> ComplianceReport:
-        return compliance_report(self.targets_issued(platform, since, until), now)
+        return compliance_report(self.targets_issued(platform, since, until, agency), now)
 
 
 class StrikeRecorder(ABC):

@@ -37,11 +37,16 @@ class Settings:
     max_title_chars: int = 500
     max_description_chars: int = 10_000
     max_body_bytes: int = 1024 * 1024
+    # A body still arriving after this is refused (408): a slow client must not hold a worker.
+    body_timeout_seconds: float = 10.0
+    max_json_depth: int = 32  # the deepest documented request body nests 5 levels
     max_query_depth: int = 8  # the deepest documented operation needs 5
     max_query_tokens: int = 2_000
     max_aliases: int = 30
+    max_query_cost: int = 10_000  # see saring.api.cost
     introspection: bool = True
     key_cache_seconds: int = 60
+    links_per_hour: int = 1_000  # identity links per platform per UTC hour
     strike_expiry: timedelta = timedelta(days=365)
     warned_at: int = 1
     restricted_at: int = 2
@@ -66,6 +71,7 @@ class Settings:
             max_batch=_int(env, "SARING_MAX_BATCH", cls.max_batch),
             introspection=_bool(env, "SARING_INTROSPECTION", cls.introspection),
             key_cache_seconds=_int(env, "SARING_KEY_CACHE_SECONDS", cls.key_cache_seconds),
+            links_per_hour=_int(env, "SARING_LINKS_PER_HOUR", cls.links_per_hour),
             strike_expiry=timedelta(days=_int(env, "SARING_STRIKE_EXPIRY_DAYS", 365)),
             warned_at=_int(env, "SARING_WARNED_AT", cls.warned_at),
             restricted_at=_int(env, "SARING_RESTRICTED_AT", cls.restricted_at),

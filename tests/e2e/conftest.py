@@ -37,15 +37,11 @@ def app_server(services: Any) -> Iterator[str]:
     import uvicorn
 
     from saring.api.app import create_app
+    from saring.local_stack import uvicorn_config
 
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(services, execute_in_threads=True),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
+        uvicorn_config(create_app(services, execute_in_threads=True), "127.0.0.1", port)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -148,7 +144,7 @@ def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
     try:
         settings = Settings.from_env(
             # moto's backends are per process, shared by every server in it: a table per test.
-            {"SARING_TABLE": f"saring-story-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "s"}
+            {"SARING_TABLE": f"saring-story-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"}
         )
         client = dynamodb_client()
         create_table_from_template(client, settings.table_name)

@@ -64,7 +64,7 @@ def fleet(monkeypatch):
     local_aws = start_local_aws("127.0.0.1", 0)
     try:
         settings = Settings.from_env(
-            {"SARING_TABLE": f"saring-conc-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "s"}
+            {"SARING_TABLE": f"saring-conc-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"}
         )
         clock = ManualClock()
         keys: dict[str, str] = {}

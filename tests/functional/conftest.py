@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import io
 import json
@@ -30,7 +31,7 @@ def services(dynamodb, table_name, classifier, clock):
     from saring.bootstrap import build_services
     from saring.settings import Settings
 
-    settings = Settings.from_env({"SARING_TABLE": table_name, "SARING_IDENTITY_SECRET": "test-secret"})
+    settings = Settings.from_env({"SARING_TABLE": table_name, "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"})
     return build_services(settings, dynamodb=dynamodb, clock=clock, classifier=classifier)
 
 
@@ -50,7 +51,13 @@ def api_gateway_event(body: str | bytes, headers: dict[str, str] | None = None) 
     event["headers"].update({name.lower(): value for name, value in (headers or {}).items()})
     raw = body.encode() if isinstance(body, str) else body
     event["headers"]["content-length"] = str(len(raw))
-    event["body"] = raw.decode("utf-8", errors="replace")
+    try:
+        event["body"] = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # API Gateway hands Lambda a body that is not text base64-encoded: the handler must
+        # see the very bytes sent, not a repaired copy.
+        event["body"] = base64.b64encode(raw).decode("ascii")
+        event["isBase64Encoded"] = True
     return event
 
 
@@ -70,7 +77,7 @@ def lambda_handler(dynamodb, table_name, monkeypatch) -> Iterator[Any]:
     from saring.adapters.dynamodb.client import dynamodb_client
 
     monkeypatch.setenv("SARING_TABLE", table_name)
-    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-secret")
+    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-identity-secret-0123456789abcdef")
     dynamodb_client.cache_clear()
     sys.modules.pop("saring.handlers.api", None)
     module = importlib.import_module("saring.handlers.api")

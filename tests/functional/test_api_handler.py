@@ -175,3 +175,70 @@ def test_other_paths_are_404(lambda_handler, handler_keys):
     event = api_gateway_event(json.dumps({"query": ME}), {"authorization": f"Bearer {handler_keys['shopee']}"})
     event["rawPath"] = event["requestContext"]["http"]["path"] = "/prod/admin"
     assert lambda_handler.handler(event, LambdaContext())["statusCode"] == 404
+
+
+def _get_event(query_string: str, accept: str, key: str | None = None) -> dict:
+    headers = {"accept": accept}
+    if key is not None:
+        headers["authorization"] = f"Bearer {key}"
+    event = api_gateway_event("", headers)
+    event["requestContext"]["http"]["method"] = "GET"
+    event["routeKey"] = "GET /graphql"
+    event["rawQueryString"] = query_string
+    return event
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "query=%7B%20__typename%20%7D",
+        "query=%7B__schema%7Btypes%7Bname%7D%7D%7D",
+        "query=",
+        "operationName=x&query=%7B%20me%20%7B%20role%20%7D%20%7D",
+    ],
+)
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/json", "*/*"])
+def test_a_get_with_a_query_needs_a_key_through_the_lambda_handler(
+    lambda_handler, query_string, accept
+):
+    # Only the bare GraphiQL page may be served without a key; anything that names a query
+    # (even an empty one) is an operation and must be refused before it executes.
+    response = lambda_handler.handler(_get_event(query_string, accept), LambdaContext())
+    assert response["statusCode"] == 401, response
+    body = json.loads(response["body"])
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_get_with_a_query_and_a_key_still_runs(lambda_handler, handler_keys):
+    event = _get_event("query=%7B%20__typename%20%7D", "application/json", handler_keys["shopee"])
+    response = lambda_handler.handler(event, LambdaContext())
+    assert response["statusCode"] == 200, response
+    assert json.loads(response["body"])["data"] == {"__typename": "Query"}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_graphql_view_refuses_to_execute_without_a_principal(services, method):
+    # The gateway is the first line; the GraphQL view itself must not execute an operation
+    # when a request reaches it without a principal (a gateway change, a new route).
+    import asyncio
+
+    import httpx
+
+    from saring.api.app import SaringGraphQL
+
+    view = SaringGraphQL(services)
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=view)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            if method == "GET":
+                return await client.get(
+                    "/graphql", params={"query": "{ __typename }"}, headers={"accept": "text/html"}
+                )
+            return await client.post("/graphql", json={"query": "{ __typename }"})
+
+    response = asyncio.run(call())
+    assert response.status_code == 401, response.text
+    assert "data" not in response.json()
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -29,7 +29,7 @@ def imports(**env: str) -> dict:
     environment = {
         **os.environ,
         "SARING_TABLE": "cold",
-        "SARING_IDENTITY_SECRET": "x",
+        "SARING_IDENTITY_SECRET": "x" * 32,
         "PYTHONPATH": str(REPO_ROOT / "functions"),
         **env,
     }

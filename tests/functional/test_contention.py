@@ -57,7 +57,7 @@ class FirstWritesTogether:
 def test_clients_that_retry_as_documented_end_with_exact_counts(moto_server_client, clock):  # noqa: F811
     client, table = moto_server_client
     dynamodb = FirstWritesTogether(client, CALLS)
-    settings = Settings.from_env({"SARING_TABLE": table, "SARING_IDENTITY_SECRET": "s"})
+    settings = Settings.from_env({"SARING_TABLE": table, "SARING_IDENTITY_SECRET": "s" * 32})
     ledger = DynamoLedger(dynamodb, table, StrikePolicy.from_settings(settings), max_attempts=1)
     services = build_services(
         settings, dynamodb=dynamodb, clock=clock, classifier=KeywordClassifier(), ledger=ledger

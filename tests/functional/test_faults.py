@@ -361,4 +361,4 @@ def test_conditional_check_failure_on_key_creation_is_a_conflict(api):
     store = DynamoKeyStore(dynamodb_client(), services.settings.table_name)
     principal = services.authenticator.authenticate(f"Bearer {keys['shopee']}")
     with pytest.raises(ConflictError):
-        store.put(StoredKey("0" * 64, principal, services.clock.now()))
+        store.put(StoredKey("0" * 64, principal, services.clock.now(), "key_0000000000000000"))

@@ -225,6 +225,7 @@ def test_single_verdict_with_inline_literals(api, listing, price):
 RECORD = "mutation($i: RecordViolationInput!) { recordViolation(input: $i) { sellerId standing activeStrikes } }"
 REVOKE = "mutation($i: RevokeStrikeInput!) { revokeStrike(input: $i) { activeStrikes } }"
 LINK = "mutation($i: LinkSellerIdentityInput!) { linkSellerIdentity(input: $i) { standing } }"
+UNLINK = "mutation($i: LinkSellerIdentityInput!) { unlinkSellerIdentity(input: $i) { standing } }"
 
 
 @HOSTILE
@@ -291,11 +292,29 @@ def test_revoke_strike_with_hostile_input(api, data, key):
 )
 def test_link_identity_with_hostile_input(api, json_logs, data, key):
     api.mutate(LINK, {"i": data}, key)
+    api.mutate(UNLINK, {"i": data}, key)
     logged = json_logs.getvalue()
     for field in ("phone", "nationalId"):
         value = data.get(field)
         if isinstance(value, str) and len(value) >= 8:
             assert value not in logged  # raw identifiers never reach the log
+
+
+@HOSTILE
+@given(
+    first=HOSTILE_INT,
+    after=st.one_of(
+        st.none(), HOSTILE_TEXT, st.sampled_from(["ZmZmZg==", "e30=", "!!", "a" * 90])
+    ),
+    key=st.sampled_from(["kemendag", "shopee"]),
+)
+def test_identity_signals_with_hostile_arguments(api, first, after, key):
+    api.call(
+        "query($f: Int, $a: String) { identitySignals(first: $f, after: $a) {"
+        " edges { node { fingerprint } } pageInfo { endCursor } } }",
+        {"f": first, "a": after},
+        key,
+    )
 
 
 # --- orders ------------------------------------------------------------------------------------
@@ -576,3 +595,88 @@ def test_batch_limits_exactly(api):
             assert len(body["data"]["verdicts"]) == size
         else:
             assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# --- raw bytes: what no JSON encoder on the client side would produce ----------------------------
+
+VALID_QUERY = b'"{ me { role } }"'
+RAW_BODIES = {
+    "variables nested 600 deep": b'{"query": ' + VALID_QUERY + b', "variables": {"x": '
+    + b"[" * 600 + b"]" * 600 + b"}}",
+    "variables nested 100,000 deep": b'{"query": ' + VALID_QUERY + b', "variables": {"x": '
+    + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+    "objects nested 5,000 deep": b'{"query": ' + VALID_QUERY + b', "variables": '
+    + b'{"a": ' * 5_000 + b"1" + b"}" * 5_000 + b"}",
+    "a body nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "an integer of 4,301 digits": b'{"query": ' + VALID_QUERY + b', "variables": {"x": '
+    + b"9" * 4_301 + b"}}",
+    "an integer of 100,000 digits": b'{"query": ' + VALID_QUERY + b', "variables": {"x": '
+    + b"1" * 100_000 + b"}}",
+    "an invalid UTF-8 byte in a string": b'{"query": ' + VALID_QUERY
+    + b', "variables": {"x": "\xff\xfe"}}',
+    "invalid UTF-8 in the query": b'{"query": "{ me { role } } #\xc3\x28"}',
+    "a truncated UTF-8 sequence": b'{"query": "{ me { role } }", "v": "\xe2\x82"}',
+    "an encoded surrogate (CESU-8)": b'{"query": "{ me { role } }", "variables": {"x": "\xed\xa0\x80"}}',
+    "only invalid bytes": b"\xff\xfe\x00\x80",
+    "an Int literal of 5,000 digits in the document": b'{"query": "{ verdict(listing: '
+    + b'{listingId: \\"1\\", sellerId: \\"s\\", title: \\"t\\", priceIdr: '
+    + b"9" * 5_000 + b'}) { score } }"}',
+}
+
+
+def base64_event(raw: bytes, headers: dict[str, str]) -> dict:
+    """API Gateway may hand any body to Lambda base64-encoded; this one always is."""
+    import base64
+
+    event = api_gateway_event(b"", headers)
+    event["headers"]["content-length"] = str(len(raw))
+    event["body"] = base64.b64encode(raw).decode("ascii")
+    event["isBase64Encoded"] = True
+    return event
+
+
+@pytest.mark.parametrize("name", list(RAW_BODIES))
+def test_raw_hostile_bodies_through_the_lambda_handler_are_coded_400s(api, name):
+    headers = {
+        "authorization": f"Bearer {api.keys['shopee']}",
+        "content-type": "application/json",
+        "accept": "application/graphql-response+json",  # request errors are 400 as well
+    }
+    response = api.module.handler(base64_event(RAW_BODIES[name], headers), LambdaContext())
+    assert response["statusCode"] == 400, (name, response)
+    text = response["body"]
+    if response["isBase64Encoded"]:  # Mangum encodes media types it does not know as text
+        import base64
+
+        text = base64.b64decode(text).decode("utf-8")
+    body = json.loads(text)
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("name", list(RAW_BODIES))
+def test_raw_hostile_bodies_over_http_are_coded_400s(services, demo_keys, name):
+    # The ASGI app as uvicorn serves it: the bytes reach it exactly as sent.
+    import asyncio
+
+    import httpx
+
+    from saring.api.app import create_app
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.post(
+                "/graphql",
+                content=RAW_BODIES[name],
+                headers={
+                    "authorization": f"Bearer {demo_keys['shopee']}",
+                    "content-type": "application/json",
+                    "accept": "application/graphql-response+json",
+                },
+            )
+
+    response = asyncio.run(post())
+    assert response.status_code == 400, (name, response.text[:500])
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -74,7 +74,7 @@ def stack(dynamodb, table_name, recorder, monkeypatch) -> Iterator[dict[str, Any
         for logical_id, resource in TEMPLATE["Resources"].items()
         if resource["Type"] == "AWS::SQS::Queue"
     }
-    ssm.put_parameter(Name=IDENTITY_PARAMETER, Value="s3cret-hmac", Type="SecureString")
+    ssm.put_parameter(Name=IDENTITY_PARAMETER, Value="s3cret-hmac-of-at-least-32-bytes", Type="SecureString")
     stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
 
     monkeypatch.setenv("SARING_TABLE", table_name)

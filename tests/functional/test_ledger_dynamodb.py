@@ -9,7 +9,7 @@ import pytest
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.ledger import (
-    MAX_PEERS,
+    MAX_FINGERPRINTS_PER_SELLER,
     DynamoLedger,
     ExtraItemCancelledError,
     standing_from_summary_item,
@@ -36,9 +36,20 @@ def ledger(dynamodb, table_name):
     return DynamoLedger(dynamodb, table_name, POLICY, sleep=lambda _s: None)
 
 
+# The orders behind the order strikes these tests record: target id -> issuing agency.
+ORDER_AGENCIES = {"order-1-000": "kemendag"}
+OTHER_AGENCY = Principal(Role.REGULATOR, "kominfo-key", agency="kominfo")
+
+
 @pytest.fixture
 def service(ledger, clock):
-    return LedgerService(ledger, clock, lambda: SECRET, known_platforms=DEFAULT_PLATFORMS)
+    return LedgerService(
+        ledger,
+        clock,
+        lambda: SECRET,
+        known_platforms=DEFAULT_PLATFORMS,
+        order_agency=ORDER_AGENCIES.get,
+    )
 
 
 def all_items(client, table):
@@ -150,7 +161,7 @@ def test_three_strikes_block_and_an_upheld_appeal_restores_the_earlier_standing(
     blocked = violate(service, key="k-3")
     assert blocked.standing is Standing.BLOCKED
     newest = service.strikes(SHOPEE, "shopee", "s-1", first=1).items[0]
-    restored = service.revoke_strike(REGULATOR, "shopee", "s-1", newest.id, "appeal upheld")
+    restored = service.revoke_strike(SHOPEE, "shopee", "s-1", newest.id, "appeal upheld")
     assert (restored.standing, restored.active_strikes, restored.revoked_strikes) == (
         Standing.RESTRICTED,
         2,
@@ -159,7 +170,7 @@ def test_three_strikes_block_and_an_upheld_appeal_restores_the_earlier_standing(
     view = service.seller(SHOPEE, "shopee", "s-1", first=5)
     assert view.standing is Standing.RESTRICTED
     revoked = next(s for s in view.strike_page.items if s.id == newest.id)
-    assert (revoked.revoke_reason, revoked.revoked_by) == ("appeal upheld", "regulator:kemendag")
+    assert (revoked.revoke_reason, revoked.revoked_by) == ("appeal upheld", "platform:shopee")
 
 
 def test_bad_revocations_are_refused_and_change_nothing(service, dynamodb, table_name):
@@ -168,13 +179,13 @@ def test_bad_revocations_are_refused_and_change_nothing(service, dynamodb, table
     service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "recorded by mistake")
     before = all_items(dynamodb, table_name)
     with pytest.raises(ConflictError):
-        service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "again")
+        service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "again")
     with pytest.raises(NotFoundError) as unknown_strike:
-        service.revoke_strike(REGULATOR, "shopee", "s-1", "0" * 28, "no such")
+        service.revoke_strike(SHOPEE, "shopee", "s-1", "0" * 28, "no such")
     with pytest.raises(NotFoundError) as unknown_seller:
-        service.revoke_strike(REGULATOR, "shopee", "nobody", strike_id, "no such")
+        service.revoke_strike(SHOPEE, "shopee", "nobody", strike_id, "no such")
     with pytest.raises(BadUserInputError):
-        service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "")
+        service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "")
     assert (unknown_strike.value.field, unknown_seller.value.field) == ("strikeId", "sellerId")
     assert all_items(dynamodb, table_name) == before
 
@@ -233,7 +244,7 @@ def test_strike_history_pages_newest_first_with_opaque_cursors(service, clock):
 
 def test_every_permission_rule(service, dynamodb, table_name):
     violate(service)  # shopee's own seller
-    order = service.record_order_strike("shopee", "s-1", "order-1-000", "KOMINFO/2026/1")
+    order = service.record_order_strike("shopee", "s-1", "order-1-000", "KEMENDAG/2026/1")
     own = service.strikes(SHOPEE, "shopee", "s-1").items
     review = next(s for s in own if s.source is StrikeSource.PLATFORM_REVIEW)
     before = all_items(dynamodb, table_name)
@@ -242,6 +253,8 @@ def test_every_permission_rule(service, dynamodb, table_name):
         lambda: service.strikes(TOKOPEDIA, "shopee", "s-1"),
         lambda: service.revoke_strike(TOKOPEDIA, "shopee", "s-1", review.id, "not mine"),
         lambda: service.revoke_strike(SHOPEE, "shopee", "s-1", order.strike.id, "order strike"),
+        lambda: service.revoke_strike(REGULATOR, "shopee", "s-1", review.id, "platform's own"),
+        lambda: service.revoke_strike(OTHER_AGENCY, "shopee", "s-1", order.strike.id, "not ours"),
         lambda: service.record_violation(REGULATOR, "s-1", None, None, "k-9"),
         lambda: service.link_seller_identity(REGULATOR, "s-1", PHONE, None),
         lambda: service.audit_trail(SHOPEE, "shopee", "s-1"),
@@ -291,8 +304,14 @@ def block(service, principal, seller_id):
 
 
 def blocked_elsewhere(dynamodb, table_name, clock, platform, seller_id):
+    """As a verdict reads it: the summary, then the other platforms' links to its fingerprints."""
+    from saring.adapters.dynamodb.verdict_facts import links_of
+
     item = summary_item(dynamodb, table_name, platform, seller_id)
-    return standing_from_summary_item(item, clock.now(), POLICY).identity_blocked_elsewhere
+    links = links_of(dynamodb, table_name, platform, {seller_id: item}, DEFAULT_PLATFORMS)
+    return standing_from_summary_item(
+        item, clock.now(), POLICY, links=links.get(seller_id, ())
+    ).identity_blocked_elsewhere
 
 
 @pytest.mark.parametrize("link_first", [True, False], ids=["linked-before-strikes", "linked-after"])
@@ -308,7 +327,7 @@ def test_a_block_on_one_platform_shows_on_linked_sellers_and_lapses(
         service.link_seller_identity(SHOPEE, "bad", PHONE, NIK)
         linked = service.link_seller_identity(TOKOPEDIA, "fresh", PHONE_OTHER_SPELLING, None)
         assert linked.identity_blocked_elsewhere
-    # one summary read answers it, for the linked seller and not for the blocked one itself
+    # the other platforms' links answer it, for the linked seller and not for the blocked one
     assert blocked_elsewhere(dynamodb, table_name, clock, "tokopedia", "fresh")
     assert not blocked_elsewhere(dynamodb, table_name, clock, "shopee", "bad")
     fresh = standing_from_summary_item(
@@ -319,7 +338,7 @@ def test_a_block_on_one_platform_shows_on_linked_sellers_and_lapses(
     assert view.identity_blocked_elsewhere and view.linked_identities == 1
     # a revocation unblocks it at once; a new strike blocks it again; expiry lapses it
     strike_id = service.strikes(REGULATOR, "shopee", "bad", first=1).items[0].id
-    service.revoke_strike(REGULATOR, "shopee", "bad", strike_id, "appeal upheld")
+    service.revoke_strike(SHOPEE, "shopee", "bad", strike_id, "appeal upheld")
     assert not blocked_elsewhere(dynamodb, table_name, clock, "tokopedia", "fresh")
     service.record_violation(SHOPEE, "bad", "L-9", None, "bad-k9")
     assert blocked_elsewhere(dynamodb, table_name, clock, "tokopedia", "fresh")
@@ -374,13 +393,13 @@ def test_no_raw_phone_or_nik_is_stored_returned_or_logged(
         assert raw not in logged
 
 
-def test_a_link_to_too_many_sellers_is_refused(service, monkeypatch):
-    monkeypatch.setattr("saring.adapters.dynamodb.ledger.MAX_PEERS", 3)
-    MAX_PEERS = 3
-    for n in range(MAX_PEERS + 1):
+def test_a_link_to_too_many_of_the_platforms_own_sellers_is_refused(service, monkeypatch):
+    monkeypatch.setattr("saring.adapters.dynamodb.ledger.MAX_SELLERS_PER_FINGERPRINT", 3)
+    for n in range(3):
         service.link_seller_identity(SHOPEE, f"s-{n}", PHONE, None)
     with pytest.raises(ConflictError):
         service.link_seller_identity(SHOPEE, "one-too-many", PHONE, None)
+    service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # its own count, not shopee's
 
 
 # --- round trips -----------------------------------------------------------------------------
@@ -394,16 +413,17 @@ def test_round_trips_per_operation(service, dynamodb):
     assert counter.take() == ["GetItem", "TransactWriteItems", "GetItem"]
     service.seller(SHOPEE, "shopee", "s-1", first=10)
     assert counter.take() == ["Query"]
+    # A link: read, write, then read the other platforms' links for the answer.
     service.link_seller_identity(SHOPEE, "s-1", PHONE, NIK)
-    assert counter.take() == ["BatchGetItem", "TransactWriteItems"]
-    service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # a peer exists: read it too
-    assert counter.take() == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    assert counter.take() == ["BatchGetItem", "TransactWriteItems", "BatchGetItem"]
+    service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # never reads shopee's seller
+    assert counter.take() == ["BatchGetItem", "TransactWriteItems", "BatchGetItem"]
     service.link_seller_identity(TOKOPEDIA, "t-1", PHONE, None)  # nothing new
-    assert counter.take() == ["BatchGetItem"]
+    assert counter.take() == ["BatchGetItem", "BatchGetItem"]
     strike_id = service.strikes(SHOPEE, "shopee", "s-1", first=1).items[0].id
     counter.take()
-    service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "mistake")
-    assert counter.take() == ["BatchGetItem", "TransactWriteItems"]
+    service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "mistake")  # a linked seller
+    assert counter.take() == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
 
 
 # --- concurrency through a moto server ---------------------------------------------------------
@@ -467,8 +487,14 @@ def test_sixteen_concurrent_writers_never_lose_or_double_a_count(moto_server_cli
     )
     item = summary_item(client, table, "shopee", "s-1")
     assert item["version"]["N"] == str(1 + 16) and len(item["active"]["M"]) == 16
+    # shopee's own links item carries the seller's 16 strikes; tokopedia's items are untouched
+    digest = next(iter(item["fingerprints"]["M"]))
+    links = client.get_item(
+        TableName=table, Key=keys.typed(keys.identity_links(digest, "shopee")), ConsistentRead=True
+    )["Item"]
+    assert set(links["members"]["M"]["s-1"]["M"]["strikes"]["M"]) == set(item["active"]["M"])
     peer = summary_item(client, table, "tokopedia", "peer")
-    assert set(peer["peers"]["M"]["shopee#s-1"]["M"]["active"]["M"]) == set(item["active"]["M"])
+    assert peer["version"]["N"] == "1" and "peers" not in peer
     events = client.query(
         TableName=table,
         KeyConditionExpression="pk = :pk",
@@ -486,8 +512,8 @@ def test_a_strike_item_count_stays_small(ledger, service, clock):
     service.link_seller_identity(SHOPEE, "s-1", PHONE, None)
     draft = order_strike_draft("shopee", "s-1", "t-1", "REF-1")
     prepared = ledger.strike_transaction_items(draft, clock.now())
-    assert len(prepared.items) == 4 + 1
-    assert 4 + MAX_PEERS <= 100 - 10  # room for the orders module's own items
+    assert len(prepared.items) == 4 + 1  # one links item: shopee's own, not tokopedia's
+    assert 4 + MAX_FINGERPRINTS_PER_SELLER <= 100 - 10  # room for the orders module's own items
 
 
 def test_a_replay_answers_with_todays_standing_not_the_first_answers(service, clock):
@@ -496,7 +522,7 @@ def test_a_replay_answers_with_todays_standing_not_the_first_answers(service, cl
     first = violate(service, key="review-1")
     assert (first.standing, first.active_strikes) == (Standing.WARNED, 1)
     strike_id = service.strikes(REGULATOR, "shopee", "s-1", first=1).items[0].id
-    service.revoke_strike(REGULATOR, "shopee", "s-1", strike_id, "appeal upheld")
+    service.revoke_strike(SHOPEE, "shopee", "s-1", strike_id, "appeal upheld")  # its own
 
     replayed = violate(service, key="review-1")
 

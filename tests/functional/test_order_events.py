@@ -132,7 +132,7 @@ def test_a_removed_target_gets_its_strike_from_the_stream_once(dynamodb, table_n
     from saring.handlers import order_events
 
     monkeypatch.setenv("SARING_TABLE", table_name)
-    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-secret")
+    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-identity-secret-0123456789abcdef")
     dynamodb_client.cache_clear()
     order_events.ledger.cache_clear()
     removed = target_item(

@@ -280,11 +280,11 @@ def test_bad_issues_write_nothing(service, dynamodb, table_name):
 
 def test_order_visibility(service):
     order = service.issue_takedown(REGULATOR, order_input(*MIXED))
-    assert service.takedown_order(OTHER_AGENCY, order.id) == order
+    assert service.takedown_order(REGULATOR, order.id) == order
     lazada_view = service.takedown_order(LAZADA, order.id)
     assert {t.platform for t in lazada_view.targets} == {"lazada"} and len(lazada_view.targets) == 2
     for principal, order_id in [(BLIBLI, order.id), (REGULATOR, "f" * 32), (SHOPEE, "../x"),
-                                (REGULATOR, "")]:
+                                (REGULATOR, ""), (OTHER_AGENCY, order.id)]:
         with pytest.raises(NotFoundError):
             service.takedown_order(principal, order_id)
 

@@ -1,7 +1,9 @@
 """Who may do what: every query and mutation against every role, through the Lambda handler.
 
-Roles: platform A (shopee), platform B (tokopedia), the regulator (kemendag), no key, a bad key.
-Each cell is the expected outcome: DATA, an error code, or HTTP 401. Also: keys compared in
+Roles: platform A (shopee), platform B (tokopedia), the regulator that issued the orders
+(kemendag), another regulator (kominfo), no key, a bad key. Each cell is the expected outcome:
+DATA, an error code, or HTTP 401. An agency reads and changes only its own orders (their
+targets, their compliance, their strikes); every agency reads the ledger. Also: keys compared in
 constant time, nothing secret or personal in the logs, introspection switchable, and the HTTP
 API's CORS and throttling settings present in template.yaml.
 """
@@ -18,7 +20,7 @@ from tests.functional.conftest import invoke
 
 DATA, HTTP_401 = "DATA", "HTTP 401"
 F, NF = "FORBIDDEN", "NOT_FOUND"
-ROLES = ("shopee", "tokopedia", "kemendag", "none", "bad")
+ROLES = ("shopee", "tokopedia", "kemendag", "kominfo", "none", "bad")
 _ids = count()
 
 
@@ -50,7 +52,30 @@ class World:
             {"r": fresh("REF")},
         )["issueTakedown"]
 
-    def strike(self) -> str:
+    def order_strike(self) -> tuple[str, str]:
+        """A strike recorded by a kemendag order that shopee acknowledged REMOVED."""
+        seller = fresh("s")
+        order = self.ok(
+            """mutation($r: String!, $s: ID!) { issueTakedown(input: {reference: $r,
+            legalBasis: "Permendag 40/2022", reason: "used clothing",
+            targets: [{platform: "shopee", kind: LISTING, value: "L-3", sellerId: $s}]})
+            { targets { id } } }""",
+            "kemendag",
+            {"r": fresh("REF"), "s": seller},
+        )["issueTakedown"]
+        self.ok(
+            "mutation($t: ID!) { acknowledgeTakedown(input: {targetId: $t, state: REMOVED}) { state } }",
+            "shopee",
+            {"t": order["targets"][0]["id"]},
+        )
+        edges = self.ok(
+            'query($s: ID!) { seller(platform: "shopee", sellerId: $s) { strikes { edges { node { id } } } } }',
+            "shopee",
+            {"s": seller},
+        )["seller"]["strikes"]["edges"]
+        return seller, edges[0]["node"]["id"]
+
+    def strike(self) -> tuple[str, str]:
         seller = fresh("s")
         self.ok(
             "mutation($s: ID!, $k: String!) { recordViolation(input: {sellerId: $s, idempotencyKey: $k}) { standing } }",
@@ -70,26 +95,26 @@ SINCE = 'since: "2026-01-01T00:00:00Z", until: "2027-01-01T00:00:00Z"'
 
 # (name, build(world) -> (query, variables), expected per role in ROLES order)
 MATRIX = [
-    ("me", lambda w: ("{ me { role name } }", None), (DATA, DATA, DATA, HTTP_401, HTTP_401)),
+    ("me", lambda w: ("{ me { role name } }", None), (DATA, DATA, DATA, DATA, HTTP_401, HTTP_401)),
     (
         "modelInfo",
         lambda w: ("{ modelInfo { version } }", None),
-        (DATA, DATA, DATA, HTTP_401, HTTP_401),
+        (DATA, DATA, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "verdict",
         lambda w: (f"{{ verdict(listing: {LISTING}) {{ decision }} }}", None),
-        (DATA, DATA, F, HTTP_401, HTTP_401),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),
     (
         "verdicts",
         lambda w: (f"{{ verdicts(listings: [{LISTING}]) {{ decision }} }}", None),
-        (DATA, DATA, F, HTTP_401, HTTP_401),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),
     (
         "seller(shopee)",
         lambda w: ('{ seller(platform: "shopee", sellerId: "s-1") { standing } }', None),
-        (DATA, F, DATA, HTTP_401, HTTP_401),
+        (DATA, F, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "seller(shopee).strikes",
@@ -97,7 +122,7 @@ MATRIX = [
             '{ seller(platform: "shopee", sellerId: "s-1") { strikes { edges { cursor } } } }',
             None,
         ),
-        (DATA, F, DATA, HTTP_401, HTTP_401),
+        (DATA, F, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "seller(shopee).auditTrail",
@@ -105,27 +130,27 @@ MATRIX = [
             '{ seller(platform: "shopee", sellerId: "s-1") { auditTrail { edges { node { action } } } } }',
             None,
         ),
-        (F, F, DATA, HTTP_401, HTTP_401),
+        (F, F, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "takedownOrder(targets shopee)",
         lambda w: ("query($id: ID!) { takedownOrder(id: $id) { id } }", {"id": w.order()["id"]}),
-        (DATA, NF, DATA, HTTP_401, HTTP_401),
+        (DATA, NF, DATA, NF, HTTP_401, HTTP_401),
     ),
     (
         "takedownTargets",
         lambda w: ("{ takedownTargets { edges { node { id } } } }", None),
-        (DATA, DATA, DATA, HTTP_401, HTTP_401),
+        (DATA, DATA, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "takedownTargets(platform: tokopedia)",
         lambda w: ('{ takedownTargets(platform: "tokopedia") { edges { node { id } } } }', None),
-        (F, DATA, DATA, HTTP_401, HTTP_401),
+        (F, DATA, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "compliance",
         lambda w: (f'{{ compliance(platform: "shopee", {SINCE}) {{ received }} }}', None),
-        (F, F, DATA, HTTP_401, HTTP_401),
+        (F, F, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "issueTakedown",
@@ -134,7 +159,7 @@ MATRIX = [
         targets: [{platform: "shopee", kind: LISTING, value: "L-2"}]}) { id } }""",
             {"r": fresh("REF")},
         ),
-        (F, F, DATA, HTTP_401, HTTP_401),
+        (F, F, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
         "acknowledgeTakedown(shopee target)",
@@ -142,7 +167,7 @@ MATRIX = [
             "mutation($t: ID!) { acknowledgeTakedown(input: {targetId: $t, state: REMOVED}) { state } }",
             {"t": w.order()["targets"][0]["id"]},
         ),
-        (DATA, NF, F, HTTP_401, HTTP_401),
+        (DATA, NF, F, F, HTTP_401, HTTP_401),
     ),
     (
         "recordViolation",
@@ -150,7 +175,7 @@ MATRIX = [
             'mutation($k: String!) { recordViolation(input: {sellerId: "s-9", idempotencyKey: $k}) { standing } }',
             {"k": fresh("k")},
         ),
-        (DATA, DATA, F, HTTP_401, HTTP_401),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),
     (
         "revokeStrike(shopee's strike)",
@@ -159,7 +184,16 @@ MATRIX = [
         reason: "appeal upheld"}) { activeStrikes } }""",
             dict(zip(("s", "id"), w.strike(), strict=True)),
         ),
-        (DATA, F, DATA, HTTP_401, HTTP_401),
+        (DATA, F, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "revokeStrike(kemendag order's strike)",
+        lambda w: (
+            """mutation($s: ID!, $id: ID!) { revokeStrike(input: {platform: "shopee", sellerId: $s, strikeId: $id,
+        reason: "appeal upheld"}) { activeStrikes } }""",
+            dict(zip(("s", "id"), w.order_strike(), strict=True)),
+        ),
+        (F, F, DATA, F, HTTP_401, HTTP_401),
     ),
     (
         "linkSellerIdentity",
@@ -167,7 +201,20 @@ MATRIX = [
             'mutation { linkSellerIdentity(input: {sellerId: "s-7", phone: "0812-3456-7890"}) { standing } }',
             None,
         ),
-        (DATA, DATA, F, HTTP_401, HTTP_401),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "unlinkSellerIdentity",
+        lambda w: (
+            'mutation { unlinkSellerIdentity(input: {sellerId: "s-7", phone: "0812-3456-7890"}) { standing } }',
+            None,
+        ),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "identitySignals",
+        lambda w: ("{ identitySignals { edges { node { fingerprint } } } }", None),
+        (F, F, DATA, DATA, HTTP_401, HTTP_401),
     ),
 ]
 
@@ -183,8 +230,12 @@ def outcome(status: int, body: dict) -> str:
 
 
 def test_every_operation_against_every_role(lambda_handler, handler_keys):
+    from saring.service.keys import create_key, principal_for
+
+    services = lambda_handler.app.services
+    kominfo = create_key(services.keys, services.clock, principal_for("regulator", None, "kominfo"))
     world = World(lambda_handler, handler_keys)
-    keys = {**handler_keys, "none": None, "bad": "srg_" + "A" * 43}
+    keys = {**handler_keys, "kominfo": kominfo.key, "none": None, "bad": "srg_" + "A" * 43}
     assert {"shopee", "tokopedia", "kemendag"} <= set(handler_keys)
     mismatches = []
     for name, build, expected in MATRIX:
@@ -331,3 +382,54 @@ def test_template_sets_cors_and_throttling_on_the_http_api():
     for name in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
         assert parameters[name]["Type"] == "Number" and int(parameters[name]["Default"]) > 0
     assert json.dumps(properties)  # plain data, nothing left unparsed
+
+
+# --- revoked and expired keys, against every operation ------------------------------------------
+
+
+@pytest.fixture
+def no_key_cache(monkeypatch):
+    monkeypatch.setenv("SARING_KEY_CACHE_SECONDS", "0")
+
+
+def test_revoked_and_expired_keys_are_401_for_every_operation(
+    no_key_cache, lambda_handler, handler_keys
+):
+    """Keys are managed by operators (`saring keys`), not over GraphQL; what the API must show
+    is that a revoked or expired key of each role opens no operation."""
+    from datetime import timedelta
+
+    from saring.ports import StoredKey
+    from saring.service.keys import create_key, hash_key, new_key_id, principal_for, revoke_key
+
+    services = lambda_handler.app.services
+    world = World(lambda_handler, handler_keys)
+    now = services.clock.now()
+    dead = {}
+    for role, platform, agency in (
+        ("platform", "shopee", None),
+        ("regulator", None, "kemendag"),
+    ):
+        principal = principal_for(role, platform, agency)
+        revoked = create_key(services.keys, services.clock, principal)
+        revoke_key(services.keys, services.clock, revoked.stored.key_id)
+        dead[f"revoked {role}"] = revoked.key
+        expired = f"srg_expired-{role}-key-for-the-permission-matrix"
+        services.keys.put(
+            StoredKey(
+                hash_key(expired),
+                principal,
+                now - timedelta(days=2),
+                new_key_id(),
+                expires_at=now - timedelta(days=1),
+            )
+        )
+        dead[f"expired {role}"] = expired
+    mismatches = []
+    for name, build, _ in MATRIX:
+        for label, key in dead.items():
+            query, variables = build(world)
+            got = outcome(*world.call(query, key, variables))
+            if got != HTTP_401:
+                mismatches.append(f"{name} with a {label} key: got {got}")
+    assert mismatches == []

@@ -11,7 +11,7 @@ from saring.domain.strikes import (
     StrikePolicy,
     StrikeSource,
     active_strikes,
-    blocked_elsewhere,
+    blocked_since,
     count_unexpired,
     is_expired,
     standing_of,
@@ -145,10 +145,13 @@ def test_inconsistent_thresholds_are_refused(warned, restricted, blocked):
         StrikePolicy(warned_at=warned, restricted_at=restricted, blocked_at=blocked)
 
 
-def test_blocked_elsewhere_needs_a_blocked_peer_at_that_moment():
+def test_blocked_since_is_when_the_blocking_strike_of_the_active_ones_was_recorded():
     policy = StrikePolicy()
-    three = [T0 + YEAR, T0 + YEAR + timedelta(days=1), T0 + YEAR + timedelta(days=2)]
-    assert blocked_elsewhere([three], T0, policy)
-    assert not blocked_elsewhere([three], T0 + YEAR, policy)  # the first lapsed: RESTRICTED
-    assert not blocked_elsewhere([three[:2], three[:1]], T0, policy)
-    assert not blocked_elsewhere([], T0, policy)
+    day = timedelta(days=1)
+    three = [(T0, T0 + YEAR), (T0 + day, T0 + YEAR + day), (T0 + 2 * day, T0 + YEAR + 2 * day)]
+    assert blocked_since(three, T0 + 2 * day, policy) == T0 + 2 * day
+    assert blocked_since(three, T0 + YEAR, policy) is None  # the first lapsed: RESTRICTED
+    four = [*three, (T0 + 3 * day, T0 + YEAR + 3 * day)]
+    assert blocked_since(four, T0 + YEAR, policy) == T0 + 3 * day  # blocked again by the fourth
+    assert blocked_since(three[:2], T0 + 2 * day, policy) is None
+    assert blocked_since([], T0, policy) is None

@@ -1,16 +1,21 @@
 """The verdict policy: model score, seller standing, identity and orders combined."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from saring.domain.listings import Evidence
-from saring.domain.standing import SellerStanding, Standing
+from saring.domain.standing import BlockedElsewhere, SellerStanding, Standing
 from saring.domain.verdicts import Decision, ModelThresholds, VerdictFacts, decide
 
 THRESHOLDS = ModelThresholds(review=0.5, takedown=0.9)
 
 
+ELSEWHERE = BlockedElsewhere(2, datetime(2026, 2, 14, 8, 30, tzinfo=UTC))
+
+
 def facts(standing=Standing.GOOD, strikes=0, elsewhere=False, orders=()):
-    seller = SellerStanding("shopee", "s-1", standing, strikes, elsewhere)
+    seller = SellerStanding("shopee", "s-1", standing, strikes, ELSEWHERE if elsewhere else None)
     return VerdictFacts(seller=seller, order_references=tuple(orders))
 
 
@@ -58,3 +63,10 @@ def test_evidence_shows_the_original_spelling():
     evidence = [Evidence(term="thrift", original="thr1ft", weight=2.0)]
     _, reasons = decide(0.95, THRESHOLDS, facts(), evidence)
     assert reasons[-1].message.startswith('"thr1ft" read as "thrift"')
+
+
+def test_the_identity_reason_says_how_many_platforms_and_since_when_never_which():
+    _, reasons = decide(0.01, THRESHOLDS, facts(elsewhere=True))
+    assert reasons[0].message == (
+        "the seller shares a phone or NIK with a seller blocked on 2 other platforms since 2026-02-14"
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Sequence
 from functools import lru_cache
@@ -11,6 +10,7 @@ from typing import Any
 from botocore.config import Config
 
 from saring.adapters.aws import aws_client
+from saring.adapters.backoff import full_jitter
 from saring.ports import PartQueue
 
 SEND_BATCH = 10
@@ -37,7 +37,7 @@ class SqsPartQueue(PartQueue):
         pending = list(bodies)
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
-                time.sleep(random.uniform(0, 0.1 * 2**attempt))  # full jitter
+                time.sleep(full_jitter(0.1 * 2**attempt))
             response = self._client.send_message_batch(
                 QueueUrl=self._url,
                 Entries=[{"Id": entry, "MessageBody": bodies[entry]} for entry in pending],

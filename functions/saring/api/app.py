@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qs
 from uuid import uuid4
 
 from starlette.requests import Request
@@ -57,22 +59,52 @@ class SaringGraphQL(GraphQL):
         except HTTPException as error:
             # Strawberry answers a body it cannot read (bad JSON, no query, wrong method) in
             # plain text; callers get the same status with a coded GraphQL error instead.
+            if error.status_code == 401:
+                await _unauthenticated(send, error.reason)
+                return
             await _respond(send, error.status_code, _error(error.reason, "BAD_USER_INPUT"))
             return
         await response(scope, receive, send)
 
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        # The gateway lets one request through without a principal: a browser fetching the
+        # GraphiQL page. Strawberry decides for itself whether a GET renders that page or runs
+        # `?query=`, so the view refuses to run anything unauthenticated, whatever the gateway
+        # let through.
+        context = kwargs.get("context")
+        if getattr(context, "principal", None) is None:
+            raise HTTPException(401, "missing Authorization header")
+        return await super().execute_operation(*args, **kwargs)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON as the service accepts it: UTF-8, nested at most `max_json_depth` levels, numbers
+        Python can read, no lone surrogates. Anything else is the caller's 400, never a 500."""
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the request body is not valid UTF-8") from None
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            depth = self.services.settings.max_json_depth
+            raise HTTPException(400, f"the request body nests more than {depth} levels") from None
+        except json.JSONDecodeError:
+            raise  # strawberry answers 400 "Unable to parse request body as JSON"
+        except ValueError:
+            # An integer of more than sys.get_int_max_str_digits() (4,300) digits.
+            raise HTTPException(400, "a number in the request body is too long") from None
+        problem = json_problem(value, self.services.settings.max_json_depth)
+        if problem is not None:
+            raise HTTPException(400, problem)
+        return value
+
     async def parse_http_body(self, request: Any) -> Any:
         try:
-            data = await super().parse_http_body(request)
+            return await super().parse_http_body(request)
         except (AttributeError, TypeError) as error:
             # JSON that is not an object (`null`, `1`, `[1]`): strawberry calls `.get` on it.
             raise HTTPException(400, "the request body must be a JSON object") from error
-        for item in data if isinstance(data, list) else [data]:
-            if _has_lone_surrogate(item.variables):
-                # JSON may escape half a surrogate pair ("\ud800"): text no store can encode.
-                # graphql-core refuses it in the document; variables are checked here.
-                raise HTTPException(400, "variables contain invalid Unicode (a lone surrogate)")
-        return data
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         # process_result sees the request but not the sub-response: the scope carries it.
@@ -102,18 +134,35 @@ class SaringGraphQL(GraphQL):
         return response
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+def json_problem(value: Any, max_depth: int) -> str | None:
+    """What makes parsed JSON unacceptable, or None. Iterative: a hostile body's depth must not
+    become this function's recursion depth.
+
+    JSON may escape half a surrogate pair ("\\ud800"): text no store can encode. graphql-core
+    refuses it in the document; everywhere else it is refused here.
+    """
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return "the request body contains invalid Unicode (a lone surrogate)"
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                return f"the request body nests more than {max_depth} levels"
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+            if isinstance(item, dict):
+                pending.extend((key, depth + 1) for key in item)
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
         return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+    return True
 
 
 def is_request_error(result: Any) -> bool:
@@ -187,21 +236,22 @@ class Gateway:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body:
             return await _respond(send, 413, _too_large(self._max_body))
-        if not _is_graphiql_page(scope["method"], headers):
+        if not _is_graphiql_page(scope["method"], headers, scope.get("query_string", b"")):
             try:
                 principal = self.services.authenticator.authenticate(headers.get("authorization"))
             except UnauthenticatedError as error:
-                return await _respond(
-                    send,
-                    401,
-                    _error(error.message, "UNAUTHENTICATED"),
-                    extra_headers=[(b"www-authenticate", b'Bearer realm="saring"')],
-                )
+                return await _unauthenticated(send, error.message)
             scope.setdefault("state", {})["principal"] = principal
+        timeout = self.services.settings.body_timeout_seconds
         try:
-            body = await _read_body(receive, self._max_body)
+            body = await asyncio.wait_for(_read_body(receive, self._max_body), timeout)
         except _BodyTooLarge:
             return await _respond(send, 413, _too_large(self._max_body))
+        except TimeoutError:
+            message = f"the request body did not arrive within {timeout:g} seconds"
+            return await _respond(
+                send, 408, _error(message, "BAD_USER_INPUT"), [(b"connection", b"close")]
+            )
         status = 0
 
         async def replay() -> Message:
@@ -238,9 +288,15 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _is_graphiql_page(method: str, headers: dict[str, str]) -> bool:
-    """A browser asking for the GraphiQL page itself; its queries carry the key as usual."""
-    return method == "GET" and "text/html" in headers.get("accept", "")
+def _is_graphiql_page(method: str, headers: dict[str, str], query_string: bytes) -> bool:
+    """A browser asking for the GraphiQL page itself; its queries carry the key as usual.
+
+    A GET that names a `query` (even an empty one) is an operation, whatever it accepts.
+    """
+    if method != "GET" or "text/html" not in headers.get("accept", ""):
+        return False
+    parameters = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+    return "query" not in parameters
 
 
 def _lambda_request_id(scope: Scope) -> str:
@@ -254,6 +310,15 @@ def _error(message: str, code: str) -> dict[str, Any]:
 
 def _too_large(limit: int) -> dict[str, Any]:
     return _error(f"request body is larger than {limit} bytes", "BAD_USER_INPUT")
+
+
+async def _unauthenticated(send: Send, message: str) -> int:
+    return await _respond(
+        send,
+        401,
+        _error(message, "UNAUTHENTICATED"),
+        extra_headers=[(b"www-authenticate", b'Bearer realm="saring"')],
+    )
 
 
 async def _respond(

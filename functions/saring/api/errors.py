@@ -40,6 +40,10 @@ def coded(error: GraphQLError) -> GraphQLError:
         if original.field:
             extensions["field"] = original.field
         return _with(error, original.message, extensions)
+    if error.path is None and isinstance(original, ValueError):
+        # Before execution, a literal of the caller's document that Python cannot convert (an
+        # Int of more than 4,300 digits): graphql-core's validation wraps the ValueError.
+        return _with(error, _shortened(error.message), {"code": "BAD_USER_INPUT"})
     if original is None or isinstance(original, GraphQLError):
         # Raised by graphql-core itself: syntax, validation, coercion of variables, limits.
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
@@ -58,6 +62,10 @@ def coded(error: GraphQLError) -> GraphQLError:
         exc_info=original,
     )
     return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
+
+
+def _shortened(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _with(error: GraphQLError, message: str, extensions: dict) -> GraphQLError:

@@ -9,10 +9,62 @@ from strawberry.types import Info
 
 from saring.api.context import RequestContext
 from saring.api.types import PageInfo, Standing, StrikeSource
-from saring.domain import audit
+from saring.domain import audit, identity
 from saring.domain import strikes as domain
 from saring.domain.standing import SellerStanding
 from saring.service.ledger import DEFAULT_AUDIT_PAGE
+
+IdentityKind = strawberry.enum(identity.IdentityKind, name="IdentityKind")
+
+
+@strawberry.type(description="One platform's links to a fingerprint: counts and times only.")
+class IdentityPlatformLinks:
+    platform: str
+    linked_sellers: int
+    blocked_sellers: int
+    first_linked_at: datetime
+    last_linked_at: datetime
+    blocked_since: datetime | None
+
+
+@strawberry.type(
+    description="A phone or NIK linked on several platforms with a seller blocked on one of "
+    "them. `fingerprint` is a short handle for it; the phone or NIK is never stored or shown."
+)
+class IdentitySignal:
+    fingerprint: strawberry.ID
+    kind: IdentityKind
+    platforms: list[IdentityPlatformLinks]
+
+    @classmethod
+    def from_domain(cls, signal: identity.IdentitySignal) -> Self:
+        return cls(
+            fingerprint=strawberry.ID(signal.reference),
+            kind=signal.kind,
+            platforms=[
+                IdentityPlatformLinks(
+                    platform=p.platform,
+                    linked_sellers=p.linked_sellers,
+                    blocked_sellers=p.blocked_sellers,
+                    first_linked_at=p.first_linked_at,
+                    last_linked_at=p.last_linked_at,
+                    blocked_since=p.blocked_since,
+                )
+                for p in signal.platforms
+            ],
+        )
+
+
+@strawberry.type
+class IdentitySignalEdge:
+    cursor: str
+    node: IdentitySignal
+
+
+@strawberry.type(description="Fingerprints with a cross-platform signal, in fingerprint order.")
+class IdentitySignalConnection:
+    edges: list[IdentitySignalEdge]
+    page_info: PageInfo
 
 
 @strawberry.type(
@@ -129,11 +181,9 @@ class Seller:
     def strikes(
         self, info: Info[RequestContext, None], first: int = 10, after: str | None = None
     ) -> StrikeConnection:
-        services = info.context.services
-        page = services.ledger.strikes(
-            info.context.caller, self.platform, str(self.seller_id), first, after
-        )
-        return strike_connection(page, services.clock.now())
+        context = info.context
+        page = context.strikes_loader.load(self.platform, str(self.seller_id), first, after)
+        return strike_connection(page, context.services.clock.now())
 
     @strawberry.field(
         description="Every change to the seller, newest first, a page at a time (regulators "
@@ -210,6 +260,26 @@ class LedgerQueries:
         seller = context.services.ledger.seller(context.caller, platform, str(seller_id))
         return Seller.from_domain(seller)
 
+    @strawberry.field(
+        description="Phones and NIKs linked on several platforms with a seller blocked on one of "
+        "them, with per-platform link counts and times (regulators only). A page reads at most "
+        "1,000 fingerprints, so it may hold fewer than `first` with hasNextPage true."
+    )
+    def identity_signals(
+        self, info: Info[RequestContext, None], first: int = 20, after: str | None = None
+    ) -> IdentitySignalConnection:
+        context = info.context
+        page = context.services.ledger.identity_signals(context.caller, first, after)
+        # A cursor names the last fingerprint read; every edge of a page shares the page's.
+        cursor = page.end_cursor or ""
+        return IdentitySignalConnection(
+            edges=[
+                IdentitySignalEdge(cursor=cursor, node=IdentitySignal.from_domain(signal))
+                for signal in page.signals
+            ],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+        )
+
 
 @strawberry.type
 class LedgerMutations:
@@ -241,6 +311,16 @@ class LedgerMutations:
     ) -> Seller:
         context = info.context
         seller = context.services.ledger.link_seller_identity(
+            context.caller, str(input.seller_id), phone=input.phone, national_id=input.national_id
+        )
+        return Seller.from_domain(seller)
+
+    @strawberry.mutation(description="Removes a seller's links to a phone and/or NIK.")
+    def unlink_seller_identity(
+        self, info: Info[RequestContext, None], input: LinkSellerIdentityInput
+    ) -> Seller:
+        context = info.context
+        seller = context.services.ledger.unlink_seller_identity(
             context.caller, str(input.seller_id), phone=input.phone, national_id=input.national_id
         )
         return Seller.from_domain(seller)

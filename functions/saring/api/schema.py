@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from saring.api.cost import OneVerdictsField, QueryCostLimiter
 from saring.api.errors import ErrorCodes, coded
 from saring.api.ledger import LedgerMutations, LedgerQueries
 from saring.api.orders import OrderMutations, OrderQueries
@@ -108,6 +109,7 @@ def build_schema(settings: Settings, execute_in_threads: bool = False) -> strawb
     rules = [
         *map(_guarded, QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules),
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        OneVerdictsField,
     ]
     if not settings.introspection:
         from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -122,6 +124,8 @@ def build_schema(settings: Settings, execute_in_threads: bool = False) -> strawb
         # Platforms send the same few documents again and again: parse and validate each once.
         lambda: ParseOnce(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        # After ValidationCache: it costs only documents that validated.
+        lambda: QueryCostLimiter(max_cost=settings.max_query_cost, max_batch=settings.max_batch),
     ]
     schema = SaringSchema(query=Query, mutation=Mutation, extensions=extensions)
     schema.execute_in_threads = execute_in_threads

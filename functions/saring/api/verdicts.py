@@ -49,6 +49,10 @@ class VerdictQueries:
         results = context.services.verdicts.verdicts(
             context.caller, [listing.to_domain() for listing in listings]
         )
+        if results:  # a selected `seller { strikes }` then loads every seller's page at once
+            context.strikes_loader.expect(
+                results[0].seller.platform, [result.seller.seller_id for result in results]
+            )
         return [Verdict.from_domain(result) for result in results]
 
     @strawberry.field(description="The model in use and its thresholds.")

@@ -42,3 +42,7 @@ class ContentionError(SaringError):
 
     code = "INTERNAL"
     retryable = True
+
+
+class RateLimitedError(SaringError):
+    code = "RATE_LIMITED"

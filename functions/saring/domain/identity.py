@@ -8,10 +8,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from saring.domain.errors import BadUserInputError
+from saring.domain.errors import BadUserInputError, SaringError
+from saring.domain.standing import BlockedElsewhere
+from saring.domain.strikes import StrikePolicy, blocked_since
 
 
 class IdentityKind(StrEnum):
@@ -26,6 +30,24 @@ _ID_NSN = re.compile(r"[1-9][0-9]{7,11}")
 _E164_OTHER = re.compile(r"\+[1-9][0-9]{7,14}")
 _NIK = re.compile(r"[0-9]{16}")
 MAX_RAW_LENGTH = 32
+# As long as the HMAC-SHA256 output: a shorter key makes the fingerprints of the few billion
+# possible phones and NIKs cheaper to enumerate for whoever gets hold of the table.
+MIN_SECRET_BYTES = 32
+
+
+class IdentitySecretError(SaringError):
+    """The identity secret is missing or too short: a configuration error, fatal at start."""
+
+
+def check_identity_secret(secret: bytes, source: str) -> bytes:
+    """The secret itself, once it is long enough. `source` names where it came from; the
+    message never includes the secret."""
+    if len(secret) < MIN_SECRET_BYTES:
+        raise IdentitySecretError(
+            f"the identity secret from {source} is {len(secret)} bytes; it must be at least "
+            f"{MIN_SECRET_BYTES} bytes (e.g. the output of `openssl rand -hex 32`)"
+        )
+    return secret
 
 
 def normalise_phone(raw: str, field: str = "phone") -> str:
@@ -91,3 +113,117 @@ def fingerprints_for(
     if not values:
         raise BadUserInputError("give a phone or a national id (or both)", field="phone")
     return [fingerprint(kind, value, secret) for kind, value in values]
+
+
+# --- Links: which sellers of one platform carry a fingerprint ----------------------------------
+# Each platform's links to a fingerprint are kept apart from every other platform's, and only
+# that platform's own actions (its links, unlinks, strikes and revocations) change them. What
+# one platform learns from the others is computed when it reads (block_elsewhere), never written
+# into its records by them.
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedSeller:
+    seller_id: str
+    linked_at: datetime
+    # The seller's non-revoked strikes as (recorded_at, expires_at), copied by its own
+    # platform's strike and revocation writes.
+    strikes: tuple[tuple[datetime, datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformLinks:
+    """One platform's sellers linked to one fingerprint."""
+
+    digest: str
+    kind: IdentityKind
+    platform: str
+    sellers: tuple[LinkedSeller, ...]
+
+    def blocked_since(self, now: datetime, policy: StrikePolicy) -> datetime | None:
+        """The earliest time since which one of these sellers is BLOCKED (None: none is)."""
+        times = [
+            since
+            for seller in self.sellers
+            if (since := blocked_since(seller.strikes, now, policy)) is not None
+        ]
+        return min(times, default=None)
+
+    def blocked_sellers(self, now: datetime, policy: StrikePolicy) -> int:
+        return sum(1 for s in self.sellers if blocked_since(s.strikes, now, policy) is not None)
+
+
+def block_elsewhere(
+    platform: str, links: Iterable[PlatformLinks], now: datetime, policy: StrikePolicy
+) -> BlockedElsewhere | None:
+    """What a seller of `platform` learns from its fingerprints' links on OTHER platforms: on
+    how many of them a seller sharing a fingerprint is blocked, and since when."""
+    since_by_platform: dict[str, datetime] = {}
+    for link in links:
+        if link.platform == platform:
+            continue
+        since = link.blocked_since(now, policy)
+        if since is not None:
+            earlier = since_by_platform.get(link.platform)
+            since_by_platform[link.platform] = since if earlier is None else min(since, earlier)
+    if not since_by_platform:
+        return None
+    return BlockedElsewhere(len(since_by_platform), min(since_by_platform.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformLinkSummary:
+    """What a regulator sees of one platform's links to a fingerprint: counts and times."""
+
+    platform: str
+    linked_sellers: int
+    blocked_sellers: int
+    first_linked_at: datetime
+    last_linked_at: datetime
+    blocked_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitySignal:
+    """A fingerprint linked on more than one platform, with a blocked seller on one of them.
+    `reference` is a short, stable handle for it; neither it nor anything else here lets anyone
+    recover the phone or NIK."""
+
+    reference: str
+    kind: IdentityKind
+    platforms: tuple[PlatformLinkSummary, ...]
+
+
+def fingerprint_reference(digest: str) -> str:
+    return "fp_" + digest[:16]
+
+
+def identity_signal(
+    links: Sequence[PlatformLinks], now: datetime, policy: StrikePolicy
+) -> IdentitySignal | None:
+    """The signal of one fingerprint from all platforms' links to it, or None when it carries
+    none (linked on one platform only, or no seller blocked)."""
+    linked = [link for link in links if link.sellers]
+    if len({link.platform for link in linked}) < 2:
+        return None
+    summaries = tuple(
+        PlatformLinkSummary(
+            platform=link.platform,
+            linked_sellers=len(link.sellers),
+            blocked_sellers=link.blocked_sellers(now, policy),
+            first_linked_at=min(s.linked_at for s in link.sellers),
+            last_linked_at=max(s.linked_at for s in link.sellers),
+            blocked_since=link.blocked_since(now, policy),
+        )
+        for link in sorted(linked, key=lambda link: link.platform)
+    )
+    if not any(summary.blocked_sellers for summary in summaries):
+        return None
+    return IdentitySignal(fingerprint_reference(linked[0].digest), linked[0].kind, summaries)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitySignalPage:
+    signals: list[IdentitySignal]
+    has_next: bool
+    end_cursor: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -14,9 +15,22 @@ class Standing(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class BlockedElsewhere:
+    """Sellers on other platforms that share a phone or NIK with this one are blocked: on how
+    many platforms, and since when (the earliest). Never which platform or seller."""
+
+    platforms: int
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SellerStanding:
     platform: str
     seller_id: str
     standing: Standing = Standing.GOOD
     active_strikes: int = 0
-    identity_blocked_elsewhere: bool = False
+    blocked_elsewhere: BlockedElsewhere | None = None
+
+    @property
+    def identity_blocked_elsewhere(self) -> bool:
+        return self.blocked_elsewhere is not None

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from saring.domain.errors import BadUserInputError
 
-# Standing and SellerStanding (platform, seller_id, standing, active_strikes,
-# identity_blocked_elsewhere) live in saring.domain.standing, shared with the verdict policy;
-# they are re-exported here so there is exactly one class of each.
-from saring.domain.standing import SellerStanding, Standing
+# Standing, SellerStanding and BlockedElsewhere live in saring.domain.standing, shared with the
+# verdict policy; they are re-exported here so there is exactly one class of each.
+from saring.domain.standing import BlockedElsewhere, SellerStanding, Standing
 
 __all__ = [
+    "BlockedElsewhere",
     "SellerStanding",
     "Standing",
     "Strike",
@@ -130,11 +130,16 @@ def standing_of(strikes: Iterable[Strike], now: datetime, policy: StrikePolicy) 
     return policy.standing(strikes, now)
 
 
-def blocked_elsewhere(
-    peers_expiries: Iterable[Iterable[datetime]], now: datetime, policy: StrikePolicy
-) -> bool:
-    """True when any OTHER seller sharing an identity fingerprint is BLOCKED at ``now``."""
-    return any(policy.is_blocked(expiries, now) for expiries in peers_expiries)
+def blocked_since(
+    strikes: Iterable[tuple[datetime, datetime]], now: datetime, policy: StrikePolicy
+) -> datetime | None:
+    """When a seller became BLOCKED, from its non-revoked strikes as (recorded_at, expires_at):
+    the recording of the `blocked_at`-th oldest strike still active at ``now``; None when the
+    seller is not blocked."""
+    recorded = sorted(at for at, expires_at in strikes if not is_expired(expires_at, now))
+    if len(recorded) < policy.blocked_at:
+        return None
+    return recorded[policy.blocked_at - 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +163,13 @@ class Seller:
     active_strikes: int
     total_strikes: int = 0
     revoked_strikes: int = 0
-    identity_blocked_elsewhere: bool = False
+    blocked_elsewhere: BlockedElsewhere | None = None
     linked_identities: int = 0  # how many fingerprints are linked; never which
     strike_page: StrikePage | None = None  # the first page, when read together with the seller
+
+    @property
+    def identity_blocked_elsewhere(self) -> bool:
+        return self.blocked_elsewhere is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +185,10 @@ def seller_from_expiries(
     platform: str,
     seller_id: str,
     own_expiries: Iterable[datetime],
-    peers_expiries: Iterable[Iterable[datetime]],
     now: datetime,
     policy: StrikePolicy,
     *,
+    blocked_elsewhere: BlockedElsewhere | None = None,
     total: int = 0,
     revoked: int = 0,
     linked_identities: int = 0,
@@ -192,7 +201,7 @@ def seller_from_expiries(
         active_strikes=active,
         total_strikes=total,
         revoked_strikes=revoked,
-        identity_blocked_elsewhere=blocked_elsewhere(peers_expiries, now, policy),
+        blocked_elsewhere=blocked_elsewhere,
         linked_identities=linked_identities,
     )
 

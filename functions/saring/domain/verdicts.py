@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from saring.domain.listings import Evidence
-from saring.domain.standing import SellerStanding, Standing
+from saring.domain.standing import BlockedElsewhere, SellerStanding, Standing
 
 
 class Decision(StrEnum):
@@ -83,6 +83,15 @@ def model_decision(score: float, thresholds: ModelThresholds, standing: Standing
     return decision_for_score(score, thresholds.review * factor, thresholds.takedown * factor)
 
 
+def _elsewhere(blocked: BlockedElsewhere) -> str:
+    """How many other platforms and since when; which platform or seller is never said."""
+    platforms = "1 other platform" if blocked.platforms == 1 else f"{blocked.platforms} other platforms"
+    return (
+        f"the seller shares a phone or NIK with a seller blocked on {platforms} "
+        f"since {blocked.since.date().isoformat()}"
+    )
+
+
 def decide(
     score: float,
     thresholds: ModelThresholds,
@@ -108,14 +117,9 @@ def decide(
         reasons.append(
             Reason("SELLER_BLOCKED", f"the seller is blocked after {seller.active_strikes} strikes")
         )
-    if seller.identity_blocked_elsewhere:
+    if seller.blocked_elsewhere is not None:
         decision = at_least(decision, Decision.REVIEW)
-        reasons.append(
-            Reason(
-                "IDENTITY_BLOCKED_ELSEWHERE",
-                "the seller shares an identity with a seller blocked on a marketplace",
-            )
-        )
+        reasons.append(Reason("IDENTITY_BLOCKED_ELSEWHERE", _elsewhere(seller.blocked_elsewhere)))
     if model is not decision_for_score(score, thresholds.review, thresholds.takedown):
         reasons.append(
             Reason(

@@ -8,10 +8,12 @@ def _build() -> tuple[Any, Any]:
     from aws_lambda_powertools.logging import correlation_paths
     from mangum import Mangum
 
+    from saring.adapters.backoff import reseed_random_after_restore
     from saring.api.app import create_app
     from saring.bootstrap import build_services
     from saring.observability import logger, tracing_enabled
 
+    reseed_random_after_restore()
     app = create_app(build_services())
     handler = logger.inject_lambda_context(
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP

@@ -101,7 +101,7 @@ def scan_verdicts(settings: Any, *, dynamodb: Any = None, clock: Clock | None = 
     from saring.adapters.dynamodb.client import dynamodb_client
     from saring.adapters.dynamodb.orders import DynamoDBOrderBook
     from saring.adapters.dynamodb.verdict_facts import ScanVerdictFacts
-    from saring.bootstrap import build_services
+    from saring.bootstrap import build_verdict_service, load_classifier
     from saring.domain.strikes import StrikePolicy
 
     settings = scan_service_settings(settings)
@@ -111,5 +111,6 @@ def scan_verdicts(settings: Any, *, dynamodb: Any = None, clock: Clock | None = 
         settings.table_name,
         StrikePolicy.from_settings(settings),
         DynamoDBOrderBook(dynamodb, settings.table_name, settings),
+        platforms=settings.known_platforms,
     )
-    return build_services(settings, dynamodb=dynamodb, clock=clock, facts_reader=facts).verdicts
+    return build_verdict_service(settings, load_classifier(settings), facts, clock or SystemClock())

@@ -7,19 +7,28 @@ Every method takes plain values and returns domain dataclasses (``Seller``, ``St
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from saring.domain.audit import AuditPage, actor_of
 from saring.domain.errors import BadUserInputError
 from saring.domain.identity import (
+    Fingerprint,
     IdentityKind,
+    IdentitySignalPage,
     fingerprint,
     normalise_national_id,
     normalise_phone,
 )
 from saring.domain.principals import Principal, Role
-from saring.domain.strikes import Seller, StrikeDraft, StrikePage, StrikeReceipt, StrikeSource
+from saring.domain.strikes import (
+    Seller,
+    Strike,
+    StrikeDraft,
+    StrikePage,
+    StrikeReceipt,
+    StrikeSource,
+)
 from saring.ports import NO_METRICS, Clock, Ledger, Metrics
 
 logger = logging.getLogger(__name__)
@@ -28,6 +37,7 @@ MAX_ID_CHARS = 128
 MAX_TEXT_CHARS = 2_000
 DEFAULT_PAGE = 10
 DEFAULT_AUDIT_PAGE = 20
+MAX_SIGNALS_PAGE = 100
 
 
 def _text(
@@ -57,6 +67,9 @@ class LedgerService:
     clock: Clock
     identity_secret: Callable[[], bytes]  # e.g. lambda: secrets.identity_secret(settings)
     known_platforms: tuple[str, ...] | None = None
+    # The agency whose order a target belongs to (None: no such target). Without it, no
+    # regulator may revoke a strike.
+    order_agency: Callable[[str], str | None] | None = None
     metrics: Metrics = NO_METRICS
 
     def _count_strike(self, receipt: StrikeReceipt) -> None:
@@ -129,15 +142,15 @@ class LedgerService:
     def revoke_strike(
         self, principal: Principal, platform: str, seller_id: str, strike_id: str, reason: str
     ) -> Seller:
-        """A regulator, or the platform that recorded the strike (a platform cannot revoke an
-        order strike: those are recorded by the order, and appeals against them go to the
-        regulator). NotFoundError for an unknown seller or strike; ConflictError if revoked."""
+        """Appeals. A platform revokes the strikes it recorded itself; an agency revokes the
+        strikes its own orders caused (a platform cannot revoke an order strike, and one agency
+        cannot undo another's). NotFoundError for an unknown seller or strike; ConflictError if
+        revoked; ForbiddenError for anyone else's strike."""
         platform = self._platform(platform)
         principal.require_access_to_platform(platform)
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
         strike_id = _text(strike_id, "strikeId", required=True)  # type: ignore[assignment]
         reason = _text(reason, "reason", required=True, limit=MAX_TEXT_CHARS)  # type: ignore[assignment]
-        require = None if principal.role is Role.REGULATOR else actor_of(principal)
         return self.ledger.revoke_strike(
             platform,
             seller_id,
@@ -145,7 +158,26 @@ class LedgerService:
             reason=reason,
             revoked_by=actor_of(principal),
             now=self.clock.now(),
-            require_recorded_by=require,
+            may_revoke=self._revocation_rule(principal),
+        )
+
+    def _revocation_rule(self, principal: Principal) -> Callable[[Strike], bool]:
+        if principal.role is Role.REGULATOR:
+            agency = principal.require_regulator()
+            order_agency = self.order_agency
+
+            def issued_by_this_agency(strike: Strike) -> bool:
+                return (
+                    strike.source is StrikeSource.REGULATOR_ORDER
+                    and strike.target_id is not None
+                    and order_agency is not None
+                    and order_agency(strike.target_id) == agency
+                )
+
+            return issued_by_this_agency
+        actor = actor_of(principal)
+        return lambda strike: (
+            strike.source is StrikeSource.PLATFORM_REVIEW and strike.recorded_by == actor
         )
 
     def link_seller_identity(
@@ -158,7 +190,53 @@ class LedgerService:
         """Platform only, its own sellers. Both fields are validated before anything is written;
         only HMAC-SHA256 fingerprints are stored; linking a known fingerprint changes nothing."""
         platform = principal.require_platform()
-        seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
+        seller_id, fingerprints = self._fingerprints(seller_id, phone, national_id)
+        seller = self.ledger.link_identity(
+            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
+        )
+        logger.info(
+            "seller identity linked",
+            extra={"platform": platform, "kinds": [fp.kind.value for fp in fingerprints]},
+        )
+        return seller
+
+    def unlink_seller_identity(
+        self,
+        principal: Principal,
+        seller_id: str,
+        phone: str | None = None,
+        national_id: str | None = None,
+    ) -> Seller:
+        """Platform only, its own sellers: removes the links to this phone and/or NIK."""
+        platform = principal.require_platform()
+        seller_id, fingerprints = self._fingerprints(seller_id, phone, national_id)
+        seller = self.ledger.unlink_identity(
+            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
+        )
+        logger.info(
+            "seller identity unlinked",
+            extra={"platform": platform, "kinds": [fp.kind.value for fp in fingerprints]},
+        )
+        return seller
+
+    def identity_signals(
+        self, principal: Principal, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> IdentitySignalPage:
+        """Regulators only: fingerprints with a cross-platform signal, counts and times only."""
+        principal.require_regulator()
+        if not isinstance(first, int) or not 1 <= first <= MAX_SIGNALS_PAGE:
+            raise BadUserInputError(
+                f"first must be between 1 and {MAX_SIGNALS_PAGE}", field="first"
+            )
+        if after is not None:
+            _text(after, "after", required=True, limit=256)
+        return self.ledger.identity_signals(first, after, self.clock.now())
+
+    def _fingerprints(
+        self, seller_id: str, phone: str | None, national_id: str | None
+    ) -> tuple[str, list[Fingerprint]]:
+        checked = _text(seller_id, "sellerId", required=True)
+        assert checked is not None
         values: list[tuple[IdentityKind, str]] = []
         if phone is not None:
             values.append((IdentityKind.PHONE, normalise_phone(phone, field="phone")))
@@ -169,15 +247,7 @@ class LedgerService:
         if not values:
             raise BadUserInputError("give a phone or a national id", field="phone")
         secret = self.identity_secret()
-        fingerprints = [fingerprint(kind, value, secret) for kind, value in values]
-        seller = self.ledger.link_identity(
-            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
-        )
-        logger.info(
-            "seller identity linked",
-            extra={"platform": platform, "kinds": [kind.value for kind, _ in values]},
-        )
-        return seller
+        return checked, [fingerprint(kind, value, secret) for kind, value in values]
 
     # --- queries -------------------------------------------------------------------------
 
@@ -203,6 +273,22 @@ class LedgerService:
         principal.require_access_to_platform(platform)
         seller_id = _text(seller_id, "sellerId", required=True)  # type: ignore[assignment]
         return self.ledger.strikes(platform, seller_id, first, after)
+
+    def strikes_of_sellers(
+        self,
+        principal: Principal,
+        platform: str,
+        seller_ids: Sequence[str],
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> dict[str, StrikePage]:
+        """`strikes` for several sellers of one platform at once (distinct ids, read together)."""
+        platform = self._platform(platform)
+        principal.require_access_to_platform(platform)
+        distinct = list(dict.fromkeys(seller_ids))
+        for seller_id in distinct:
+            _text(seller_id, "sellerId", required=True)
+        return self.ledger.strikes_of_sellers(platform, distinct, first, after)
 
     def audit_trail(
         self,

@@ -1,15 +1,19 @@
 """Takedown order use cases: who may do what, against the OrderBook and StrikeRecorder ports.
 
+An agency reads and changes only its own orders: another agency's order is NOT_FOUND, as an
+unknown id is, and its targets count in neither listings nor compliance.
+
 - issue_takedown: regulators only.
-- takedown_order: regulators see the whole order; a platform the order targets sees the order
-  with only its own targets; any other platform gets NOT_FOUND (as for an unknown id), so order
-  ids cannot be probed.
-- takedown_targets: a platform sees its own targets; a regulator sees all platforms or one.
+- takedown_order: the issuing agency sees the whole order; a platform the order targets sees
+  the order with only its own targets; anyone else gets NOT_FOUND (as for an unknown id), so
+  order ids cannot be probed.
+- takedown_targets: a platform sees its own targets, whoever issued them; an agency sees its
+  own orders' targets, on all platforms or one.
 - acknowledge_takedown: the owning platform only; another platform's target is NOT_FOUND, like
   an unknown id. REMOVED with a seller records one strike through the StrikeRecorder (idempotent
   on the target id), on every successful call including retries, so a crash between the
   acknowledgement and the strike is healed by the client's retry.
-- compliance: regulators only.
+- compliance: regulators only, over their own orders.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from saring.domain.orders import (
     for_platform,
     new_order,
     overdue,
+    parse_target_id,
     validate_order,
 )
 from saring.domain.principals import Principal, Role
@@ -120,7 +125,8 @@ class OrderService:
         if order is None:
             raise missing
         if principal.role is Role.REGULATOR:
-            principal.require_regulator()
+            if order.agency != principal.require_regulator():
+                raise missing
             return order
         visible = for_platform(order, principal.require_platform())
         if visible is None:
@@ -135,8 +141,9 @@ class OrderService:
         after: str | None = None,
         platform: str | None = None,
     ) -> TargetPage:
+        agency = None
         if principal.role is Role.REGULATOR:
-            principal.require_regulator()
+            agency = principal.require_regulator()
             if platform is None:
                 platforms: tuple[str, ...] = tuple(self._settings.known_platforms)
             elif platform in self._settings.known_platforms:
@@ -157,7 +164,7 @@ class OrderService:
                 parsed = TargetState(state)
             except ValueError:
                 raise BadUserInputError("state is not a target state", field="state") from None
-        return self._book.targets(platforms, parsed, size, after)
+        return self._book.targets(platforms, parsed, size, after, agency=agency)
 
     def acknowledge_takedown(
         self, principal: Principal, command: AcknowledgeTakedownInput
@@ -180,13 +187,13 @@ class OrderService:
     def compliance(
         self, principal: Principal, platform: str, since: datetime, until: datetime
     ) -> ComplianceReport:
-        principal.require_regulator()
+        agency = principal.require_regulator()
         if platform not in self._settings.known_platforms:
             raise BadUserInputError(f"{platform!r} is not a known platform", field="platform")
         since, until = _aware(since, "since"), _aware(until, "until")
         if since >= until:
             raise BadUserInputError("since must be before until", field="since")
-        return self._book.compliance(platform, since, until, self._clock.now())
+        return self._book.compliance(platform, since, until, self._clock.now(), agency=agency)
 
     def count_overdue_targets(self) -> dict[str, int]:
         """Each known platform's pending targets past their deadline, counted as the
@@ -213,3 +220,10 @@ class OrderService:
     def overdue(self, target: TakedownTarget) -> bool:
         """For the resolver of TakedownTarget.overdue."""
         return overdue(target, self._clock.now())
+
+
+def agency_of_target(book: OrderBook, target_id: str) -> str | None:
+    """The agency whose order holds this target: the ledger asks it when an agency appeals."""
+    parsed = parse_target_id(target_id)
+    order = None if parsed is None else book.order(parsed[0])
+    return None if order is None else order.agency

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb.keys import typed
 from saring.domain.errors import SaringError
 
@@ -44,7 +44,7 @@ def batch_get(
         if not pending:
             return found
         if wave:
-            time.sleep(random.uniform(0, 0.05 * 2**wave))  # full jitter
+            time.sleep(full_jitter(0.05 * 2**wave))
         chunks = [
             pending[start : start + BATCH_GET_LIMIT]
             for start in range(0, len(pending), BATCH_GET_LIMIT)
@@ -57,6 +57,8 @@ def batch_get(
             for item in items:
                 found[(item["pk"]["S"], item["sk"]["S"])] = item
             pending.extend(unprocessed)
+    if not pending:  # the last wave answered everything
+        return found
     raise SaringError(f"DynamoDB left {len(pending)} keys unprocessed after {MAX_WAVES} tries")
 
 

@@ -20,6 +20,16 @@ def api_key(key_hash: str) -> dict[str, str]:
     return {"pk": f"APIKEY#{key_hash}", "sk": "APIKEY"}
 
 
+# Every key with an id is also on gsi1 under one partition, sorted by id: `saring keys list`
+# reads it, and revoking or rotating by id finds the key's hash there. Operators' keys number
+# in the tens, so one partition holds them all.
+API_KEYS_PARTITION = "APIKEYS"
+
+
+def api_key_index(key_id: str) -> dict[str, str]:
+    return {"gsi1pk": API_KEYS_PARTITION, "gsi1sk": key_id}
+
+
 # --- Sellers (the ledger adds strike, identity and audit keys below) ------------------------
 
 
@@ -61,9 +71,24 @@ def strike_idempotency(platform: str, source: str, idempotency_key: str) -> dict
     return {"pk": f"STRIKEKEY#{platform}#{source}#{idempotency_key}", "sk": "STRIKEKEY"}
 
 
-def identity(digest: str) -> dict[str, str]:
-    """An identity fingerprint (hex HMAC-SHA256 of a phone or NIK) and the sellers linked to it."""
-    return {"pk": f"IDENTITY#{digest}", "sk": "IDENTITY"}
+def identity_links(digest: str, platform: str) -> dict[str, str]:
+    """One platform's sellers linked to an identity fingerprint (hex HMAC-SHA256 of a phone or
+    NIK). One item per platform: only that platform's own writes ever touch it."""
+    return {"pk": f"IDENTITY#{digest}", "sk": f"PLATFORM#{platform}"}
+
+
+# Every identity-links item is also on gsi1 under one partition, sorted by fingerprint then
+# platform, so a regulator can page through the fingerprints linked on several platforms.
+IDENTITY_LINKS_PARTITION = "IDENTITYLINKS"
+
+
+def identity_links_index(digest: str, platform: str) -> dict[str, str]:
+    return {"gsi1pk": IDENTITY_LINKS_PARTITION, "gsi1sk": f"{digest}#{platform}"}
+
+
+def link_rate(platform: str, hour: str) -> dict[str, str]:
+    """The count of a platform's identity links within one UTC hour ("2026-03-01T09")."""
+    return {"pk": f"LINKRATE#{platform}", "sk": hour}
 
 
 def seller_subject(platform: str, seller_id: str) -> str:

@@ -6,29 +6,29 @@ Items (key formats in ``keys.py``):
   revocation sets ``revoked_at``/``revoke_reason``/``revoked_by`` once (conditional update).
 * **summary** ``SELLER#<platform>#<seller>`` / ``SUMMARY``: ``version`` (optimistic lock),
   ``total``/``revoked`` counts, ``active`` = {strike_id: expires_at} of non-revoked strikes,
-  ``fingerprints`` = {hmac: kind}, and ``peers`` = {"<platform>#<seller>": {platform, seller_id,
-  active}}: every other seller sharing a fingerprint, with a copy of that seller's ``active``.
+  ``recorded`` = {strike_id: recorded_at} of the same, ``fingerprints`` = {hmac: kind}.
 * **idempotency** ``STRIKEKEY#<platform>#<source>#<key>``: the first strike and the seller after
-  it; written with ``attribute_not_exists`` so a retry is answered from the cancellation reason
-  (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) without another read.
-* **identity** ``IDENTITY#<hmac>``: ``version`` and ``members`` = the sellers linked to it.
+  it; written with ``attribute_not_exists`` so a retry finds the first strike in the
+  cancellation reason (``ReturnValuesOnConditionCheckFailure=ALL_OLD``); the seller is read
+  again for the answer (a replay reports today's standing, not the stored one).
+* **identity links** ``IDENTITY#<hmac>`` / ``PLATFORM#<platform>``: that platform's sellers
+  linked to the fingerprint, each with a copy of its strikes (``identity_links.py``).
+* **link rate** ``LINKRATE#<platform>`` / ``<UTC hour>``: the platform's links that hour.
 * **audit** events via ``audit_put``, in the same transaction as the change.
 
-Identity across platforms, in ONE read: because each summary carries its peers' ``active``
-expiries, ``standing_from_summary_item`` answers ``identity_blocked_elsewhere`` from the
-seller's summary alone, with the clock (so a peer's block lapses when its strikes expire, with
-no write). The price is paid on the (rare) writes: a strike or revocation also updates each
-peer's copy (``peers.<me>.active``) in the same transaction, and a link reads the new peers'
-summaries and writes both sides under their version conditions. Ownership of attributes keeps
-this race-free: ``active``/``total``/``revoked`` are written only under the owner's version
-condition; ``peers.<X>.active`` only by X's transactions (serialised by X's version); peer
-membership and ``fingerprints`` only by links, under the version of every summary they touch.
+Trust boundary: every write of a platform's mutation lands on that platform's own items (its
+sellers' summaries, strikes, audit events and identity-links items, its rate counter); no item
+of another platform's sellers is ever written, so no item grows with another platform's actions
+and no platform's links can make another's fail. What a seller shares with sellers elsewhere is
+computed when it is read: its summary names its fingerprints, and one BatchGetItem reads the
+other platforms' links to them (``identity_blocked_elsewhere``, with the clock, so a block
+elsewhere lapses when its strikes expire, with no write).
 
 Transaction sizes (DynamoDB allows 100 items):
-  strike     4 + P   (idempotency, strike, summary, audit, one per peer)
-  revocation 3 + P   (strike, summary, audit, one per peer)
-  link       2 + F + N  (summary, audit, F<=2 identity items, N new peers)
-with P <= MAX_PEERS (a link that would exceed it is refused with CONFLICT).
+  strike     4 + F   (idempotency, strike, summary, audit, one identity-links item per fingerprint)
+  revocation 3 + F   (strike, summary, audit, one per fingerprint)
+  link       3 + N   (rate counter, summary, audit, N <= 2 identity-links items)
+with F <= MAX_FINGERPRINTS_PER_SELLER (a link beyond it is refused with CONFLICT).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -44,10 +43,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_page, audit_put
-from saring.adapters.dynamodb.batch import batch_get
+from saring.adapters.dynamodb.batch import batch_get, concurrently
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
+from saring.adapters.dynamodb.identity_links import (
+    identity_signals,
+    member_av,
+    members_of,
+    new_links_item,
+    other_platforms_links,
+    strikes_av,
+)
 from saring.domain.audit import AuditEvent, AuditPage
 from saring.domain.errors import (
     BadUserInputError,
@@ -55,10 +63,17 @@ from saring.domain.errors import (
     ContentionError,
     ForbiddenError,
     NotFoundError,
+    RateLimitedError,
     SaringError,
 )
-from saring.domain.identity import Fingerprint
+from saring.domain.identity import (
+    Fingerprint,
+    IdentitySignalPage,
+    PlatformLinks,
+    block_elsewhere,
+)
 from saring.domain.strikes import (
+    BlockedElsewhere,
     Seller,
     SellerStanding,
     Strike,
@@ -67,14 +82,16 @@ from saring.domain.strikes import (
     StrikePolicy,
     StrikeReceipt,
     StrikeSource,
-    blocked_elsewhere,
     count_unexpired,
     expiry_map,
     seller_from_expiries,
 )
 from saring.ports import Ledger
+from saring.settings import DEFAULT_PLATFORMS
 
-MAX_PEERS = 20
+MAX_FINGERPRINTS_PER_SELLER = 10  # phones and NIKs one seller may carry
+MAX_SELLERS_PER_FINGERPRINT = 20  # a platform's own sellers linked to one phone or NIK
+DEFAULT_LINKS_PER_HOUR = 1_000
 MAX_ATTEMPTS = 10
 MAX_PAGE = 100
 _BACKOFF_BASE = 0.01
@@ -111,22 +128,6 @@ def _expiries_av(active: dict[str, datetime]) -> AV:
 
 
 @dataclass
-class _Peer:
-    platform: str
-    seller_id: str
-    active: dict[str, datetime]
-
-    def av(self) -> AV:
-        return {
-            "M": {
-                "platform": {"S": self.platform},
-                "seller_id": {"S": self.seller_id},
-                "active": _expiries_av(self.active),
-            }
-        }
-
-
-@dataclass
 class _Summary:
     platform: str
     seller_id: str
@@ -134,8 +135,8 @@ class _Summary:
     total: int = 0
     revoked: int = 0
     active: dict[str, datetime] = field(default_factory=dict)
+    recorded: dict[str, datetime] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
-    peers: dict[str, _Peer] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
@@ -143,12 +144,7 @@ class _Summary:
 
     @classmethod
     def parse(cls, item: AV) -> _Summary:
-        peers = {}
-        for token, value in item.get("peers", {}).get("M", {}).items():
-            m = value["M"]
-            peers[token] = _Peer(
-                m["platform"]["S"], m["seller_id"]["S"], _expiries_from(m.get("active"))
-            )
+        # Summaries written before the trust-boundary change may still hold `peers`: ignored.
         return cls(
             platform=item["platform"]["S"],
             seller_id=item["seller_id"]["S"],
@@ -156,22 +152,32 @@ class _Summary:
             total=int(item.get("total", {}).get("N", "0")),
             revoked=int(item.get("revoked", {}).get("N", "0")),
             active=_expiries_from(item.get("active")),
+            recorded=_expiries_from(item.get("recorded")),
             fingerprints={d: v["S"] for d, v in item.get("fingerprints", {}).get("M", {}).items()},
-            peers=peers,
         )
 
-    def seller(self, now: datetime, policy: StrikePolicy) -> Seller:
+    def seller(
+        self, now: datetime, policy: StrikePolicy, blocked: BlockedElsewhere | None = None
+    ) -> Seller:
         return seller_from_expiries(
             self.platform,
             self.seller_id,
             self.active.values(),
-            (peer.active.values() for peer in self.peers.values()),
             now,
             policy,
+            blocked_elsewhere=blocked,
             total=self.total,
             revoked=self.revoked,
             linked_identities=len(self.fingerprints),
         )
+
+    def strike_times(self, now: datetime, policy: StrikePolicy) -> dict[str, tuple[datetime, datetime]]:
+        """Unexpired, non-revoked strikes as {id: (recorded_at, expires_at)}; a strike from
+        before `recorded` existed is dated by its expiry."""
+        return {
+            sid: (self.recorded.get(sid, expires - policy.expiry), expires)
+            for sid, expires in expiry_map(self.active, now).items()
+        }
 
     def full_item(self, now: datetime) -> AV:
         key = keys.seller_summary(self.platform, self.seller_id)
@@ -185,14 +191,22 @@ class _Summary:
             "total": {"N": str(self.total)},
             "revoked": {"N": str(self.revoked)},
             "active": _expiries_av(self.active),
+            "recorded": _expiries_av(self.recorded),
             "fingerprints": {"M": {d: {"S": k} for d, k in self.fingerprints.items()}},
-            "peers": {"M": {t: p.av() for t, p in self.peers.items()}},
             "updated_at": {"S": now.isoformat()},
         }
 
 
-def _token(platform: str, seller_id: str) -> str:
-    return f"{platform}#{seller_id}"
+def _recorded_for(
+    active: dict[str, datetime], recorded: dict[str, datetime]
+) -> dict[str, datetime]:
+    """Recording times of the active strikes only (the map shrinks as strikes lapse)."""
+    return {sid: at for sid, at in recorded.items() if sid in active}
+
+
+def summary_fingerprints(item: AV | None) -> list[str]:
+    """The fingerprints a summary item names (whose links elsewhere a verdict reads)."""
+    return sorted((item or {}).get("fingerprints", {}).get("M", {}))
 
 
 def standing_from_summary_item(
@@ -202,15 +216,16 @@ def standing_from_summary_item(
     *,
     platform: str = "",
     seller_id: str = "",
+    links: Sequence[PlatformLinks] = (),
 ) -> SellerStanding:
-    """PURE: a seller's standing from its summary item (BatchGetItem form) and the clock.
+    """PURE: a seller's standing from its summary item (BatchGetItem form), the other
+    platforms' links to its fingerprints (read with ``other_platforms_links``) and the clock.
 
     ``item=None`` (no summary) is a GOOD seller with no strikes; pass ``platform``/``seller_id``
-    then, since there is no item to read them from. ``identity_blocked_elsewhere`` needs no
-    other read: peers' strike expiries are denormalised into the summary (module doc).
+    then, since there is no item to read them from.
     """
     if item is None:
-        return SellerStanding(platform, seller_id, policy.standing_for(0), 0, False)
+        return SellerStanding(platform, seller_id, policy.standing_for(0), 0, None)
     summary = _Summary.parse(item)
     active = count_unexpired(summary.active.values(), now)
     return SellerStanding(
@@ -218,9 +233,7 @@ def standing_from_summary_item(
         seller_id=summary.seller_id,
         standing=policy.standing_for(active),
         active_strikes=active,
-        identity_blocked_elsewhere=blocked_elsewhere(
-            (peer.active.values() for peer in summary.peers.values()), now, policy
-        ),
+        blocked_elsewhere=block_elsewhere(summary.platform, links, now, policy),
     )
 
 
@@ -301,7 +314,14 @@ def _seller_json(seller: Seller) -> str:
             "active_strikes": seller.active_strikes,
             "total_strikes": seller.total_strikes,
             "revoked_strikes": seller.revoked_strikes,
-            "identity_blocked_elsewhere": seller.identity_blocked_elsewhere,
+            "blocked_elsewhere": (
+                None
+                if seller.blocked_elsewhere is None
+                else {
+                    "platforms": seller.blocked_elsewhere.platforms,
+                    "since": seller.blocked_elsewhere.since.isoformat(),
+                }
+            ),
             "linked_identities": seller.linked_identities,
         },
         sort_keys=True,
@@ -358,7 +378,8 @@ def _new_strike_id(now: datetime) -> str:
 class PreparedStrike:
     """The TransactWriteItems entries of one strike, and what it will have done if they commit.
 
-    ``items`` order: idempotency, strike, summary, audit, then one per peer (4 + peers).
+    ``items`` order: idempotency, strike, summary, audit, then one identity-links item per
+    fingerprint (4 + F).
     """
 
     items: list[dict[str, Any]]
@@ -373,12 +394,16 @@ class DynamoLedger(Ledger):
         table_name: str,
         policy: StrikePolicy,
         *,
+        platforms: Sequence[str] = DEFAULT_PLATFORMS,
+        links_per_hour: int = DEFAULT_LINKS_PER_HOUR,
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.table = table_name
         self.policy = policy
+        self.platforms = tuple(platforms)
+        self.links_per_hour = links_per_hour
         self.max_attempts = max_attempts
         self._sleep = sleep
 
@@ -397,11 +422,24 @@ class DynamoLedger(Ledger):
         item = self._get(keys.seller_summary(platform, seller_id))
         return _Summary.parse(item) if item else _Summary(platform, seller_id)
 
+    def _blocked_elsewhere(self, summary: _Summary, now: datetime) -> BlockedElsewhere | None:
+        """Read-only: the other platforms' links to the seller's fingerprints (1 BatchGetItem,
+        none for a seller without fingerprints)."""
+        if not summary.fingerprints:
+            return None
+        links = other_platforms_links(
+            self.client, self.table, {"seller": summary.fingerprints}, summary.platform, self.platforms
+        )["seller"]
+        return block_elsewhere(summary.platform, links, now, self.policy)
+
+    def _seller_of(self, summary: _Summary, now: datetime) -> Seller:
+        return summary.seller(now, self.policy, self._blocked_elsewhere(summary, now))
+
     def seller(
         self, platform: str, seller_id: str, now: datetime, *, first: int | None = None
     ) -> Seller:
         if first is None:
-            return self._summary(platform, seller_id).seller(now, self.policy)
+            return self._seller_of(self._summary(platform, seller_id), now)
         first = _page_size(first)
         # One Query: sort keys STRIKE#… < SUMMARY, so newest-first returns the summary first.
         response = self.client.query(
@@ -421,7 +459,7 @@ class DynamoLedger(Ledger):
         if items and items[0]["sk"]["S"] == keys.SUMMARY_SK:
             summary = _Summary.parse(items[0])
             items = items[1:]
-        seller = summary.seller(now, self.policy)
+        seller = self._seller_of(summary, now)
         return replace(seller, strike_page=_page(items, first))
 
     def strikes(
@@ -447,6 +485,13 @@ class DynamoLedger(Ledger):
             }
         return _page(self.client.query(**request).get("Items", []), first)
 
+    def strikes_of_sellers(
+        self, platform: str, seller_ids: Sequence[str], first: int, after: str | None = None
+    ) -> dict[str, StrikePage]:
+        """One Query per seller (a partition each), all in flight together."""
+        pages = concurrently(lambda seller: self.strikes(platform, seller, first, after), seller_ids)
+        return dict(zip(seller_ids, pages, strict=True))
+
     def audit_trail(
         self, platform: str, seller_id: str, first: int, after: str | None = None
     ) -> AuditPage:
@@ -464,14 +509,17 @@ class DynamoLedger(Ledger):
         self, draft: StrikeDraft, summary: _Summary, now: datetime
     ) -> PreparedStrike:
         strike = draft.to_strike(_new_strike_id(now), now, self.policy)
-        before = summary.seller(now, self.policy)
+        blocked = self._blocked_elsewhere(summary, now)
+        before = summary.seller(now, self.policy, blocked)
+        active = {**expiry_map(summary.active, now), strike.id: strike.expires_at}
         after_summary = replace(
             summary,
             version=summary.version + 1,
             total=summary.total + 1,
-            active={**expiry_map(summary.active, now), strike.id: strike.expires_at},
+            active=active,
+            recorded=_recorded_for(active, {**summary.recorded, strike.id: strike.created_at}),
         )
-        after = after_summary.seller(now, self.policy)
+        after = after_summary.seller(now, self.policy, blocked)
         idem_key = keys.strike_idempotency(
             draft.platform, draft.source.value, draft.idempotency_key
         )
@@ -516,21 +564,23 @@ class DynamoLedger(Ledger):
                     },
                 ),
             ),
-            *self._peer_copies(after_summary),
+            *self._link_copies(after_summary, now),
         ]
         return PreparedStrike(items, StrikeReceipt(strike, after), draft)
 
     def record_strike(
         self, draft: StrikeDraft, now: datetime, *, extra_items: Sequence[dict[str, Any]] = ()
     ) -> StrikeReceipt:
-        """2 requests (GetItem summary, TransactWriteItems) when uncontended; a retry of the
-        same key takes 3 (the summary is read again) and returns the first strike with the seller as it stands now
-        (a strike revoked or expired since is not counted again), ``replayed=True``.
+        """2 requests (GetItem summary, TransactWriteItems) when uncontended, plus one
+        BatchGetItem of the other platforms' links when the seller has linked identities; a
+        retry of the same key reads the seller again (GetItem, and that BatchGetItem) and
+        returns the first strike with the seller as it stands now (a strike revoked or expired
+        since is not counted again), ``replayed=True``.
 
         ``extra_items`` (e.g. an order acknowledgement) are written first in the same
         transaction; if one of their conditions fails, ExtraItemCancelledError is raised.
         """
-        if len(extra_items) + 4 + MAX_PEERS > 100:
+        if len(extra_items) + 4 + MAX_FINGERPRINTS_PER_SELLER > 100:
             raise BadUserInputError("too many items for one transaction")
 
         def attempt() -> StrikeReceipt:
@@ -567,7 +617,7 @@ class DynamoLedger(Ledger):
                 "this idempotency key was already used for a different strike",
                 field="idempotencyKey",
             )
-        current = self._summary(draft.platform, draft.seller_id).seller(now, self.policy)
+        current = self._seller_of(self._summary(draft.platform, draft.seller_id), now)
         return StrikeReceipt(first, current, replayed=True)
 
     # --- revocation ------------------------------------------------------------------------
@@ -581,7 +631,7 @@ class DynamoLedger(Ledger):
         reason: str,
         revoked_by: str,
         now: datetime,
-        require_recorded_by: str | None = None,
+        may_revoke: Callable[[Strike], bool] | None = None,
     ) -> Seller:
         """2 requests: BatchGetItem (summary + strike), TransactWriteItems."""
         summary_k = keys.seller_summary(platform, seller_id)
@@ -596,20 +646,26 @@ class DynamoLedger(Ledger):
             if strike_item is None:
                 raise NotFoundError("no such strike", field="strikeId")
             strike = _strike_from_item(strike_item)
-            if require_recorded_by is not None and strike.recorded_by != require_recorded_by:
+            if may_revoke is not None and not may_revoke(strike):
                 raise ForbiddenError(
-                    "only a regulator or whoever recorded the strike may revoke it"
+                    "only the platform that recorded a strike, or the agency whose order "
+                    "caused it, may revoke it"
                 )
             if strike.revoked:
                 raise ConflictError("the strike is already revoked", field="strikeId")
             summary = _Summary.parse(summary_item)
-            before = summary.seller(now, self.policy)
+            blocked = self._blocked_elsewhere(summary, now)
+            before = summary.seller(now, self.policy, blocked)
             active = expiry_map(summary.active, now)
             active.pop(strike.id, None)
             after_summary = replace(
-                summary, version=summary.version + 1, revoked=summary.revoked + 1, active=active
+                summary,
+                version=summary.version + 1,
+                revoked=summary.revoked + 1,
+                active=active,
+                recorded=_recorded_for(active, summary.recorded),
             )
-            after = after_summary.seller(now, self.policy)
+            after = after_summary.seller(now, self.policy, blocked)
             items = [
                 {
                     "Update": {
@@ -636,7 +692,7 @@ class DynamoLedger(Ledger):
                         after={**_audit_state(after), "strike_id": strike.id, "reason": reason},
                     ),
                 ),
-                *self._peer_copies(after_summary),
+                *self._link_copies(after_summary, now),
             ]
             # A strike condition failure means a concurrent revocation: the next read says so.
             self._transact(items)
@@ -655,165 +711,205 @@ class DynamoLedger(Ledger):
         actor: str,
         now: datetime,
     ) -> Seller:
-        """1 request when nothing is new (BatchGetItem), else 2 (+ TransactWriteItems), or 3 when
-        the fingerprints are already linked to other sellers (their summaries are read)."""
-        me = _token(platform, seller_id)
+        """Writes the seller's summary and this platform's identity-links items only. 1 request
+        when nothing is new (BatchGetItem), else 2 (+ TransactWriteItems), plus 1 BatchGetItem of
+        the other platforms' links for the answer. RateLimitedError past `links_per_hour`."""
         summary_k = keys.seller_summary(platform, seller_id)
 
         def attempt() -> Seller:
-            found = self._batch_get([summary_k, *(keys.identity(fp.digest) for fp in fingerprints)])
+            links_k = {fp.digest: keys.identity_links(fp.digest, platform) for fp in fingerprints}
+            found = self._batch_get([summary_k, *links_k.values()])
             item = found.get((summary_k["pk"], summary_k["sk"]))
             summary = _Summary.parse(item) if item else _Summary(platform, seller_id)
             new = [fp for fp in fingerprints if fp.digest not in summary.fingerprints]
             if not new:
-                return summary.seller(now, self.policy)
-            identities: dict[str, AV | None] = {}
-            new_peers: dict[str, tuple[str, str]] = {}
+                return self._seller_of(summary, now)
+            if len(summary.fingerprints) + len(new) > MAX_FINGERPRINTS_PER_SELLER:
+                raise ConflictError(
+                    f"a seller carries at most {MAX_FINGERPRINTS_PER_SELLER} phones and NIKs"
+                )
+            links = {d: found.get((k["pk"], k["sk"])) for d, k in links_k.items()}
             for fp in new:
-                k = keys.identity(fp.digest)
-                identity_item = found.get((k["pk"], k["sk"]))
-                identities[fp.digest] = identity_item
-                for token, member in (identity_item or {}).get("members", {}).get("M", {}).items():
-                    if token != me and token not in summary.peers:
-                        m = member["M"]
-                        new_peers[token] = (m["platform"]["S"], m["seller_id"]["S"])
-            if len(summary.peers) + len(new_peers) > MAX_PEERS:
-                raise ConflictError("this identity is linked to too many sellers")
-            peer_summaries: dict[str, _Summary] = {}
-            if new_peers:
-                wanted = {t: keys.seller_summary(*ps) for t, ps in new_peers.items()}
-                got = self._batch_get(list(wanted.values()))
-                for token, k in wanted.items():
-                    if (k["pk"], k["sk"]) in got:  # always: links create both summaries
-                        peer_summaries[token] = _Summary.parse(got[(k["pk"], k["sk"])])
+                if len(members_of(links[fp.digest]) - {seller_id}) >= MAX_SELLERS_PER_FINGERPRINT:
+                    raise ConflictError(
+                        "this phone or NIK is linked to too many of this platform's sellers"
+                    )
             before = summary.seller(now, self.policy)
-            my_active = expiry_map(summary.active, now)
             after_summary = replace(
                 summary,
                 version=summary.version + 1,
-                active=my_active,
+                active=expiry_map(summary.active, now),
                 fingerprints={**summary.fingerprints, **{fp.digest: fp.kind.value for fp in new}},
-                peers={
-                    **summary.peers,
-                    **{
-                        t: _Peer(p.platform, p.seller_id, expiry_map(p.active, now))
-                        for t, p in peer_summaries.items()
-                    },
-                },
             )
-            after = after_summary.seller(now, self.policy)
+            member = member_av(now, after_summary.strike_times(now, self.policy))
             items: list[dict[str, Any]] = [
-                self._link_summary_write(summary, after_summary, new, peer_summaries, now)
+                self._link_rate_write(platform, now),
+                self._fingerprints_write(summary, after_summary, now),
+                *(
+                    self._member_write(platform, fp, links[fp.digest], seller_id, member, now)
+                    for fp in new
+                ),
+                self._identity_audit(
+                    "SELLER_IDENTITY_LINKED", summary, after_summary, new, actor, now
+                ),
             ]
-            for fp in new:
-                items.append(
-                    self._identity_write(fp, identities[fp.digest], me, platform, seller_id, now)
-                )
-            me_as_peer = _Peer(platform, seller_id, my_active).av()
-            for peer in peer_summaries.values():
-                items.append(
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": keys.typed(
-                                keys.seller_summary(peer.platform, peer.seller_id)
-                            ),
-                            "UpdateExpression": "SET peers.#me = :me, version = :next",
-                            "ConditionExpression": "version = :v",
-                            "ExpressionAttributeNames": {"#me": me},
-                            "ExpressionAttributeValues": {
-                                ":me": me_as_peer,
-                                ":next": {"N": str(peer.version + 1)},
-                                ":v": {"N": str(peer.version)},
-                            },
-                        }
-                    }
-                )
-            items.append(
-                audit_put(
-                    self.table,
-                    AuditEvent(
-                        subject=keys.seller_subject(platform, seller_id),
-                        action="SELLER_IDENTITY_LINKED",
-                        actor=actor,
-                        at=now,
-                        before={
-                            "linked_identities": before.linked_identities,
-                            "identity_blocked_elsewhere": before.identity_blocked_elsewhere,
-                        },
-                        after={
-                            "linked_identities": after.linked_identities,
-                            "identity_blocked_elsewhere": after.identity_blocked_elsewhere,
-                            "linked_kinds": sorted(fp.kind.value for fp in new),
-                        },
-                    ),
-                )
-            )
-            self._transact(items)
-            return after
+            try:
+                self._transact(items)
+            except _CancelledError as cancelled:
+                if cancelled.reasons and cancelled.reasons[0].get("Code") == "ConditionalCheckFailed":
+                    self._refuse_link(platform, seller_id, actor, now, before)
+                raise
+            return self._seller_of(after_summary, now)
 
         return self._until_committed(attempt)
 
-    def _link_summary_write(
+    def unlink_identity(
         self,
-        summary: _Summary,
-        after: _Summary,
-        new: Sequence[Fingerprint],
-        peer_summaries: dict[str, _Summary],
-        now: datetime,
-    ) -> dict[str, Any]:
-        if not summary.exists:
-            return self._put_new_summary(after, now)
-        # Only new paths: peers.<X>.active of existing peers belongs to X's own transactions.
-        names: dict[str, str] = {}
-        values: AV = {
-            ":v": {"N": str(summary.version)},
-            ":next": {"N": str(after.version)},
-            ":now": {"S": now.isoformat()},
-        }
-        sets = ["version = :next", "updated_at = :now"]
-        for i, fp in enumerate(new):
-            names[f"#f{i}"] = fp.digest
-            values[f":f{i}"] = {"S": fp.kind.value}
-            sets.append(f"fingerprints.#f{i} = :f{i}")
-        for i, token in enumerate(peer_summaries):
-            names[f"#p{i}"] = token
-            values[f":p{i}"] = after.peers[token].av()
-            sets.append(f"peers.#p{i} = :p{i}")
-        update: dict[str, Any] = {
-            "TableName": self.table,
-            "Key": keys.typed(keys.seller_summary(summary.platform, summary.seller_id)),
-            "UpdateExpression": "SET " + ", ".join(sets),
-            "ConditionExpression": "version = :v",
-            "ExpressionAttributeValues": values,
-        }
-        if names:
-            update["ExpressionAttributeNames"] = names
-        return {"Update": update}
-
-    def _identity_write(
-        self,
-        fp: Fingerprint,
-        item: AV | None,
-        me: str,
         platform: str,
         seller_id: str,
+        fingerprints: Sequence[Fingerprint],
+        *,
+        actor: str,
+        now: datetime,
+    ) -> Seller:
+        """Removes the seller's links to these fingerprints (those it has; the others change
+        nothing), from its summary and this platform's identity-links items, audited."""
+        summary_k = keys.seller_summary(platform, seller_id)
+
+        def attempt() -> Seller:
+            links_k = {fp.digest: keys.identity_links(fp.digest, platform) for fp in fingerprints}
+            found = self._batch_get([summary_k, *links_k.values()])
+            item = found.get((summary_k["pk"], summary_k["sk"]))
+            summary = _Summary.parse(item) if item else _Summary(platform, seller_id)
+            gone = [fp for fp in fingerprints if fp.digest in summary.fingerprints]
+            if not gone:
+                return self._seller_of(summary, now)
+            after_summary = replace(
+                summary,
+                version=summary.version + 1,
+                fingerprints={
+                    d: k for d, k in summary.fingerprints.items() if d not in {f.digest for f in gone}
+                },
+            )
+            items: list[dict[str, Any]] = [
+                self._fingerprints_write(summary, after_summary, now),
+                self._identity_audit(
+                    "SELLER_IDENTITY_UNLINKED", summary, after_summary, gone, actor, now
+                ),
+            ]
+            for fp in gone:
+                links_item = found.get((links_k[fp.digest]["pk"], links_k[fp.digest]["sk"]))
+                if links_item is not None and seller_id in members_of(links_item):
+                    items.append(self._member_removal(fp, links_item, seller_id))
+            self._transact(items)
+            return self._seller_of(after_summary, now)
+
+        return self._until_committed(attempt)
+
+    def identity_signals(
+        self, first: int, after: str | None, now: datetime
+    ) -> IdentitySignalPage:
+        return identity_signals(self.client, self.table, first, after, now, self.policy)
+
+    def _link_rate_write(self, platform: str, now: datetime) -> dict[str, Any]:
+        """First in the link transaction: its condition failing means the hour's budget is spent."""
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": keys.typed(keys.link_rate(platform, now.strftime("%Y-%m-%dT%H"))),
+                "UpdateExpression": "ADD links :one",
+                "ConditionExpression": "attribute_not_exists(links) OR links < :limit",
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(self.links_per_hour)},
+                },
+            }
+        }
+
+    def _refuse_link(
+        self, platform: str, seller_id: str, actor: str, now: datetime, before: Seller
+    ) -> None:
+        """Audits the refusal on the seller (what was refused, never the phone or NIK) and
+        raises RateLimitedError."""
+        self.client.put_item(
+            **audit_put(
+                self.table,
+                AuditEvent(
+                    subject=keys.seller_subject(platform, seller_id),
+                    action="SELLER_IDENTITY_LINK_REFUSED",
+                    actor=actor,
+                    at=now,
+                    before={"linked_identities": before.linked_identities},
+                    after={"reason": "rate limit", "links_per_hour": self.links_per_hour},
+                ),
+            )["Put"]
+        )
+        raise RateLimitedError(
+            f"this platform may link at most {self.links_per_hour} identities an hour; "
+            "retry next hour"
+        )
+
+    def _identity_audit(
+        self,
+        action: str,
+        summary: _Summary,
+        after: _Summary,
+        changed: Sequence[Fingerprint],
+        actor: str,
         now: datetime,
     ) -> dict[str, Any]:
-        member: AV = {"M": {"platform": {"S": platform}, "seller_id": {"S": seller_id}}}
-        key = keys.identity(fp.digest)
+        return audit_put(
+            self.table,
+            AuditEvent(
+                subject=keys.seller_subject(summary.platform, summary.seller_id),
+                action=action,
+                actor=actor,
+                at=now,
+                before={"linked_identities": len(summary.fingerprints)},
+                after={
+                    "linked_identities": len(after.fingerprints),
+                    "kinds": sorted(fp.kind.value for fp in changed),
+                },
+            ),
+        )
+
+    def _fingerprints_write(
+        self, summary: _Summary, after: _Summary, now: datetime
+    ) -> dict[str, Any]:
+        """The summary's fingerprints, under its version (owner attributes stay as they are)."""
+        if not summary.exists:
+            return self._put_new_summary(after, now)
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": keys.typed(keys.seller_summary(summary.platform, summary.seller_id)),
+                "UpdateExpression": "SET fingerprints = :f, version = :next, updated_at = :now",
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {
+                    ":f": {"M": {d: {"S": k} for d, k in sorted(after.fingerprints.items())}},
+                    ":next": {"N": str(after.version)},
+                    ":now": {"S": now.isoformat()},
+                    ":v": {"N": str(summary.version)},
+                },
+            }
+        }
+
+    def _member_write(
+        self,
+        platform: str,
+        fp: Fingerprint,
+        item: AV | None,
+        seller_id: str,
+        member: AV,
+        now: datetime,
+    ) -> dict[str, Any]:
         if item is None:
             return {
                 "Put": {
                     "TableName": self.table,
-                    "Item": {
-                        **keys.typed(key),
-                        "kind": {"S": "IDENTITY"},
-                        "identity_kind": {"S": fp.kind.value},
-                        "version": {"N": "1"},
-                        "members": {"M": {me: member}},
-                        "created_at": {"S": now.isoformat()},
-                    },
+                    "Item": new_links_item(
+                        fp.digest, fp.kind.value, platform, seller_id, member, now
+                    ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
@@ -821,14 +917,40 @@ class DynamoLedger(Ledger):
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": keys.typed(key),
-                "UpdateExpression": "SET members.#me = :m, version = :next",
+                "Key": keys.typed(keys.identity_links(fp.digest, platform)),
+                "UpdateExpression": "SET members.#s = :m, version = :next",
                 "ConditionExpression": "version = :v",
-                "ExpressionAttributeNames": {"#me": me},
+                "ExpressionAttributeNames": {"#s": seller_id},
                 "ExpressionAttributeValues": {
                     ":m": member,
                     ":next": {"N": str(version + 1)},
                     ":v": {"N": str(version)},
+                },
+            }
+        }
+
+    def _member_removal(self, fp: Fingerprint, item: AV, seller_id: str) -> dict[str, Any]:
+        key = keys.typed(keys.identity_links(fp.digest, item["platform"]["S"]))
+        version = {":v": {"N": item["version"]["N"]}}
+        if members_of(item) == {seller_id}:  # the last one: the item goes, index entry and all
+            return {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": key,
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": version,
+                }
+            }
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key,
+                "UpdateExpression": "REMOVE members.#s SET version = :next",
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeNames": {"#s": seller_id},
+                "ExpressionAttributeValues": {
+                    **version,
+                    ":next": {"N": str(int(item["version"]["N"]) + 1)},
                 },
             }
         }
@@ -845,7 +967,7 @@ class DynamoLedger(Ledger):
         }
 
     def _summary_write(self, summary: _Summary, after: _Summary, now: datetime) -> dict[str, Any]:
-        """The owner's attributes only, under its version (never peers, see the module doc)."""
+        """The owner's strike attributes only, under its version (fingerprints are links' own)."""
         if not summary.exists:
             return self._put_new_summary(after, now)
         return {
@@ -853,13 +975,14 @@ class DynamoLedger(Ledger):
                 "TableName": self.table,
                 "Key": keys.typed(keys.seller_summary(summary.platform, summary.seller_id)),
                 "UpdateExpression": (
-                    "SET active = :active, version = :next, #total = :total, revoked = :revoked,"
-                    " updated_at = :now"
+                    "SET active = :active, recorded = :recorded, version = :next,"
+                    " #total = :total, revoked = :revoked, updated_at = :now"
                 ),
                 "ConditionExpression": "version = :v",
                 "ExpressionAttributeNames": {"#total": "total"},
                 "ExpressionAttributeValues": {
                     ":active": _expiries_av(after.active),
+                    ":recorded": _expiries_av(after.recorded),
                     ":next": {"N": str(after.version)},
                     ":total": {"N": str(after.total)},
                     ":revoked": {"N": str(after.revoked)},
@@ -869,21 +992,22 @@ class DynamoLedger(Ledger):
             }
         }
 
-    def _peer_copies(self, after: _Summary) -> list[dict[str, Any]]:
-        """Each peer's copy of this seller's active expiries (guarded by this seller's version)."""
-        me = _token(after.platform, after.seller_id)
+    def _link_copies(self, after: _Summary, now: datetime) -> list[dict[str, Any]]:
+        """The seller's strikes, copied into this platform's links item of each of its
+        fingerprints (guarded by the seller summary's version in the same transaction)."""
+        strikes = strikes_av(after.strike_times(now, self.policy))
         return [
             {
                 "Update": {
                     "TableName": self.table,
-                    "Key": keys.typed(keys.seller_summary(peer.platform, peer.seller_id)),
-                    "UpdateExpression": "SET peers.#me.active = :active",
-                    "ConditionExpression": "attribute_exists(peers.#me)",
-                    "ExpressionAttributeNames": {"#me": me},
-                    "ExpressionAttributeValues": {":active": _expiries_av(after.active)},
+                    "Key": keys.typed(keys.identity_links(digest, after.platform)),
+                    "UpdateExpression": "SET members.#s.strikes = :strikes",
+                    "ConditionExpression": "attribute_exists(members.#s)",
+                    "ExpressionAttributeNames": {"#s": after.seller_id},
+                    "ExpressionAttributeValues": {":strikes": strikes},
                 }
             }
-            for peer in after.peers.values()
+            for digest in sorted(after.fingerprints)
         ]
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
@@ -904,7 +1028,7 @@ class DynamoLedger(Ledger):
                 codes = {r.get("Code") for r in cancelled.reasons} - {"None", None}
                 if not codes <= _RETRYABLE_CODES:
                     raise SaringError(f"transaction cancelled: {sorted(codes)}") from None
-            self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
+            self._sleep(full_jitter(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**number)))
         raise ContentionError("too many concurrent changes to this seller; retry the request")
 
 

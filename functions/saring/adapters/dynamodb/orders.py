@@ -36,7 +36,6 @@ import base64
 import binascii
 import hashlib
 import json
-import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
@@ -46,6 +45,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_put
 from saring.adapters.dynamodb.batch import concurrently
@@ -606,19 +606,26 @@ class DynamoDBOrderBook(OrderBook):
                 codes = {r.get("Code") for r in reasons or []} - {"None", None}
                 if attempt == attempts or not reasons or not codes <= TRANSIENT_CANCELLATION_REASONS:
                     raise
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # full jitter
+            time.sleep(full_jitter(0.02 * 2**attempt))
 
     # --- list -----------------------------------------------------------------------------------
 
     def targets(
-        self, platforms: Sequence[str], state: TargetState | None, first: int, after: str | None
+        self,
+        platforms: Sequence[str],
+        state: TargetState | None,
+        first: int,
+        after: str | None,
+        agency: str | None = None,
     ) -> TargetPage:
         states = [state] if state is not None else list(TargetState)
         partitions = [keys.targets_partition(p, s.value) for p in platforms for s in states]
         scope = _scope(partitions)
         positions = decode_cursor(after, scope, partitions) if after else {}
         limit = first + 1
-        reads = concurrently(lambda part: self._read_partition(part, positions.get(part), limit), partitions)
+        reads = concurrently(
+            lambda part: self._read_partition(part, positions.get(part), limit, agency), partitions
+        )
         # Merged order is safe only up to the last item read from a partition that has more.
         bounds = [r.items[-1]["gsi1sk"]["S"] for r in reads if r.cut_short and r.items]
         bound = min(bounds) if bounds else None
@@ -647,7 +654,11 @@ class DynamoDBOrderBook(OrderBook):
         )
 
     def _read_partition(
-        self, partition: str, position: tuple[str, str] | None, limit: int
+        self,
+        partition: str,
+        position: tuple[str, str] | None,
+        limit: int,
+        agency: str | None = None,
     ) -> _PartitionRead:
         request: dict[str, Any] = {
             "TableName": self._table,
@@ -656,6 +667,11 @@ class DynamoDBOrderBook(OrderBook):
             "ExpressionAttributeValues": {":p": _s(partition)},
             "Limit": limit,
         }
+        if agency is not None:
+            # Limit counts the items read before the filter: keep reading until `limit` items
+            # passed it or the partition ends, so "cut short" keeps its meaning below.
+            request["FilterExpression"] = "agency = :agency"
+            request["ExpressionAttributeValues"][":agency"] = _s(agency)
         if position is not None:
             sort_key, tid = position
             parsed = parse_target_id(tid)
@@ -665,13 +681,18 @@ class DynamoDBOrderBook(OrderBook):
                 "gsi1pk": _s(partition),
                 "gsi1sk": _s(sort_key),
             }
-        response = self._client.query(**request)
-        items = response.get("Items", [])
-        return _PartitionRead(
-            partition, items, "LastEvaluatedKey" in response and len(items) < limit
-        )
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._client.query(**request)
+            items.extend(response.get("Items", []))
+            more = "LastEvaluatedKey" in response
+            if agency is None or not more or len(items) >= limit:
+                return _PartitionRead(partition, items[:limit], more and len(items) < limit)
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def targets_issued(self, platform: str, since: datetime, until: datetime) -> list[TakedownTarget]:
+    def targets_issued(
+        self, platform: str, since: datetime, until: datetime, agency: str | None = None
+    ) -> list[TakedownTarget]:
         # A target's deadline is its issue time plus at most the longest deadline delay, so the
         # window on issue time is a range on deadline (the gsi1 sort key) plus a filter.
         low = iso(since)
@@ -693,6 +714,9 @@ class DynamoDBOrderBook(OrderBook):
                     ":until": _s(iso(until)),
                 },
             }
+            if agency is not None:
+                request["FilterExpression"] += " AND agency = :agency"
+                request["ExpressionAttributeValues"][":agency"] = _s(agency)
             while True:
                 response = self._client.query(**request)
                 found.extend(target_from_item(item) for item in response.get("Items", []))

@@ -1,9 +1,11 @@
-"""Everything a `verdicts` call needs from the table, read in one wave of BatchGetItem.
+"""Everything a `verdicts` call needs from the table, read in at most two waves of BatchGetItem.
 
-For a batch the keys are: each distinct seller's summary (standing, and identity blocks
-elsewhere, denormalised by the ledger) and each listing's order-match items (by listing id, by
-normalised URL, by seller). They go out together in chunks of 100, concurrently, so a call
-costs one round trip of latency whatever its size, plus one if DynamoDB leaves keys unprocessed.
+The first wave holds each distinct seller's summary (standing, and the fingerprints it is linked
+to) and each listing's order-match items (by listing id, by normalised URL, by seller). Only when
+some seller carries fingerprints, a second wave reads the other platforms' links to them, so a
+block elsewhere is computed now, from items those platforms wrote about their own sellers. Each
+wave goes out in chunks of 100, concurrently: a call costs one round trip of latency whatever its
+size (two with linked sellers), plus one per wave where DynamoDB leaves keys unprocessed.
 """
 
 from __future__ import annotations
@@ -14,20 +16,49 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from saring.adapters.dynamodb.batch import batch_get
-from saring.adapters.dynamodb.ledger import standing_from_summary_item, summary_key
+from saring.adapters.dynamodb.identity_links import other_platforms_links
+from saring.adapters.dynamodb.ledger import (
+    standing_from_summary_item,
+    summary_fingerprints,
+    summary_key,
+)
 from saring.adapters.dynamodb.orders import match_keys, order_references_from_items
 from saring.domain.listings import Listing
 from saring.domain.orders import ACTIVE_STATES, ActiveOrderIndex, TargetState
 from saring.domain.strikes import StrikePolicy
 from saring.domain.verdicts import VerdictFacts
 from saring.ports import OrderBook, VerdictFactsReader
+from saring.settings import DEFAULT_PLATFORMS
+
+
+def links_of(
+    client: Any,
+    table: str,
+    platform: str,
+    summaries: dict[str, dict[str, Any] | None],
+    platforms: Sequence[str],
+) -> dict[str, list[Any]]:
+    """Each seller's fingerprints' links on the other platforms (one BatchGetItem wave, none
+    when no seller is linked)."""
+    wanted = {seller: summary_fingerprints(item) for seller, item in summaries.items()}
+    wanted = {seller: digests for seller, digests in wanted.items() if digests}
+    if not wanted:
+        return {}
+    return other_platforms_links(client, table, wanted, platform, platforms)
 
 
 class DynamoVerdictFacts(VerdictFactsReader):
-    def __init__(self, client: Any, table_name: str, policy: StrikePolicy) -> None:
+    def __init__(
+        self,
+        client: Any,
+        table_name: str,
+        policy: StrikePolicy,
+        platforms: Sequence[str] = DEFAULT_PLATFORMS,
+    ) -> None:
         self._client = client
         self._table = table_name
         self._policy = policy
+        self._platforms = tuple(platforms)
 
     def read(self, platform: str, listings: Sequence[Listing], now: datetime) -> list[VerdictFacts]:
         wanted: list[dict[str, str]] = []
@@ -39,15 +70,21 @@ class DynamoVerdictFacts(VerdictFactsReader):
             wanted.append(seller_key)
             wanted.extend(order_keys)
         found = batch_get(self._client, self._table, wanted)
+        summaries = {
+            listing.seller_id: found.get((seller_key["pk"], seller_key["sk"]))
+            for listing, (seller_key, _) in zip(listings, per_listing, strict=True)
+        }
+        links = links_of(self._client, self._table, platform, summaries, self._platforms)
         standings = {
-            seller_key["pk"]: standing_from_summary_item(
-                found.get((seller_key["pk"], seller_key["sk"])),
+            summary_key(platform, seller)["pk"]: standing_from_summary_item(
+                item,
                 now,
                 self._policy,
                 platform=platform,
-                seller_id=listing.seller_id,
+                seller_id=seller,
+                links=links.get(seller, ()),
             )
-            for listing, (seller_key, _) in zip(listings, per_listing, strict=True)
+            for seller, item in summaries.items()
         }
         facts = []
         for seller_key, order_keys in per_listing:
@@ -75,23 +112,26 @@ class ScanVerdictFacts(VerdictFactsReader):
         policy: StrikePolicy,
         order_book: OrderBook,
         max_age: timedelta = timedelta(seconds=60),
+        platforms: Sequence[str] | None = None,
     ) -> None:
         self._client = client
         self._table = table_name
         self._policy = policy
         self._orders = order_book
+        self._platforms = tuple(platforms) if platforms is not None else DEFAULT_PLATFORMS
         self._max_age = max_age.total_seconds()
         self._indexes: dict[str, tuple[float, ActiveOrderIndex]] = {}
-        self._summaries: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
+        # (platform, seller) -> (loaded at, summary item, the other platforms' links)
+        self._summaries: dict[tuple[str, str], tuple[float, dict[str, Any] | None, list[Any]]] = {}
 
     def read(self, platform: str, listings: Sequence[Listing], now: datetime) -> list[VerdictFacts]:
         index = self._index(platform)
         summaries = self._summaries_of(platform, {listing.seller_id for listing in listings})
         standings = {
             seller: standing_from_summary_item(
-                item, now, self._policy, platform=platform, seller_id=seller
+                item, now, self._policy, platform=platform, seller_id=seller, links=links
             )
-            for seller, item in summaries.items()
+            for seller, (item, links) in summaries.items()
         }
         # Nearly every listing matches no order: its facts are its seller's, one object each.
         unordered = {seller: VerdictFacts(standing) for seller, standing in standings.items()}
@@ -125,7 +165,9 @@ class ScanVerdictFacts(VerdictFactsReader):
                 return edges
             after = page.end_cursor
 
-    def _summaries_of(self, platform: str, sellers: set[str]) -> dict[str, dict[str, Any] | None]:
+    def _summaries_of(
+        self, platform: str, sellers: set[str]
+    ) -> dict[str, tuple[dict[str, Any] | None, list[Any]]]:
         fresh_after = time.monotonic() - self._max_age
         wanted = [
             seller
@@ -135,9 +177,14 @@ class ScanVerdictFacts(VerdictFactsReader):
         if wanted:
             keys = {seller: summary_key(platform, seller) for seller in wanted}
             found = batch_get(self._client, self._table, list(keys.values()))
+            items = {seller: found.get((key["pk"], key["sk"])) for seller, key in keys.items()}
+            links = links_of(self._client, self._table, platform, items, self._platforms)
             loaded_at = time.monotonic()
             if len(self._summaries) > 100_000:  # a bound on memory for very long scans
                 self._summaries.clear()
-            for seller, key in keys.items():
-                self._summaries[(platform, seller)] = (loaded_at, found.get((key["pk"], key["sk"])))
-        return {seller: self._summaries[(platform, seller)][1] for seller in sellers}
+            for seller, item in items.items():
+                self._summaries[(platform, seller)] = (loaded_at, item, links.get(seller, []))
+        return {
+            seller: self._summaries[(platform, seller)][1:]  # type: ignore[misc]
+            for seller in sellers
+        }
