@@ -176,31 +176,29 @@ def direction_add_violation(bands: Bands) -> Check:
     return check
 
 
+def _with_phrase(rows: list[dict], phrase: str, what: str) -> list[tuple[Listing, Listing, str]]:
+    """Each fixture listing beside itself with ``phrase`` added to its title, then to its description."""
+    pairs = []
+    for i, row in enumerate(rows):
+        base = _from_fixture(row, i)
+        pairs.append((base, listing(f"{base.title} {phrase}", base.description, base.price_idr, base.category),
+                      f"title of {what} {i}"))
+        pairs.append((base, listing(base.title, f"{base.description or ''}\n{phrase}.", base.price_idr,
+                                    base.category), f"description of {what} {i}"))
+    return pairs
+
+
 def direction_compliance(bands: Bands) -> Check:
-    clean = load("clean_listings")
     check = Check("DIR compliance text never raises", "DIR", f'"{COMPLIANCE_PHRASE}" added to a clean listing\'s '
                   "title or description never raises its band")
-    pairs = []
-    for i, row in enumerate(clean):
-        base = _from_fixture(row, i)
-        pairs.append((base, listing(f"{base.title} {COMPLIANCE_PHRASE}", base.description, base.price_idr,
-                                    base.category), f"title of clean listing {i}"))
-        pairs.append((base, listing(base.title, f"{base.description or ''}\n{COMPLIANCE_PHRASE}.", base.price_idr,
-                                    base.category), f"description of clean listing {i}"))
+    pairs = _with_phrase(load("clean_listings"), COMPLIANCE_PHRASE, "clean listing")
     return _compare(check, bands, pairs, lambda x, y: y > x)
 
 
 def direction_negation(bands: Bands) -> Check:
-    violating = load("violating_listings")
     check = Check("DIR 'bukan barang baru' never lowers below REVIEW", "DIR", f'"{NEGATION_PHRASE}" added to a '
                   "flagged violating listing's title or description keeps it at least REVIEW")
-    pairs = []
-    for i, row in enumerate(violating):
-        base = _from_fixture(row, i)
-        pairs.append((base, listing(f"{base.title} {NEGATION_PHRASE}", base.description, base.price_idr,
-                                    base.category), f"title of violating listing {i}"))
-        pairs.append((base, listing(base.title, f"{base.description or ''}\n{NEGATION_PHRASE}.", base.price_idr,
-                                    base.category), f"description of violating listing {i}"))
+    pairs = _with_phrase(load("violating_listings"), NEGATION_PHRASE, "violating listing")
     return _compare(check, bands, pairs, lambda x, y: x >= 1 and y < 1)
 
 
