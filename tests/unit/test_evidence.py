@@ -36,3 +36,8 @@ def test_segments_that_cannot_raise_the_score_are_not_searched() -> None:
 def test_strongest_first_and_limited() -> None:
     found = _phrases("a bekas b impor c thrift", "", [[0, 1.0, 0, 2.0, 0, 3.0]], limit=2)
     assert [e.term for e in found] == ["thrift", "impor"]
+
+
+def test_phrases_worth_under_a_tenth_of_the_strongest_are_left_out() -> None:
+    found = _phrases("jaket thrift ukuran besar", "", [[0.0, 5.0, 0.0, 0.4]])
+    assert [e.term for e in found] == ["thrift"]

@@ -19,7 +19,9 @@ import numpy as np
 from saring.classifier.features import ModelInput, TracedInput, word_spans
 from saring.domain.listings import Evidence
 
-__all__ = ["FILLER_WORDS", "block_word_weights", "phrases"]
+__all__ = ["FILLER_WORDS", "MINOR_SHARE", "block_word_weights", "phrases"]
+
+MINOR_SHARE = 0.1
 
 # Words that say nothing about the law however the weights fall: units, sizes, prices,
 # courtesy, and the commonest function words.
@@ -93,4 +95,6 @@ def phrases(traced: TracedInput, model_in: ModelInput, weights: list[np.ndarray]
                 if term not in best or best[term].weight < weight:
                     best[term] = Evidence(term, traced.blocks[block].original(start, end), weight)
             run = []
-    return sorted(best.values(), key=lambda item: item.weight, reverse=True)[:limit]
+    ranked = sorted(best.values(), key=lambda item: item.weight, reverse=True)[:limit]
+    # a phrase worth under a tenth of the strongest is noise beside it, not a reason
+    return [item for item in ranked if item.weight >= MINOR_SHARE * ranked[0].weight]
