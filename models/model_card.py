@@ -10,6 +10,18 @@ def _pct(x: float) -> str:
     return f"{x:.2%}"
 
 
+def _held_out_limit(lofo: dict) -> list[str]:
+    weak = {family: entry["recall_flagged"] for family, entry in lofo.items() if entry["recall_flagged"] < 0.85}
+    if not weak:
+        return []
+    listed = ", ".join(f"{family} {recall:.2f}" for family, recall in sorted(weak.items(), key=lambda kv: kv[1]))
+    return [
+        "- **Words it never saw.** Held out of training, these families are mostly missed (flagged recall: "
+        f"{listed}). The model learns the trade's words and their look-alikes, not what they mean: a family",
+        "  of new words is caught only once it is in the training data, which is what review outcomes are for.",
+    ]
+
+
 def write(model_dir: Path, summary: dict) -> None:
     meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
     ev = summary["evaluation_set"]
@@ -137,6 +149,7 @@ def write(model_dir: Path, summary: dict) -> None:
         "![evaluation set scores](scores.png)",
         "",
         "## Known limits",
+        *_held_out_limit(lofo),
         "- **No real labelled positives exist yet.** The evaluation set is hand-written; real sellers",
         "  will find phrasings neither the generator nor the evaluation set knows. Review outcomes from",
         "  platforms are the way to learn them.",
