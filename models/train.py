@@ -1,6 +1,6 @@
 """Train the listing classifier and export it to models/listing-classifier/.
 
-    .venv/bin/python models/train.py            # full training (~1-2 minutes on 2 cores)
+    .venv/bin/python models/train.py            # full training (~3 minutes on 2 cores)
     .venv/bin/python models/train.py --out DIR  # write the artifact elsewhere
 
 Deterministic: seeded corpus, seeded solver, single-threaded BLAS; the same inputs give the
@@ -54,7 +54,7 @@ class TrainConfig:
     gate_slope: float = 2.5
     gate_ceiling: float = 6.0
     seed: int = SEED
-    negative_units: int = 2  # units without a signal drawn per listing, besides its title alone
+    negative_units: int = 2  # units drawn at random per listing, besides its title alone and its signals
     handwritten_weight: float = 3.0  # models/handwritten: realistic, so it counts for more
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
@@ -87,12 +87,6 @@ def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: 
     return train, validation
 
 
-def without_family(samples: Sequence[corpus.Sample], family: str | None) -> list[corpus.Sample]:
-    if family is None:
-        return list(samples)
-    return [s for s in samples if family not in s.families]
-
-
 def unit_label(signals: Sequence[tuple[int, ...]], blocks: Sequence[int]) -> int:
     """1 when the unit (title plus ``blocks``) holds every segment some signal needs."""
     held = set(blocks)
@@ -104,9 +98,9 @@ def _all_units(segments: int, most: int = 64) -> list[tuple[int, ...]]:
     return units[:most]
 
 
-def _units(sample: corpus.Sample, segments: int, rng) -> list[tuple[int, ...]]:
-    """The units a sample trains: its title alone, the smallest unit holding each signal, and a
-    few drawn at random (single segments or adjacent pairs). A listing labelled only as a whole
+def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[int, ...]]:
+    """The units a sample trains: its title alone, the smallest unit holding each signal, and
+    ``drawn`` more at random (single segments or adjacent pairs). A listing labelled only as a whole
     (``signals is None``): every unit if it is legal (none can hold a violation); if it is a
     violation, none here (see ``best_units``)."""
     if sample.signals is None:
@@ -117,7 +111,7 @@ def _units(sample: corpus.Sample, segments: int, rng) -> list[tuple[int, ...]]:
             units.append(signal)
     candidates = [(i,) for i in range(1, segments + 1)] + [(i, i + 1) for i in range(1, segments)]
     if candidates:
-        for k in rng.choice(len(candidates), size=min(len(candidates), 2), replace=False):
+        for k in rng.choice(len(candidates), size=min(len(candidates), drawn), replace=False):
             units.append(candidates[int(k)])
     return list(dict.fromkeys(units))
 
@@ -186,7 +180,7 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
     for index, item in zip(indexes, sample_inputs([samples[i] for i in indexes]), strict=True):
         sample = samples[index]
         base = len(texts)
-        used = _units(sample, len(item.texts) - 1, rng) if chosen is None else [chosen[index]]
+        used = _units(sample, len(item.texts) - 1, rng, tc.negative_units) if chosen is None else [chosen[index]]
         needed = sorted({0, *(b for unit in used for b in unit)})
         position = {block: base + k for k, block in enumerate(needed)}
         texts.extend(item.texts[b] for b in needed)
