@@ -55,8 +55,8 @@ MAX_TITLE_CHARS = 300
 MAX_DESCRIPTION_CHARS = 10_000  # the API's own limit: nothing a platform may send is cut
 MAX_SEGMENT_WORDS = 24
 MAX_SEGMENTS = 400
-# Block markers start with \x02, which normalisation removes from any seller's text, and are not
-# words ([a-z0-9]+): a seller cannot forge them.
+# Block markers start with \x02, which normalisation removes from any seller's text, so no
+# seller's word can be one.
 TITLE_MARK = "\x02title"
 SEGMENT_MARK = "\x02segment"
 
@@ -80,7 +80,9 @@ class ModelInput:
 # no feature with "barang thrift" or "bekas impor", and "bukan barang baru" none with "barang
 # baru" (negation marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002). One character for one:
 # spans are kept.
-NEGATORS = frozenset(["bukan", "bkn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "nggak", "ngga", "ga", "enggak"])
+NEGATORS = frozenset([
+    "bukan", "bkn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "nggak", "ngga", "ga", "enggak",
+])
 NEGATION_SCOPE = 5
 _WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()/]")
 
