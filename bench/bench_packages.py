@@ -5,7 +5,9 @@
 Each function is built into a temporary directory exactly as `sam build` builds it
 (functions/Makefile: `python3.12 lambda_build.py FUNCTION ARTIFACTS_DIR`: wheels for Lambda's
 platform from the package index, `saring` without local tooling, botocore slimmed, bytecode).
-The limit applies to the code and its layers together, so the functions that take the model
+Each handler is then imported by python3.12 from its package alone, with no site-packages, to
+show the package holds what the handler imports. The limit applies to the code and its layers
+together, so the functions that take the model
 layer report it too. The baseline is the package every function shipped before: all of
 requirements.txt and all of `saring`, built the same way.
 
@@ -73,6 +75,43 @@ def _build(python: str, arguments: list[str], cwd: Path) -> None:
     )
 
 
+IMPORT_CHILD = """
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+for name in sys.argv[2:]:
+    importlib.import_module(name)
+"""
+
+
+def imports_from_package(python: str, target: Path, modules: list[str]) -> str:
+    """The handler and its later imports, imported by the runtime's Python from the package
+    alone (-S: no site-packages), as Lambda would: "ok", or the error's last line."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",  # the code directory is read-only on Lambda
+        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "SARING_TABLE": "bench",
+        "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
+        "SARING_MODEL_DIR": str(MODEL_DIR),
+        "SARING_SCAN_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/bench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    if "PYENV_VERSION" in os.environ:
+        env["PYENV_VERSION"] = os.environ["PYENV_VERSION"]
+    child = subprocess.run(
+        [python, "-S", "-c", IMPORT_CHILD, str(target), *modules],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if child.returncode == 0:
+        return "ok"
+    return (child.stderr.strip().splitlines() or ["failed"])[-1]
+
+
 def _largest(directory: Path, build: Any, count: int = 3) -> dict[str, float]:
     sizes = {
         entry.name: build.size_bytes(entry) if entry.is_dir() else entry.stat().st_size
@@ -105,6 +144,9 @@ def run() -> dict[str, Any]:
                     "with_layers_mb": round((code + (layer if entry.model_layer else 0)) / MB, 1),
                     "largest_mb": _largest(target, build),
                     "distributions": list(entry.distributions),
+                    "handler_imports_from_package": imports_from_package(
+                        python, target, [entry.handler, *entry.later_imports]
+                    ),
                 }
                 shutil.rmtree(target)
             baseline = _baseline(python, Path(scratch), build)
