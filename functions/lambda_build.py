@@ -1,8 +1,19 @@
-"""The last steps of the Lambda build, once the dependencies are installed in ARTIFACTS_DIR:
+"""The Lambda build of one function, which `sam build` runs through functions/Makefile:
 
-    python3.12 lambda_build.py ARTIFACTS_DIR      # functions/Makefile runs this for sam build
+    python3.12 lambda_build.py FUNCTION ARTIFACTS_DIR   # install FUNCTION's packages, then finish
+    python3.12 lambda_build.py ARTIFACTS_DIR            # finish alone (dependencies already there)
 
-1. The `saring` package is copied beside its dependencies.
+Each function ships what it runs, no more: `FUNCTIONS` names, per function in template.yaml, its
+handler and the distributions it imports (its requirement lines, versions and all, come from
+requirements.txt, so versions are kept in pyproject.toml alone). The scan split, order events and
+overdue targets never score, so they ship neither onnxruntime nor numpy; only the API ships
+strawberry and Mangum. tests/functional/test_lambda_packages.py imports each handler in a fresh
+interpreter and fails if it imports a distribution or a module its package would not ship.
+
+0. The function's distributions are installed from wheels for Lambda's platform (Amazon Linux
+   2023, glibc 2.34, CPython 3.12) whatever machine builds, without their console scripts.
+1. The `saring` package is copied beside its dependencies, without the local tooling
+   (`LOCAL_ONLY`: the CLI, the local moto stack, the local scan) that no handler imports.
 2. botocore keeps the data of the services Saring calls (`saring.adapters.aws.AWS_SERVICES`) and
    no other. Every cold start that creates a client lists botocore's ~450 service directories and
    parses the 1.2 MB `endpoints.json`; with five services left that is some 30 ms less, and the
@@ -21,12 +32,119 @@ from __future__ import annotations
 import compileall
 import json
 import py_compile
+import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 SOURCE_DIR = Path(__file__).resolve().parent
+LAMBDA_WHEELS = (
+    "--platform", "manylinux_2_34_x86_64", "--platform", "manylinux_2_28_x86_64",
+    "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.12",
+    "--only-binary=:all:",
+)  # fmt: skip
+# Lambda's limit on a function's code and its layers together, unzipped.
+LAMBDA_UNZIPPED_LIMIT_MB = 250
+
+
+@dataclass(frozen=True)
+class LambdaFunction:
+    handler: str  # the handler's module, as template.yaml's Handler names it without `.handler`
+    distributions: tuple[str, ...]  # as requirements.txt names them
+    # Modules a handler imports on its first call, or on a path taken only in some
+    # configurations, rather than as it is imported.
+    later_imports: tuple[str, ...] = ()
+    model_layer: bool = False  # the model layer (Makefile: model-layer) counts toward the limit
+
+
+AWS = ("botocore", "aws-lambda-powertools")
+SCORING = ("onnxruntime", "numpy", "anyascii", "confusable-homoglyphs")
+# The confusables table, read on the first normalisation (saring.classifier.normalise): without
+# it titles would be normalised differently and scored differently, silently.
+SCORING_LATER = ("confusable_homoglyphs",)
+FUNCTIONS: dict[str, LambdaFunction] = {
+    "ApiFunction": LambdaFunction(
+        "saring.handlers.api",
+        (*AWS, "strawberry-graphql", "mangum", *SCORING),
+        later_imports=SCORING_LATER,
+        model_layer=True,
+    ),
+    "ScanSplitFunction": LambdaFunction("saring.handlers.scan_split", AWS),
+    "ScanWorkerFunction": LambdaFunction(
+        "saring.handlers.scan_worker",
+        (*AWS, *SCORING),
+        later_imports=SCORING_LATER,
+        model_layer=True,
+    ),
+    "OrderEventsFunction": LambdaFunction(
+        "saring.handlers.order_events",
+        AWS,
+        later_imports=("saring.bootstrap",),  # the ledger, on the first REMOVED target
+    ),
+    "OverdueTargetsFunction": LambdaFunction("saring.handlers.overdue_targets", AWS),
+}
+# Local tooling: files under saring/ that no Lambda package ships.
+LOCAL_ONLY = (
+    "cli.py",
+    "local_moto.py",
+    "local_stack.py",
+    "scan/local.py",
+    "classifier/cli.py",
+)
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(line: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+    if not match:
+        raise SystemExit(f"requirements.txt: cannot read {line!r}")
+    return canonical(match.group(1))
+
+
+def requirements(function: str) -> list[str]:
+    """FUNCTION's lines of requirements.txt; a distribution it names that is missing there is
+    an error, so the two cannot drift apart."""
+    lines = [
+        line.strip()
+        for line in (SOURCE_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    wanted = {canonical(name) for name in FUNCTIONS[function].distributions}
+    chosen = [line for line in lines if requirement_name(line) in wanted]
+    missing = wanted - {requirement_name(line) for line in chosen}
+    if missing:
+        raise SystemExit(f"requirements.txt has no line for {', '.join(sorted(missing))}")
+    return chosen
+
+
+def install(function: str, artifacts_dir: Path, python: str = sys.executable) -> None:
+    artifacts_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-compile", *LAMBDA_WHEELS,
+         "--target", str(artifacts_dir), *requirements(function)],
+        check=True,
+    )  # fmt: skip
+    shutil.rmtree(artifacts_dir / "bin", ignore_errors=True)  # console scripts
+
+
+def copy_saring(artifacts_dir: Path) -> None:
+    source = SOURCE_DIR / "saring"
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        here = Path(directory).relative_to(source)
+        return {
+            name
+            for name in names
+            if name == "__pycache__" or (here / name).as_posix() in LOCAL_ONLY
+        }
+
+    shutil.copytree(source, artifacts_dir / "saring", ignore=ignore, dirs_exist_ok=True)
 
 
 def slim_botocore(artifacts_dir: Path, services: Iterable[str]) -> None:
@@ -63,12 +181,7 @@ def services_used(artifacts_dir: Path) -> frozenset[str]:
 
 
 def finish(artifacts_dir: Path) -> None:
-    shutil.copytree(
-        SOURCE_DIR / "saring",
-        artifacts_dir / "saring",
-        ignore=shutil.ignore_patterns("__pycache__"),
-        dirs_exist_ok=True,
-    )
+    copy_saring(artifacts_dir)
     slim_botocore(artifacts_dir, services_used(artifacts_dir))
     for cache in list(artifacts_dir.rglob("__pycache__")):
         shutil.rmtree(cache)
@@ -81,7 +194,18 @@ def finish(artifacts_dir: Path) -> None:
         raise SystemExit(f"some modules in {artifacts_dir} do not compile")
 
 
+def size_bytes(directory: Path) -> int:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: python3.12 lambda_build.py ARTIFACTS_DIR")
-    finish(Path(sys.argv[1]).resolve())
+    if len(sys.argv) == 3 and sys.argv[1] in FUNCTIONS:
+        install(sys.argv[1], Path(sys.argv[2]).resolve())
+        finish(Path(sys.argv[2]).resolve())
+    elif len(sys.argv) == 2:
+        finish(Path(sys.argv[1]).resolve())
+    else:
+        raise SystemExit(
+            "usage: python3.12 lambda_build.py [FUNCTION] ARTIFACTS_DIR\n"
+            f"FUNCTION is one of {', '.join(FUNCTIONS)}"
+        )

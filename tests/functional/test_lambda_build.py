@@ -46,7 +46,10 @@ def load_build_script():
     spec = importlib.util.spec_from_file_location(
         "lambda_build", REPO_ROOT / "functions" / "lambda_build.py"
     )
+    if "lambda_build" in sys.modules:
+        return sys.modules["lambda_build"]
     module = importlib.util.module_from_spec(spec)
+    sys.modules["lambda_build"] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
