@@ -100,7 +100,27 @@ def _parser() -> argparse.ArgumentParser:
         "(without it, such a folder is refused)",
     )
     scan.set_defaults(run=_scan)
+
+    orders = commands.add_parser("orders", help="takedown orders").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    sweep = orders.add_parser(
+        "sweep",
+        help="complete orders whose issue was interrupted (ISSUING for over 5 minutes)",
+        description="What the scheduled OverdueTargetsFunction does every 15 minutes: every "
+        "order still ISSUING 5 minutes after its issue gets its missing targets and becomes "
+        "ISSUED. Prints the ids completed, one a line.",
+    )
+    sweep.set_defaults(run=_orders_sweep)
     return parser
+
+
+def _orders_sweep(args: argparse.Namespace) -> int:
+    from saring.bootstrap import build_order_service
+
+    for order_id in build_order_service().sweep_interrupted_orders():
+        print(order_id)
+    return 0
 
 
 def _scan(args: argparse.Namespace) -> int:

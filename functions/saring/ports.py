@@ -258,6 +258,11 @@ class OrderBook(ABC):
         """Targets of a platform whose order was issued in [since, until) (by this agency, if
         given)."""
 
+    def sweep(self, issued_before: datetime) -> list[str]:
+        """Completes the orders still ISSUING that were issued before `issued_before`; their ids.
+        A book that writes an order at once has nothing to sweep."""
+        return []
+
     @abstractmethod
     def active_order_references(
         self, platform: str, listing_id: str, seller_id: str, url: str | None

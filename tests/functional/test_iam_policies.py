@@ -274,6 +274,36 @@ def run_order_events(stack: dict[str, Any]) -> None:
 # --- The overdue targets count: scheduled --------------------------------------------------------
 
 
+def interrupted_order(stack: dict[str, Any]) -> str:
+    """An order of 120 targets whose second transaction was throttled, issued long ago (not
+    recorded: the API did it)."""
+    from botocore.exceptions import ClientError
+
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.service.orders import OrderService
+    from saring.settings import Settings
+    from tests.conftest import ManualClock
+    from tests.fakes import RecordingStrikeRecorder
+    from tests.functional.test_orders_dynamodb import REGULATOR, ThrottlingClient, many, order_input
+
+    settings = Settings.from_env()
+    client = ThrottlingClient(stack["dynamodb"], throttle_on=2)
+    service = OrderService(
+        DynamoDBOrderBook(client, stack["table"], settings),
+        RecordingStrikeRecorder(),
+        ManualClock(),
+        settings,
+    )
+    with pytest.raises(ClientError):
+        service.issue_takedown(REGULATOR, order_input(*many(120), reference="IAM/SWEEP/1"))
+    claims = stack["dynamodb"].query(
+        TableName=stack["table"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "ORDERREF#8#kemendag#IAM/SWEEP/1"}},
+    )["Items"]
+    return claims[0]["order_id"]["S"]
+
+
 def run_overdue_targets(stack: dict[str, Any]) -> None:
     """Over a platform with a pending target long past its deadline."""
     from saring.adapters.dynamodb.orders import target_item
@@ -283,10 +313,13 @@ def run_overdue_targets(stack: dict[str, Any]) -> None:
     stack["dynamodb"].put_item(
         TableName=stack["table"], Item=target_item(target(5), "kemendag", Urgency.STANDARD)
     )
+    interrupted = interrupted_order(stack)
     stack["recorder"].active = "overdue_targets"
     try:
         module = fresh_handler_module("saring.handlers.overdue_targets")
-        assert module.handler({"source": "aws.events"}, Context())["overdue"]["shopee"] >= 1
+        result = module.handler({"source": "aws.events"}, Context())
+        assert result["overdue"]["shopee"] >= 1
+        assert result["swept"] == [interrupted]  # the sweep's path: gsi1, Query, transactions
     finally:
         stack["recorder"].active = None
         sys.modules.pop("saring.handlers.overdue_targets", None)

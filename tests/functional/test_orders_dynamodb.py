@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_events
@@ -15,7 +16,7 @@ from saring.adapters.dynamodb.orders import (
     order_references_from_items,
 )
 from saring.domain.errors import BadUserInputError, ConflictError, ForbiddenError, NotFoundError
-from saring.domain.orders import TargetState, Urgency
+from saring.domain.orders import OrderStatus, TargetState, Urgency
 from saring.domain.principals import Principal, Role
 from saring.service.orders import (
     AcknowledgeTakedownInput,
@@ -230,10 +231,12 @@ def test_interrupted_issue_is_completed_by_the_retry(dynamodb, table_name, setti
     with pytest.raises(SystemExit):
         crashing.issue_takedown(REGULATOR, order_input(*many(180)))
     service = OrderService(DynamoDBOrderBook(dynamodb, table_name, settings), strikes, clock, settings)
-    partial = service.takedown_targets(REGULATOR, first=100, platform="shopee")
-    assert 0 < len(partial.edges) < 100 and not partial.has_next_page  # two of four written
-    # a platform acts on a target it was told about before the retry
-    early = partial.edges[0].node
+    # two of four transactions written, yet no listing shows any of it
+    assert service.takedown_targets(REGULATOR, first=100, platform="shopee").edges == []
+    written = sorted(i["id"]["S"] for i in items(dynamodb, table_name) if i.get("entity", {}).get("S") == "TARGET")
+    assert 0 < len(written) < 180
+    # a platform acts on a target it was told about (its push event) before the retry
+    early = service.takedown_order(REGULATOR, written[0].rsplit("-", 1)[0]).targets[0]
     service.acknowledge_takedown(SHOPEE, AcknowledgeTakedownInput(early.id, "NOT_FOUND"))
     clock.advance(minutes=3)
     order = service.issue_takedown(REGULATOR, order_input(*many(180)))
@@ -250,6 +253,109 @@ def test_interrupted_issue_is_completed_by_the_retry(dynamodb, table_name, setti
     before = items(dynamodb, table_name)
     assert service.issue_takedown(REGULATOR, order_input(*many(180))) == order
     assert items(dynamodb, table_name) == before
+
+
+
+class ThrottlingClient:
+    """Passes calls to the real client; the n-th TransactWriteItems is throttled (after botocore's
+    own retries), as DynamoDB answers a table over its capacity."""
+
+    def __init__(self, client, throttle_on: int) -> None:
+        self._client = client
+        self._throttle_on = throttle_on
+        self.transactions = 0
+
+    def transact_write_items(self, **kwargs):
+        self.transactions += 1
+        if self.transactions == self._throttle_on:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+                "TransactWriteItems",
+            )
+        return self._client.transact_write_items(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def throttled_issue(dynamodb, table_name, settings, strikes, clock) -> tuple[OrderService, str]:
+    """An order of 120 targets whose second transaction is throttled: half-written."""
+    throttled = OrderService(
+        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=2), table_name, settings),
+        strikes, clock, settings,
+    )
+    with pytest.raises(ClientError):
+        throttled.issue_takedown(REGULATOR, order_input(*many(120)))
+    service = OrderService(DynamoDBOrderBook(dynamodb, table_name, settings), strikes, clock, settings)
+    [claim] = [i for i in items(dynamodb, table_name) if i.get("entity", {}).get("S") == "ORDERREF"]
+    return service, claim["order_id"]["S"]
+
+
+def assert_interrupted_and_invisible(service: OrderService, order_id: str, clock) -> None:
+    # platforms see none of its targets: listings, compliance
+    assert service.takedown_targets(SHOPEE, first=100).edges == []
+    assert service.takedown_targets(SHOPEE, first=100, state="PENDING").edges == []
+    report = service.compliance(REGULATOR, "shopee", clock.now() - timedelta(days=1), clock.now() + timedelta(days=1))
+    assert report.received == 0
+    # the regulator sees what happened
+    order = service.takedown_order(REGULATOR, order_id)
+    assert order.status is OrderStatus.ISSUING
+    assert order.total_targets == 120 and 0 < len(order.targets) < 120
+
+
+def assert_issued_and_visible(service: OrderService, order_id: str) -> None:
+    order = service.takedown_order(REGULATOR, order_id)
+    assert order.status is OrderStatus.ISSUED and order.total_targets == 120
+    assert [t.id for t in order.targets] == [f"{order_id}-{i:03d}" for i in range(120)]
+    seen, after = [], None
+    while True:
+        page = service.takedown_targets(SHOPEE, first=100, after=after)
+        seen += [edge.node.id for edge in page.edges]
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert sorted(seen) == [t.id for t in order.targets]
+
+
+def test_a_throttled_issue_is_hidden_until_the_retry_completes_it(dynamodb, table_name, settings, strikes, clock):
+    service, order_id = throttled_issue(dynamodb, table_name, settings, strikes, clock)
+    assert_interrupted_and_invisible(service, order_id, clock)
+    clock.advance(seconds=30)
+    order = service.issue_takedown(REGULATOR, order_input(*many(120)))  # the same request again
+    assert order.id == order_id and order.status is OrderStatus.ISSUED
+    assert_issued_and_visible(service, order_id)
+    header = dynamodb.get_item(TableName=table_name, Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}})
+    assert not {"gsi1pk", "gsi1sk", "pending_targets"} & set(header["Item"])
+
+
+def test_the_sweep_completes_an_interrupted_issue_nobody_retried(dynamodb, table_name, settings, strikes, clock):
+    service, order_id = throttled_issue(dynamodb, table_name, settings, strikes, clock)
+    clock.advance(minutes=2)
+    assert service.sweep_interrupted_orders() == []  # too recent: a retry may be in flight
+    assert_interrupted_and_invisible(service, order_id, clock)
+    clock.advance(minutes=4)
+    assert service.sweep_interrupted_orders() == [order_id]
+    assert_issued_and_visible(service, order_id)
+    assert service.sweep_interrupted_orders() == []
+    # the regulator's retry afterwards changes nothing
+    before = items(dynamodb, table_name)
+    assert service.issue_takedown(REGULATOR, order_input(*many(120))).status is OrderStatus.ISSUED
+    assert items(dynamodb, table_name) == before
+
+
+def test_the_sweep_reads_one_gsi1_partition_and_never_scans(dynamodb, table_name, settings, strikes, clock):
+    service, order_id = throttled_issue(dynamodb, table_name, settings, strikes, clock)
+    calls = []
+
+    class Recording:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(dynamodb, name)
+
+    clock.advance(minutes=10)
+    sweeper = OrderService(DynamoDBOrderBook(Recording(), table_name, settings), strikes, clock, settings)
+    assert sweeper.sweep_interrupted_orders() == [order_id]
+    assert "scan" not in calls and calls[0] == "query"
 
 
 BAD_ISSUES = {

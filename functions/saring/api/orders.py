@@ -16,6 +16,14 @@ from saring.service import orders as service
 Urgency = strawberry.enum(domain.Urgency, name="Urgency")
 TargetKind = strawberry.enum(domain.TargetKind, name="TargetKind")
 TargetState = strawberry.enum(domain.TargetState, name="TargetState")
+OrderStatus = strawberry.enum(
+    domain.OrderStatus,
+    name="OrderStatus",
+    description="ISSUING: its targets are still being written (an interrupted issue: the same "
+    "issueTakedown again, or the scheduled sweep within about 20 minutes, completes it); "
+    "platforms see none of its targets yet. ISSUED: every target is written and visible to "
+    "its platform. WITHDRAWN: reserved for withdrawn orders; nothing sets it yet.",
+)
 
 
 @strawberry.type(description="One thing a platform must take down.")
@@ -63,7 +71,13 @@ class TakedownOrder:
     urgency: Urgency
     issued_at: datetime
     deadline: datetime
-    targets: list[TakedownTarget]
+    status: OrderStatus
+    target_count: int = strawberry.field(
+        description="How many targets the order names; while ISSUING, `targets` may list fewer."
+    )
+    targets: list[TakedownTarget] = strawberry.field(
+        description="The targets written, by position; all of them once ISSUED."
+    )
 
     @classmethod
     def from_domain(cls, order: domain.TakedownOrder, now: datetime) -> Self:
@@ -76,6 +90,8 @@ class TakedownOrder:
             urgency=order.urgency,
             issued_at=order.issued_at,
             deadline=order.deadline,
+            status=order.status,
+            target_count=order.total_targets,
             targets=[TakedownTarget.from_domain(target, now) for target in order.targets],
         )
 

@@ -81,6 +81,16 @@ class TakedownTarget:
         return self.value if self.kind is TargetKind.LISTING else None
 
 
+class OrderStatus(StrEnum):
+    """ISSUING: its targets are being written (an interrupted issue stays so until a retry or the
+    sweep completes it). ISSUED: every target is written and visible to its platform.
+    WITHDRAWN: reserved; nothing withdraws an order yet."""
+
+    ISSUING = "ISSUING"
+    ISSUED = "ISSUED"
+    WITHDRAWN = "WITHDRAWN"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TakedownOrder:
     id: str
@@ -92,6 +102,14 @@ class TakedownOrder:
     issued_at: datetime
     deadline: datetime
     targets: tuple[TakedownTarget, ...]
+    # ISSUING: interrupted while its targets were written; `targets` holds those written so far
+    # and platforms see none of them until the order is ISSUED.
+    status: OrderStatus = OrderStatus.ISSUED
+    target_count: int | None = None  # the order's targets, written or not; None: len(targets)
+
+    @property
+    def total_targets(self) -> int:
+        return len(self.targets) if self.target_count is None else self.target_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Lambda entry point, every 15 minutes: the TargetsOverdue metric of each known platform."""
+"""Lambda entry point, every 15 minutes: the TargetsOverdue metric of each known platform, and
+the sweep that completes takedown orders whose issue was interrupted and never retried."""
 
 from saring.bootstrap import build_order_service
 from saring.observability import logger
@@ -8,4 +9,7 @@ orders = build_order_service()
 
 @logger.inject_lambda_context
 def handler(event: dict, context: object) -> dict:
-    return {"overdue": orders.count_overdue_targets()}
+    swept = orders.sweep_interrupted_orders()
+    if swept:
+        logger.info("completed interrupted orders", extra={"orders": swept})
+    return {"overdue": orders.count_overdue_targets(), "swept": swept}

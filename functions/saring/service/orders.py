@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from saring.domain.audit import actor_of
@@ -47,6 +47,11 @@ from saring.settings import Settings
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+# An order still ISSUING this long after its issue time was interrupted and not retried: the
+# sweep completes it. Longer than any API request runs; a race with a retry is harmless anyway,
+# since completing writes only missing targets.
+SWEEP_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +221,14 @@ class OrderService:
             counts[platform] = count
             self._metrics.count("TargetsOverdue", count, {"platform": platform})
         return counts
+
+    def sweep_interrupted_orders(self) -> list[str]:
+        """Completes the orders whose issue was interrupted (still ISSUING after
+        SWEEP_AFTER) and nobody retried; their ids. Run on a schedule and by
+        `saring orders sweep`."""
+        completed = self._book.sweep(self._clock.now() - SWEEP_AFTER)
+        self._metrics.count("OrdersSwept", len(completed), {})
+        return completed
 
     def overdue(self, target: TakedownTarget) -> bool:
         """For the resolver of TakedownTarget.overdue."""

@@ -108,6 +108,7 @@ ORDER_SK = "ORDER"
 TARGET_SK_PREFIX = "TARGET#"
 MATCH_SK = "MATCH"
 MATCH_REF_PREFIX = "ref#"
+ISSUING_ORDERS_PARTITION = "ORDERS#ISSUING"  # gsi1: headers of orders still ISSUING
 
 
 def order_partition(order_id: str) -> str:

@@ -2,8 +2,12 @@
 
 Items
 - claim    ORDERREF#<len(agency)>#<agency>#<reference> / ORDERREF: order id + content hash.
-- header   ORDER#<order id> / ORDER: the order's fields, `status` ISSUING | ISSUED.
-- target   ORDER#<order id> / TARGET#<index>: one per target, `entity` = TARGET; on gsi1 under
+- header   ORDER#<order id> / ORDER: the order's fields, `status` ISSUING | ISSUED. While
+           ISSUING it is on gsi1 under ORDERS#ISSUING, sorted by <issued at>#<order id>, and
+           holds every target it names (`pending_targets`, gzipped JSON), so the sweep can
+           complete it without the request; marking it ISSUED removes both.
+- target   ORDER#<order id> / TARGET#<index>: one per target, `entity` = TARGET, `gated` when
+           its order needs more than one transaction; on gsi1 under
            TARGETS#<platform>#<state>, sorted by <deadline>#<target id>. The target id
            "<order id>-<index>" gives the key, so acknowledging is one GetItem away.
 - match    MATCH#<platform>#{LISTING|URL|SELLER}#<value> / MATCH: one attribute
@@ -20,7 +24,11 @@ A crash anywhere leaves a claim whose retry (same content hash) finds the order 
 which targets exist (strongly consistent Query), writes only the missing ones and sets it ISSUED.
 Target ids are derived from the order id and the target's position, so nothing is doubled; an
 existing target is never rewritten, so a target acknowledged meanwhile keeps its state and its
-match. Until then the order shows the targets written so far.
+match. Until then the order shows the targets written so far, with status ISSUING and its full
+target count, and platforms see none of them: listings drop a `gated` target unless its order's
+header says ISSUED (one GetItem per such order and listing), so the header's last update makes
+all of them visible at once. An order nobody retries is completed by `sweep` (scheduled, and
+`saring orders sweep`): ISSUING headers older than a few minutes, one Query on gsi1.
 
 Listing: one Query per (platform, state) partition of gsi1, run concurrently and merged by
 deadline; the cursor holds the last position read in each partition. A platform without a state
@@ -34,6 +42,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import hashlib
 import json
 import time
@@ -54,6 +63,7 @@ from saring.domain.audit import AuditEvent
 from saring.domain.errors import BadUserInputError, ConflictError, NotFoundError, SaringError
 from saring.domain.orders import (
     ACTIVE_STATES,
+    OrderStatus,
     TakedownOrder,
     TakedownTarget,
     TargetKind,
@@ -125,7 +135,9 @@ def _s(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def target_item(target: TakedownTarget, agency: str, urgency: Urgency) -> dict[str, Any]:
+def target_item(
+    target: TakedownTarget, agency: str, urgency: Urgency, gated: bool = False
+) -> dict[str, Any]:
     index = parse_target_id(target.id)
     if index is None:
         raise ValueError(f"not a target id: {target.id}")
@@ -153,6 +165,8 @@ def target_item(target: TakedownTarget, agency: str, urgency: Urgency) -> dict[s
         item["note"] = _s(target.note)
     if target.resolved_at is not None:
         item["resolved_at"] = _s(iso(target.resolved_at))
+    if gated:
+        item["gated"] = {"BOOL": True}
     return item
 
 
@@ -180,7 +194,7 @@ def target_from_item(item: Mapping[str, Any]) -> TakedownTarget:
 
 
 def _header_item(order: TakedownOrder, content_hash: str, status: str) -> dict[str, Any]:
-    return {
+    item: dict[str, Any] = {
         **{name: _s(value) for name, value in keys.order_header(order.id).items()},
         "entity": _s("ORDER"),
         "id": _s(order.id),
@@ -195,9 +209,42 @@ def _header_item(order: TakedownOrder, content_hash: str, status: str) -> dict[s
         "target_count": {"N": str(len(order.targets))},
         "status": _s(status),
     }
+    if status == ISSUING:
+        item["gsi1pk"] = _s(keys.ISSUING_ORDERS_PARTITION)
+        item["gsi1sk"] = _s(f"{iso(order.issued_at)}#{order.id}")
+        item["pending_targets"] = {"B": _pack_targets(order.targets)}
+    return item
+
+
+def _pack_targets(targets: Sequence[TakedownTarget]) -> bytes:
+    rows = [[t.platform, t.kind.value, t.value, t.seller_id] for t in targets]
+    return gzip.compress(json.dumps(rows, separators=(",", ":")).encode(), mtime=0)
+
+
+def _unpack_targets(blob: bytes, order: TakedownOrder) -> tuple[TakedownTarget, ...]:
+    rows = json.loads(gzip.decompress(blob))
+    return tuple(
+        TakedownTarget(
+            id=target_id(order.id, i),
+            order_id=order.id,
+            platform=platform,
+            kind=TargetKind(kind),
+            value=value,
+            seller_id=seller_id,
+            state=TargetState.PENDING,
+            note=None,
+            resolved_at=None,
+            late=False,
+            reference=order.reference,
+            issued_at=order.issued_at,
+            deadline=order.deadline,
+        )
+        for i, (platform, kind, value, seller_id) in enumerate(rows)
+    )
 
 
 def _order_from_items(header: Mapping[str, Any], targets: Sequence[TakedownTarget]) -> TakedownOrder:
+    count = int(header["target_count"]["N"]) if "target_count" in header else len(targets)
     return TakedownOrder(
         id=header["id"]["S"],
         reference=header["reference"]["S"],
@@ -208,6 +255,8 @@ def _order_from_items(header: Mapping[str, Any], targets: Sequence[TakedownTarge
         issued_at=parse_iso(header["issued_at"]["S"]),
         deadline=parse_iso(header["deadline"]["S"]),
         targets=tuple(sorted(targets, key=lambda t: t.id)),
+        status=OrderStatus(header.get("status", {}).get("S", ISSUED)),
+        target_count=count if count != len(targets) else None,
     )
 
 
@@ -324,7 +373,7 @@ class DynamoDBOrderBook(OrderBook):
                 }
             },
             audit_put(self._table, event),
-            *self._target_actions(order, chunks[0]),
+            *self._target_actions(order, chunks[0], gated=len(chunks) > 1),
         ]
         try:
             self._transact_retrying_conflicts(actions)
@@ -348,7 +397,7 @@ class DynamoDBOrderBook(OrderBook):
                 for n, chunk in enumerate(chunks[1:], start=2):
                     mark = [self._mark_issued(order.id)] if n == len(chunks) else []
                     self._client.transact_write_items(
-                        TransactItems=[*self._target_actions(order, chunk), *mark]
+                        TransactItems=[*self._target_actions(order, chunk, gated=True), *mark]
                     )
             except ClientError as error:
                 if _cancellation_reasons(error) is None:
@@ -389,7 +438,7 @@ class DynamoDBOrderBook(OrderBook):
                 for n, chunk in enumerate(chunks, start=1):
                     mark = [self._mark_issued(order.id)] if n == len(chunks) else []
                     self._client.transact_write_items(
-                        TransactItems=[*self._target_actions(order, chunk), *mark]
+                        TransactItems=[*self._target_actions(order, chunk, gated=True), *mark]
                     )
                 return
             except ClientError as error:
@@ -403,7 +452,7 @@ class DynamoDBOrderBook(OrderBook):
             "Update": {
                 "TableName": self._table,
                 "Key": keys.typed(keys.order_header(order_id)),
-                "UpdateExpression": "SET #status = :issued",
+                "UpdateExpression": "SET #status = :issued REMOVE gsi1pk, gsi1sk, pending_targets",
                 "ConditionExpression": "attribute_exists(pk)",
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": {":issued": _s(ISSUED)},
@@ -430,7 +479,7 @@ class DynamoDBOrderBook(OrderBook):
         return chunks
 
     def _target_actions(
-        self, order: TakedownOrder, targets: Sequence[TakedownTarget]
+        self, order: TakedownOrder, targets: Sequence[TakedownTarget], gated: bool
     ) -> list[dict[str, Any]]:
         actions: list[dict[str, Any]] = []
         by_match: dict[str, tuple[dict[str, str], list[TakedownTarget]]] = {}
@@ -439,7 +488,7 @@ class DynamoDBOrderBook(OrderBook):
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": target_item(target, order.agency, order.urgency),
+                        "Item": target_item(target, order.agency, order.urgency, gated),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
@@ -461,7 +510,59 @@ class DynamoDBOrderBook(OrderBook):
             )
         return actions
 
+    # --- sweep ----------------------------------------------------------------------------------
+
+    def sweep(self, issued_before: datetime) -> list[str]:
+        """Completes every order still ISSUING that was issued before `issued_before` (an issue
+        interrupted and never retried); returns their ids. One Query on gsi1's ORDERS#ISSUING."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :before",
+            "ExpressionAttributeValues": {
+                ":p": _s(keys.ISSUING_ORDERS_PARTITION),
+                ":before": _s(iso(issued_before)),
+            },
+        }
+        completed: list[str] = []
+        while True:
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                header, _ = self._read_order(item["id"]["S"])
+                if header is None or header["status"]["S"] == ISSUED:
+                    continue  # completed meanwhile (gsi1 lags)
+                first = _order_from_items(header, ())
+                self._complete(
+                    replace(first, targets=_unpack_targets(header["pending_targets"]["B"], first))
+                )
+                completed.append(first.id)
+            if "LastEvaluatedKey" not in response:
+                return completed
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     # --- read -----------------------------------------------------------------------------------
+
+    def _visible(
+        self, items: Iterable[dict[str, Any]], statuses: dict[str, bool]
+    ) -> list[dict[str, Any]]:
+        """The target items a platform may see: a `gated` target only once its order is ISSUED.
+        `statuses` caches each order's answer for one listing."""
+        kept = []
+        for item in items:
+            if item.get("gated", {}).get("BOOL"):
+                order_id = item["order_id"]["S"]
+                if order_id not in statuses:
+                    header = self._client.get_item(
+                        TableName=self._table,
+                        Key=keys.typed(keys.order_header(order_id)),
+                        ProjectionExpression="#status",
+                        ExpressionAttributeNames={"#status": "status"},
+                    ).get("Item")
+                    statuses[order_id] = header is not None and header["status"]["S"] == ISSUED
+                if not statuses[order_id]:
+                    continue
+            kept.append(item)
+        return kept
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
         response = self._client.get_item(TableName=self._table, Key=keys.typed(key), ConsistentRead=True)
@@ -682,11 +783,16 @@ class DynamoDBOrderBook(OrderBook):
                 "gsi1sk": _s(sort_key),
             }
         items: list[dict[str, Any]] = []
+        statuses: dict[str, bool] = {}
         while True:
             response = self._client.query(**request)
-            items.extend(response.get("Items", []))
+            read = response.get("Items", [])
+            visible = self._visible(read, statuses)
+            items.extend(visible)
             more = "LastEvaluatedKey" in response
-            if agency is None or not more or len(items) >= limit:
+            hidden = len(visible) < len(read)
+            # Like the agency filter, hidden targets count towards Limit: read on.
+            if (agency is None and not hidden) or not more or len(items) >= limit:
                 return _PartitionRead(partition, items[:limit], more and len(items) < limit)
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
@@ -701,6 +807,7 @@ class DynamoDBOrderBook(OrderBook):
 
         def read(partition: str) -> list[TakedownTarget]:
             found: list[TakedownTarget] = []
+            statuses: dict[str, bool] = {}
             request: dict[str, Any] = {
                 "TableName": self._table,
                 "IndexName": "gsi1",
@@ -719,7 +826,10 @@ class DynamoDBOrderBook(OrderBook):
                 request["ExpressionAttributeValues"][":agency"] = _s(agency)
             while True:
                 response = self._client.query(**request)
-                found.extend(target_from_item(item) for item in response.get("Items", []))
+                found.extend(
+                    target_from_item(item)
+                    for item in self._visible(response.get("Items", []), statuses)
+                )
                 if "LastEvaluatedKey" not in response:
                     return found
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
