@@ -260,7 +260,21 @@ def run_order_events(stack: dict[str, Any]) -> None:
     module = fresh_handler_module("saring.handlers.order_events")
     created = target_item(target(0), "kemendag", Urgency.STANDARD)
     removed = target_item(target(0, state=TargetState.REMOVED), "kemendag", Urgency.STANDARD)
-    event = {"Records": [record("100", created), record("200", removed, event_name="MODIFY")]}
+    # an order just set ISSUED: its targets are read and announced
+    order_id = interrupted_order(stack, reference="IAM/EVENTS/1")
+    from tests.functional.test_orders_dynamodb import REGULATOR, many, order_input
+
+    order_service(stack).issue_takedown(REGULATOR, order_input(*many(120), reference="IAM/EVENTS/1"))
+    header = stack["dynamodb"].get_item(
+        TableName=stack["table"], Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
+    )["Item"]
+    event = {
+        "Records": [
+            record("100", created),
+            record("200", removed, event_name="MODIFY"),
+            record("300", header, event_name="MODIFY"),
+        ]
+    }
     stack["recorder"].active = "order_events"
     try:
         assert module.handler(event, Context()) == {"batchItemFailures": []}
@@ -274,32 +288,36 @@ def run_order_events(stack: dict[str, Any]) -> None:
 # --- The overdue targets count: scheduled --------------------------------------------------------
 
 
-def interrupted_order(stack: dict[str, Any]) -> str:
-    """An order of 120 targets whose second transaction was throttled, issued long ago (not
-    recorded: the API did it)."""
-    from botocore.exceptions import ClientError
-
+def order_service(stack: dict[str, Any], client: Any = None) -> Any:
     from saring.adapters.dynamodb.orders import DynamoDBOrderBook
     from saring.service.orders import OrderService
     from saring.settings import Settings
     from tests.conftest import ManualClock
     from tests.fakes import RecordingStrikeRecorder
-    from tests.functional.test_orders_dynamodb import REGULATOR, ThrottlingClient, many, order_input
 
     settings = Settings.from_env()
-    client = ThrottlingClient(stack["dynamodb"], throttle_on=2)
-    service = OrderService(
-        DynamoDBOrderBook(client, stack["table"], settings),
+    return OrderService(
+        DynamoDBOrderBook(client or stack["dynamodb"], stack["table"], settings),
         RecordingStrikeRecorder(),
         ManualClock(),
         settings,
     )
+
+
+def interrupted_order(stack: dict[str, Any], reference: str = "IAM/SWEEP/1") -> str:
+    """An order of 120 targets whose second transaction was throttled, issued long ago (not
+    recorded: the API did it)."""
+    from botocore.exceptions import ClientError
+
+    from tests.functional.test_orders_dynamodb import REGULATOR, ThrottlingClient, many, order_input
+
+    service = order_service(stack, ThrottlingClient(stack["dynamodb"], throttle_on=2))
     with pytest.raises(ClientError):
-        service.issue_takedown(REGULATOR, order_input(*many(120), reference="IAM/SWEEP/1"))
+        service.issue_takedown(REGULATOR, order_input(*many(120), reference=reference))
     claims = stack["dynamodb"].query(
         TableName=stack["table"],
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": "ORDERREF#8#kemendag#IAM/SWEEP/1"}},
+        ExpressionAttributeValues={":pk": {"S": f"ORDERREF#8#kemendag#{reference}"}},
     )["Items"]
     return claims[0]["order_id"]["S"]
 

@@ -168,3 +168,32 @@ def test_a_target_still_pending_records_no_strike(dynamodb, table_name, monkeypa
     assert dynamodb.scan(TableName=table_name)["Items"] == []
     order_events.ledger.cache_clear()
     dynamodb_client.cache_clear()
+
+
+def test_an_interrupted_orders_targets_are_announced_once_it_is_issued(bus_queue, dynamodb, table_name, clock, monkeypatch):
+    from saring.handlers import order_events
+    from saring.settings import Settings
+    from tests.fakes import RecordingStrikeRecorder
+    from tests.functional.test_orders_dynamodb import REGULATOR, many, order_input, throttled_issue
+
+    monkeypatch.setenv("SARING_TABLE", table_name)
+    order_events.dynamodb.cache_clear()
+    sqs, queue_url = bus_queue
+    settings = Settings(table_name=table_name)
+    strikes = RecordingStrikeRecorder()
+    service, order_id = throttled_issue(dynamodb, table_name, settings, strikes, clock)
+    written = [i for i in dynamodb.scan(TableName=table_name)["Items"] if i.get("entity", {}).get("S") == "TARGET"]
+    assert written and all(i["gated"]["BOOL"] for i in written)
+    # the stream's INSERTs of gated targets announce nothing
+    inserts = [record(str(100 + n), item) for n, item in enumerate(written)]
+    assert order_events.handler({"Records": inserts}, None) == {"batchItemFailures": []}
+    assert received(sqs, queue_url) == []
+    # the retry completes the order; the header's MODIFY announces all 120 targets
+    assert service.issue_takedown(REGULATOR, order_input(*many(120))).id == order_id
+    header = dynamodb.get_item(TableName=table_name, Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}})["Item"]
+    assert order_events.handler({"Records": [record("900", header, event_name="MODIFY")]}, None) == {"batchItemFailures": []}
+    announced = []
+    while batch := received(sqs, queue_url):
+        announced += batch
+    assert sorted(e["detail"]["targetId"] for e in announced) == [f"{order_id}-{i:03d}" for i in range(120)]
+    order_events.dynamodb.cache_clear()

@@ -2,7 +2,10 @@
 
 - A new target (INSERT): one `TakedownTargetCreated` event on SARING_EVENT_BUS (default
   "default"), source "saring.orders", so a platform learns of it without polling; platforms
-  subscribe with a rule on `detail.platform`.
+  subscribe with a rule on `detail.platform`. A `gated` target (of an order written in several
+  transactions) is not announced as it is written but when its order becomes ISSUED:
+- An order header set ISSUED (MODIFY: the only update of a header): one event per target of
+  the order, read from the table (strongly consistent Query), in PutEvents of 10.
 - A target acknowledged REMOVED that names a seller (MODIFY): the seller's strike, recorded
   again through the ledger, idempotent on the target id. The API records it as it answers the
   acknowledgement; doing it here as well means a crash between the two writes cannot leave a
@@ -73,12 +76,24 @@ def ledger() -> Any:
     return build_ledger_service()
 
 
+@lru_cache(maxsize=1)
+def dynamodb() -> Any:
+    from saring.adapters.dynamodb.client import dynamodb_client
+
+    return dynamodb_client()
+
+
 def record_handler(record: DynamoDBRecord) -> None:
     image = record.dynamodb.new_image if record.dynamodb else {}
+    if image.get("entity") == "ORDER":
+        if record.event_name is DynamoDBRecordEventName.MODIFY and image.get("status") == "ISSUED":
+            announce_order(image["id"])
+        return
     if image.get("entity") != "TARGET":
         return  # the filter should not let these through
     if record.event_name is DynamoDBRecordEventName.INSERT:
-        announce(image)
+        if not image.get("gated"):
+            announce(image)
     elif record.event_name is DynamoDBRecordEventName.MODIFY and image.get("state") == "REMOVED":
         record_strike(image)
 
@@ -96,15 +111,55 @@ def record_strike(image: dict[str, Any]) -> None:
 
 
 def announce(image: dict[str, Any]) -> None:
-    entry = {
-        "Source": SOURCE,
-        "DetailType": DETAIL_TYPE,
-        "Detail": json.dumps(target_created(image), separators=(",", ":")),
-        "EventBusName": os.environ.get("SARING_EVENT_BUS") or "default",
+    put_events([image])
+
+
+def announce_order(order_id: str) -> None:
+    """Every target of an order just ISSUED. A failure fails the record, whose retry announces
+    them all again: a platform may receive an event twice (as any retried record), never none."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from saring.adapters.dynamodb import keys
+    from saring.settings import Settings
+
+    deserializer = TypeDeserializer()
+    request: dict[str, Any] = {
+        "TableName": Settings.from_env().table_name,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :target)",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": keys.order_partition(order_id)},
+            ":target": {"S": keys.TARGET_SK_PREFIX},
+        },
+        "ConsistentRead": True,
     }
-    response = events_client().put_events(Entries=[entry])
+    images: list[dict[str, Any]] = []
+    while True:
+        response = dynamodb().query(**request)
+        images += [
+            {name: deserializer.deserialize(value) for name, value in item.items()}
+            for item in response.get("Items", [])
+        ]
+        if "LastEvaluatedKey" not in response:
+            break
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    for start in range(0, len(images), 10):  # PutEvents takes at most 10 entries
+        put_events(images[start : start + 10])
+
+
+def put_events(images: list[dict[str, Any]]) -> None:
+    bus = os.environ.get("SARING_EVENT_BUS") or "default"
+    entries = [
+        {
+            "Source": SOURCE,
+            "DetailType": DETAIL_TYPE,
+            "Detail": json.dumps(target_created(image), separators=(",", ":")),
+            "EventBusName": bus,
+        }
+        for image in images
+    ]
+    response = events_client().put_events(Entries=entries)
     if response.get("FailedEntryCount", 0):
-        failed = response.get("Entries", [{}])[0]
+        failed = next((e for e in response.get("Entries", []) if e.get("ErrorCode")), {})
         raise EventNotAcceptedError(f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}")
 
 
