@@ -29,6 +29,9 @@ target count, and platforms see none of them: listings drop a `gated` target unl
 header says ISSUED (one GetItem per such order and listing), so the header's last update makes
 all of them visible at once. An order nobody retries is completed by `sweep` (scheduled, and
 `saring orders sweep`): ISSUING headers older than a few minutes, one Query on gsi1.
+Not gated yet: match items are written with their targets, so a per-listing verdict
+(`verdict`, `verdicts`) can already name an ISSUING order's reference; the catalog scan, which
+builds its matches from the listing above, cannot.
 
 Listing: one Query per (platform, state) partition of gsi1, run concurrently and merged by
 deadline; the cursor holds the last position read in each partition. A platform without a state
