@@ -102,12 +102,14 @@ def seller_subject(platform: str, seller_id: str) -> str:
 # The (agency, reference) claim makes issuing idempotent. Targets are on gsi1 under
 # "TARGETS#<platform>#<state>", sorted by "<deadline>#<target id>". Match items (sk "MATCH")
 # hold one attribute "ref#<target id>" = order reference per active target that names the
-# listing, the URL or the seller.
+# listing, the URL or the seller; "gref#<target id>" for a target of an order issued in several
+# transactions, which counts only once its order is ISSUED.
 
 ORDER_SK = "ORDER"
 TARGET_SK_PREFIX = "TARGET#"
 MATCH_SK = "MATCH"
 MATCH_REF_PREFIX = "ref#"
+GATED_MATCH_REF_PREFIX = "gref#"
 ISSUING_ORDERS_PARTITION = "ORDERS#ISSUING"  # gsi1: headers of orders still ISSUING
 
 
@@ -149,5 +151,5 @@ def match_seller(platform: str, seller_id: str) -> dict[str, str]:
     return {"pk": f"MATCH#{platform}#SELLER#{seller_id}", "sk": MATCH_SK}
 
 
-def match_reference_attribute(target_id: str) -> str:
-    return f"{MATCH_REF_PREFIX}{target_id}"
+def match_reference_attribute(target_id: str, gated: bool = False) -> str:
+    return f"{GATED_MATCH_REF_PREFIX if gated else MATCH_REF_PREFIX}{target_id}"

@@ -29,9 +29,10 @@ target count, and platforms see none of them: listings drop a `gated` target unl
 header says ISSUED (one GetItem per such order and listing), so the header's last update makes
 all of them visible at once. An order nobody retries is completed by `sweep` (scheduled, and
 `saring orders sweep`): ISSUING headers older than a few minutes, one Query on gsi1.
-Not gated yet: match items are written with their targets, so a per-listing verdict
-(`verdict`, `verdicts`) can already name an ISSUING order's reference; the catalog scan, which
-builds its matches from the listing above, cannot.
+Match items are gated the same way: a gated target's match attribute is "gref#<target id>", and
+a verdict names its order only once the order's header says ISSUED (`gated_order_ids`,
+`issued_orders`: one more BatchGetItem, only when such a match names a listing of the call); the
+catalog scan builds its matches from the listing above.
 
 Listing: one Query per (platform, state) partition of gsi1, run concurrently and merged by
 deadline; the cursor holds the last position read in each partition. A platform without a state
@@ -49,7 +50,7 @@ import gzip
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -60,7 +61,7 @@ from botocore.exceptions import ClientError
 from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_put
-from saring.adapters.dynamodb.batch import concurrently
+from saring.adapters.dynamodb.batch import batch_get, concurrently
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.domain.audit import AuditEvent
 from saring.domain.errors import BadUserInputError, ConflictError, NotFoundError, SaringError
@@ -120,15 +121,47 @@ def match_keys(
     return found
 
 
-def order_references_from_items(items: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The references of the active orders in a listing's match items, sorted, de-duplicated.
-    Takes items as BatchGetItem returns them ({"S": ...}) or deserialised (plain strings)."""
+def gated_order_ids(items: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The orders whose targets these match items name before the order is known to be ISSUED
+    (read their headers' status and pass the ISSUED ones to `order_references_from_items`)."""
+    out = set()
+    for item in items:
+        for name in item:
+            if name.startswith(keys.GATED_MATCH_REF_PREFIX):
+                parsed = parse_target_id(name[len(keys.GATED_MATCH_REF_PREFIX) :])
+                if parsed is not None:
+                    out.add(parsed[0])
+    return out
+
+
+def order_references_from_items(items: Iterable[Mapping[str, Any]], issued: Set[str] = frozenset()) -> list[str]:
+    """The references of the active orders in a listing's match items, sorted, de-duplicated;
+    a gated target's only when its order is in `issued`. Takes items as BatchGetItem returns
+    them ({"S": ...}) or deserialised (plain strings)."""
     references: set[str] = set()
     for item in items:
         for name, value in item.items():
-            if name.startswith(keys.MATCH_REF_PREFIX):
-                references.add(value["S"] if isinstance(value, Mapping) else str(value))
+            if name.startswith(keys.GATED_MATCH_REF_PREFIX):
+                parsed = parse_target_id(name[len(keys.GATED_MATCH_REF_PREFIX) :])
+                if parsed is None or parsed[0] not in issued:
+                    continue
+            elif not name.startswith(keys.MATCH_REF_PREFIX):
+                continue
+            references.add(value["S"] if isinstance(value, Mapping) else str(value))
     return sorted(references)
+
+
+def issued_orders(client: Any, table: str, order_ids: Set[str]) -> set[str]:
+    """Which of `order_ids` are ISSUED (one BatchGetItem of their headers; none when empty)."""
+    if not order_ids:
+        return set()
+    found = batch_get(client, table, [keys.order_header(order_id) for order_id in order_ids])
+    return {
+        order_id
+        for order_id in order_ids
+        if (header := found.get(tuple(keys.order_header(order_id).values()))) is not None
+        and header.get("status", {}).get("S") == ISSUED
+    }
 
 
 # --- Item conversion ----------------------------------------------------------------------------
@@ -499,7 +532,7 @@ class DynamoDBOrderBook(OrderBook):
             key = target_match_key(target)
             by_match.setdefault(key["pk"], (key, []))[1].append(target)
         for key, named in by_match.values():
-            names = {f"#r{i}": keys.match_reference_attribute(t.id) for i, t in enumerate(named)}
+            names = {f"#r{i}": keys.match_reference_attribute(t.id, gated) for i, t in enumerate(named)}
             actions.append(
                 {
                     "Update": {
@@ -655,9 +688,10 @@ class DynamoDBOrderBook(OrderBook):
                     "Update": {
                         "TableName": self._table,
                         "Key": keys.typed(target_match_key(target)),
-                        "UpdateExpression": "REMOVE #ref",
+                        "UpdateExpression": "REMOVE #ref, #gated",
                         "ExpressionAttributeNames": {
-                            "#ref": keys.match_reference_attribute(target.id)
+                            "#ref": keys.match_reference_attribute(target.id),
+                            "#gated": keys.match_reference_attribute(target.id, gated=True),
                         },
                     }
                 }
@@ -855,5 +889,7 @@ class DynamoDBOrderBook(OrderBook):
             items.extend(response.get("Responses", {}).get(self._table, []))
             pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
             if not pending:
-                return order_references_from_items(items)
+                return order_references_from_items(
+                    items, issued_orders(self._client, self._table, gated_order_ids(items))
+                )
         raise SaringError("match items could not be read; retry")

@@ -3,7 +3,9 @@
 The first wave holds each distinct seller's summary (standing, and the fingerprints it is linked
 to) and each listing's order-match items (by listing id, by normalised URL, by seller). Only when
 some seller carries fingerprints, a second wave reads the other platforms' links to them, so a
-block elsewhere is computed now, from items those platforms wrote about their own sellers. Each
+block elsewhere is computed now, from items those platforms wrote about their own sellers; only
+when a match names a target of an order issued in several transactions, a read of that order's
+header says whether it is ISSUED yet. Each
 wave goes out in chunks of 100, concurrently: a call costs one round trip of latency whatever its
 size (two with linked sellers), plus one per wave where DynamoDB leaves keys unprocessed.
 """
@@ -22,7 +24,12 @@ from saring.adapters.dynamodb.ledger import (
     summary_fingerprints,
     summary_key,
 )
-from saring.adapters.dynamodb.orders import match_keys, order_references_from_items
+from saring.adapters.dynamodb.orders import (
+    gated_order_ids,
+    issued_orders,
+    match_keys,
+    order_references_from_items,
+)
 from saring.domain.listings import Listing
 from saring.domain.orders import ACTIVE_STATES, ActiveOrderIndex, TargetState
 from saring.domain.strikes import StrikePolicy
@@ -86,13 +93,19 @@ class DynamoVerdictFacts(VerdictFactsReader):
             )
             for seller, item in summaries.items()
         }
-        facts = []
-        for seller_key, order_keys in per_listing:
-            matches = [found[(k["pk"], k["sk"])] for k in order_keys if (k["pk"], k["sk"]) in found]
-            facts.append(
-                VerdictFacts(standings[seller_key["pk"]], tuple(order_references_from_items(matches)))
-            )
-        return facts
+        matched = [
+            [found[(k["pk"], k["sk"])] for k in order_keys if (k["pk"], k["sk"]) in found]
+            for _, order_keys in per_listing
+        ]
+        # A target of an order issued in several transactions counts once the order is ISSUED:
+        # one more read, only when such a target names a listing of this call.
+        issued = issued_orders(
+            self._client, self._table, {o for matches in matched for o in gated_order_ids(matches)}
+        )
+        return [
+            VerdictFacts(standings[seller_key["pk"]], tuple(order_references_from_items(matches, issued)))
+            for (seller_key, _), matches in zip(per_listing, matched, strict=True)
+        ]
 
 
 class ScanVerdictFacts(VerdictFactsReader):
