@@ -189,16 +189,7 @@ class LedgerService:
     ) -> Seller:
         """Platform only, its own sellers. Both fields are validated before anything is written;
         only HMAC-SHA256 fingerprints are stored; linking a known fingerprint changes nothing."""
-        platform = principal.require_platform()
-        seller_id, fingerprints = self._fingerprints(seller_id, phone, national_id)
-        seller = self.ledger.link_identity(
-            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
-        )
-        logger.info(
-            "seller identity linked",
-            extra={"platform": platform, "kinds": [fp.kind.value for fp in fingerprints]},
-        )
-        return seller
+        return self._change_links(principal, seller_id, phone, national_id, self.ledger.link_identity, "linked")
 
     def unlink_seller_identity(
         self,
@@ -208,13 +199,17 @@ class LedgerService:
         national_id: str | None = None,
     ) -> Seller:
         """Platform only, its own sellers: removes the links to this phone and/or NIK."""
+        return self._change_links(
+            principal, seller_id, phone, national_id, self.ledger.unlink_identity, "unlinked"
+        )
+
+    def _change_links(self, principal: Principal, seller_id: str, phone: str | None, national_id: str | None,
+                      change, done: str) -> Seller:
         platform = principal.require_platform()
         seller_id, fingerprints = self._fingerprints(seller_id, phone, national_id)
-        seller = self.ledger.unlink_identity(
-            platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now()
-        )
+        seller = change(platform, seller_id, fingerprints, actor=actor_of(principal), now=self.clock.now())
         logger.info(
-            "seller identity unlinked",
+            f"seller identity {done}",
             extra={"platform": platform, "kinds": [fp.kind.value for fp in fingerprints]},
         )
         return seller
