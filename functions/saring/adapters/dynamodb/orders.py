@@ -26,7 +26,7 @@ Target ids are derived from the order id and the target's position, so nothing i
 existing target is never rewritten, so a target acknowledged meanwhile keeps its state and its
 match. Until then the order shows the targets written so far, with status ISSUING and its full
 target count, and platforms see none of them: listings drop a `gated` target unless its order's
-header says ISSUED (one GetItem per such order and listing), so the header's last update makes
+header says ISSUED (one BatchGetItem of such orders' headers per page read), so the header's last update makes
 all of them visible at once. An order nobody retries is completed by `sweep` (scheduled, and
 `saring orders sweep`): ISSUING headers older than a few minutes, one Query on gsi1.
 Match items are gated the same way: a gated target's match attribute is "gref#<target id>", and
@@ -582,23 +582,19 @@ class DynamoDBOrderBook(OrderBook):
         self, items: Iterable[dict[str, Any]], statuses: dict[str, bool]
     ) -> list[dict[str, Any]]:
         """The target items a platform may see: a `gated` target only once its order is ISSUED.
-        `statuses` caches each order's answer for one listing."""
-        kept = []
-        for item in items:
-            if item.get("gated", {}).get("BOOL"):
-                order_id = item["order_id"]["S"]
-                if order_id not in statuses:
-                    header = self._client.get_item(
-                        TableName=self._table,
-                        Key=keys.typed(keys.order_header(order_id)),
-                        ProjectionExpression="#status",
-                        ExpressionAttributeNames={"#status": "status"},
-                    ).get("Item")
-                    statuses[order_id] = header is not None and header["status"]["S"] == ISSUED
-                if not statuses[order_id]:
-                    continue
-            kept.append(item)
-        return kept
+        `statuses` caches each order's answer for one listing; the orders not in it yet are
+        read together (`issued_orders`, the same check a verdict's matches go through)."""
+        items = list(items)
+        gated = [item for item in items if item.get("gated", {}).get("BOOL")]
+        unknown = {item["order_id"]["S"] for item in gated} - statuses.keys()
+        if unknown:
+            issued = issued_orders(self._client, self._table, unknown)
+            statuses.update({order_id: order_id in issued for order_id in unknown})
+        return [
+            item
+            for item in items
+            if not item.get("gated", {}).get("BOOL") or statuses[item["order_id"]["S"]]
+        ]
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
         response = self._client.get_item(TableName=self._table, Key=keys.typed(key), ConsistentRead=True)
@@ -880,16 +876,5 @@ class DynamoDBOrderBook(OrderBook):
     ) -> list[str]:
         """One listing's matches in one BatchGetItem (the verdicts path batches many listings'
         `match_keys` itself)."""
-        pending: list[dict[str, Any]] = [keys.typed(k) for k in match_keys(platform, listing_id, seller_id, url)]
-        items: list[dict[str, Any]] = []
-        for _ in range(5):
-            response = self._client.batch_get_item(
-                RequestItems={self._table: {"Keys": pending, "ConsistentRead": False}}
-            )
-            items.extend(response.get("Responses", {}).get(self._table, []))
-            pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
-            if not pending:
-                return order_references_from_items(
-                    items, issued_orders(self._client, self._table, gated_order_ids(items))
-                )
-        raise SaringError("match items could not be read; retry")
+        items = list(batch_get(self._client, self._table, match_keys(platform, listing_id, seller_id, url)).values())
+        return order_references_from_items(items, issued_orders(self._client, self._table, gated_order_ids(items)))
