@@ -680,10 +680,6 @@ def _join(parts: Sequence[str]) -> str:
     return out
 
 
-def _segment_count(part: str) -> int:
-    return len(model_input("", part).texts) - 1
-
-
 # ----------------------------------------------------------------------------------------------
 # Composition
 # ----------------------------------------------------------------------------------------------
@@ -720,16 +716,15 @@ def _finish(g: _Gen, sample_id: str, draft: _Draft, label: int, kind: str, famil
     title = g.case(_title_with(g, draft.carrier.title, draft.title_extra, draft.title_at))
     parts = draft.parts
     description = _join(parts)
-    segments = [text for part in parts for text in model_input("", part).texts[1:]]
-    if list(model_input("", description).texts[1:]) != segments:
+    per_part = [model_input("", part).texts[1:] for part in parts]
+    if list(model_input("", description).texts[1:]) != [text for texts in per_part for text in texts]:
         description = "\n".join(parts)  # a join read across parts ("L. U*s*e*d" glued): keep them apart
     signals: list[tuple[int, ...]] = []
     if label and draft.title_signal:
         signals.append(())
     if label and draft.signal_part is not None:
-        first = 1 + sum(_segment_count(p) for p in parts[: draft.signal_part])
-        count = _segment_count(parts[draft.signal_part])
-        signals.append(tuple(range(first, first + count)))
+        first = 1 + sum(len(texts) for texts in per_part[: draft.signal_part])
+        signals.append(tuple(range(first, first + len(per_part[draft.signal_part]))))
     return Sample(sample_id, title, description, label, kind, tuple(dict.fromkeys(families)), source,
                   tuple(signals), clothing=clothing)
 
