@@ -158,8 +158,8 @@ def _block_matrix(texts: list[str], tokens: list[tuple[str, ...]], cfg: FeatureC
 
 
 def title_gate_matrix(samples: Sequence[corpus.Sample], cfg: FeatureConfig):
-    """The clothing gate's features of each sample's title."""
-    inputs = sample_inputs(samples)
+    """The clothing gate's features of each sample's title (its description is not read)."""
+    inputs = [model_input(s.title) for s in samples]
     return _block_matrix([item.texts[0] for item in inputs], [item.tokens[0] for item in inputs], cfg,
                          features=gate_matrix)
 
