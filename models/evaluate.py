@@ -108,12 +108,7 @@ def with_boilerplate(samples: Sequence[corpus.Sample]) -> list[corpus.Sample]:
 def leave_one_family_out(evaluation: Sequence[corpus.Sample], tc: training.TrainConfig, log) -> dict:
     cfg = FeatureConfig()
     train, validation = training.training_sets(tc)
-    gate = training.build_gate(corpus.gate_titles(train, tc.seed + 3), cfg)
-    val = training.validation_data(validation, cfg)
-    units = training.build_units(train, tc, cfg)
-    # the units of whole-listing violations, as the shipped model's training chose them
-    units = training.with_whole_listing_violations(units, train, training.fit_units(
-        units, gate, val, tc, cfg, log=log).model, tc)
+    units, gate, val = training.training_rows(train, validation, tc, cfg, log=log)
     results = {}
     for family in LOFO_FAMILIES:
         members = [s for s in evaluation if s.kind == family and s.label == 1]
@@ -218,9 +213,10 @@ def evaluate(model_dir: Path, *, lofo: bool = True, log=print) -> dict:
                               f"{key}_flagged_with_boilerplate": _rate(padded_scores[mask] >= review),
                               f"keyword_baseline_{key}": _rate(keywords[mask])}
 
-    holdout = [s for s in corpus.real_titles("holdout") if s.weight > 0]
+    real_holdout = corpus.real_titles("holdout")
+    holdout = [s for s in real_holdout if s.weight > 0]
     real_scores = score(holdout)
-    audited = [s for s in corpus.real_titles("holdout") if s.weight == 0]
+    audited = [s for s in real_holdout if s.weight == 0]
     checks = checklist.run_all(clf.score, review, takedown)
 
     summary = {

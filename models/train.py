@@ -385,19 +385,26 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
     return Fitted(model, thresholds, time.perf_counter() - started)
 
 
-def fit(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
-        cfg: FeatureConfig | None = None, *, log=print) -> Fitted:
-    cfg = cfg or FeatureConfig()
+def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
+                  cfg: FeatureConfig, *, log=print) -> tuple[Units, Gate, Validation]:
+    """Everything a fit reads. Listings known only as violations need a first fit to pick their
+    units; evaluate.py's leave-one-family-out refits from these rows."""
     started = time.perf_counter()
     units = build_units(train, tc, cfg)
     log(f"  units: {units.matrix.shape[0]} rows, {units.matrix.nnz} non-zeros "
         f"({time.perf_counter() - started:.1f}s)")
     gate = build_gate(corpus.gate_titles(train, tc.seed + 3), cfg)
     val = validation_data(validation, cfg)
-    fitted = fit_units(units, gate, val, tc, cfg, log=log)
-    if any(s.signals is None and s.label == 1 for s in train):  # a second pass picks their units
-        units = with_whole_listing_violations(units, train, fitted.model, tc)
-        fitted = fit_units(units, gate, val, tc, cfg, log=log)
+    if any(s.signals is None and s.label == 1 for s in train):
+        units = with_whole_listing_violations(units, train, fit_units(units, gate, val, tc, cfg, log=log).model, tc)
+    return units, gate, val
+
+
+def fit(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
+        cfg: FeatureConfig | None = None, *, log=print) -> Fitted:
+    cfg = cfg or FeatureConfig()
+    started = time.perf_counter()
+    fitted = fit_units(*training_rows(train, validation, tc, cfg, log=log), tc, cfg, log=log)
     fitted.seconds = time.perf_counter() - started
     return fitted
 

@@ -21,13 +21,18 @@ from saring.domain.listings import Evidence
 
 __all__ = ["FILLER_WORDS", "MINOR_SHARE", "block_word_weights", "phrases"]
 
-MINOR_SHARE = 0.1
+MINOR_SHARE = 0.1  # a phrase worth under this share of the strongest is left out
 
 # Words that say nothing about the law however the weights fall: units, sizes, prices,
 # courtesy, and the commonest function words.
-FILLER_WORDS = frozenset(
-    ["harga", "rp", "idr", "k", "rb", "ribu", "jt", "juta", "m", "cm", "mm", "kg", "gr", "gram", "g", "ml", "l", "s", "xl", "xxl", "xxxl", "size", "ukuran", "uk", "ld", "pj", "lp", "pb", "fit", "pcs", "pc", "psg", "pasang", "lusin", "dan", "atau", "di", "ke", "dari", "yang", "untuk", "dengan", "ini", "itu", "ya", "kak", "ka", "gan", "sis", "bun", "the", "a", "an", "and", "of", "for", "to", "in", "with", "is", "are", "ready", "stock", "stok", "real", "pict", "foto", "warna"]
-)
+FILLER_WORDS = frozenset([
+    "harga", "rp", "idr", "k", "rb", "ribu", "jt", "juta", "m", "cm", "mm", "kg", "gr", "gram",
+    "g", "ml", "l", "s", "xl", "xxl", "xxxl", "size", "ukuran", "uk", "ld", "pj", "lp", "pb",
+    "fit", "pcs", "pc", "psg", "pasang", "lusin", "dan", "atau", "di", "ke", "dari", "yang",
+    "untuk", "dengan", "ini", "itu", "ya", "kak", "ka", "gan", "sis", "bun", "the", "a", "an",
+    "and", "of", "for", "to", "in", "with", "is", "are", "ready", "stock", "stok", "real",
+    "pict", "foto", "warna",
+])
 
 
 def block_word_weights(contrib: np.ndarray, index: np.ndarray, model_in: ModelInput) -> list[np.ndarray]:
