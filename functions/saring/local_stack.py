@@ -194,6 +194,7 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
         from saring.adapters.dynamodb.tables import create_table_from_template
         from saring.api.app import create_app
         from saring.bootstrap import build_services
+        from saring.console import with_console
         from saring.settings import Settings
 
         settings = Settings.from_env()
@@ -206,7 +207,7 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
             keys_out.write_text(json.dumps(demo, indent=2) + "\n")
             keys_out.chmod(0o600)
         _announce(host, port, local_aws.endpoint, settings.table_name, demo, keys_out)
-        app = create_app(services, execute_in_threads=True)
+        app = with_console(create_app(services, execute_in_threads=True), settings.known_platforms)
         # Ctrl-C: uvicorn has stopped serving; moto is stopped below, as uvicorn.run would.
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn.Server(uvicorn_config(app, host, port)).run()
@@ -227,6 +228,7 @@ def _announce(
     lines = [
         "",
         f"Saring is serving GraphQL at {url} (open it in a browser for GraphiQL)",
+        f"Console: http://{host}:{port}/console/",
         f"Local DynamoDB (moto): {endpoint}, table {table}",
         "Demo API keys (send as 'Authorization: Bearer <key>'):",
     ]

@@ -189,7 +189,13 @@ def validate_target(request: TargetRequest, settings: Settings, index: int) -> T
         else _identifier(request.seller_id, f"{where}.sellerId")
     )
     if kind is TargetKind.URL:
-        value = normalise_url(request.value)
+        try:
+            value = normalise_url(request.value)
+        except BadUserInputError as error:
+            # Named by its position, so a client can point at the target that caused it.
+            raise BadUserInputError(
+                f"{where}.value: {error.message}", field=f"{where}.value"
+            ) from None
     else:
         value = _identifier(request.value, f"{where}.value")
     if kind in (TargetKind.SHOP, TargetKind.ACCOUNT):

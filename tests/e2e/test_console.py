@@ -1,0 +1,237 @@
+"""The console in a real browser: Debian's headless Chromium driven by Playwright, against
+`saring serve` (the `local_stack` fixture), as an officer and a platform would use it.
+
+`SARING_CONSOLE_SCREENSHOTS=1` also writes docs/img/console-*.png, one per view.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+CHROMIUM = Path(os.environ.get("SARING_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = REPO_ROOT / "docs" / "img" if os.environ.get("SARING_CONSOLE_SCREENSHOTS") else None
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+class Officer:
+    """One browser tab (its own sessionStorage) with every request it makes recorded."""
+
+    def __init__(self, browser, origin: str) -> None:
+        self.origin = origin
+        self.context = browser.new_context(
+            locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1200, "height": 860}
+        )
+        self.requests: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        # The refused key's 401 is what the test asks for; Chromium logs it as an error.
+        if message.type == "error" and "status of 401" not in message.text:
+            self.errors.append(message.text)
+
+    def open(self) -> None:
+        self.page.goto(f"{self.origin}/console/")
+
+    def sign_in(self, key: str) -> None:
+        self.page.get_by_label("Kunci API").fill(key)
+        self.page.get_by_role("button", name="Masuk").click()
+
+    def view(self, name: str) -> None:
+        self.page.locator("#nav").get_by_role("link", name=name).click()
+
+    def shot(self, name: str) -> None:
+        if SCREENSHOTS is not None:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.wait_for_timeout(200)
+            self.page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def figure(page, platform: str, name: str) -> str:
+    return page.locator(f'[data-testid=compliance-table] tr[data-platform="{platform}"] td[data-figure="{name}"]').inner_text()
+
+
+def test_an_order_from_issue_to_acknowledgement(browser, local_stack):
+    from playwright.sync_api import expect
+
+    origin = f"http://127.0.0.1:{local_stack.port}"
+    regulator = Officer(browser, origin)
+    platform = Officer(browser, origin)
+    page = regulator.page
+    try:
+        # A bad key is refused, with a message at the key field; nothing is kept.
+        regulator.open()
+        expect(page.get_by_role("heading", name="Masuk ke konsol Saring")).to_be_visible()
+        regulator.shot("login")
+        regulator.sign_in("srg_" + "x" * 43)
+        expect(page.get_by_text("Kunci API ditolak")).to_be_visible()
+        expect(page.get_by_label("Kunci API")).to_have_attribute("aria-invalid", "true")
+        assert page.evaluate("sessionStorage.getItem('saring.apiKey')") is None
+
+        # The regulator signs in and reads shopee's compliance before the order.
+        regulator.sign_in(local_stack.keys["kemendag"])
+        expect(page.locator("#who")).to_have_text("Regulator kemendag")
+        expect(page.locator("[data-testid=compliance-table]")).to_be_visible()
+        removed_before = int(figure(page, "shopee", "removed"))
+        received_before = int(figure(page, "shopee", "received"))
+
+        # Issue an order: each error is shown at the field that caused it.
+        regulator.view("Terbitkan perintah")
+        form = page.locator("[data-testid=issue-form]")
+        expect(form).to_be_visible()
+        listing = f"console-sp-{uuid4().hex[:8]}"
+        page.get_by_label("Alasan", exact=True).fill("pakaian bekas impor")
+        page.get_by_label("Platform").select_option("shopee")
+        page.get_by_label("Target, satu per baris").fill(f"{listing}\nhttps://\n")
+        page.get_by_role("button", name="Terbitkan").click()
+        reference_field = page.locator("#f-reference")
+        expect(reference_field).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#f-reference-error")).to_contain_text("reference")
+
+        reference = f"KEMENDAG/CONSOLE/{uuid4().hex[:8]}"
+        reference_field.fill(reference)
+        page.get_by_role("button", name="Terbitkan").click()
+        targets_error = page.locator("#f-targets-error")
+        expect(targets_error).to_contain_text("Baris 2 (https://)")
+        expect(page.locator("#f-targets")).to_have_attribute("aria-invalid", "true")
+        expect(reference_field).not_to_have_attribute("aria-invalid", "true")
+        regulator.shot("issue-order")
+
+        page.get_by_label("Target, satu per baris").fill(
+            f"{listing}\nhttps://shopee.co.id/{listing}-i.77.{uuid4().int % 10**9}"
+        )
+        page.get_by_role("button", name="Terbitkan").click()
+
+        # The order's page: every target pending.
+        expect(page.get_by_role("heading", name=f"Perintah {reference}")).to_be_visible()
+        expect(page.get_by_text(f"Perintah {reference} diterbitkan.")).to_be_visible()
+        rows = page.locator("[data-testid=targets] tbody tr")
+        expect(rows).to_have_count(2)
+        for i in range(2):
+            expect(rows.nth(i)).to_have_attribute("data-state", "PENDING")
+            expect(rows.nth(i).locator("[data-column=state]")).to_contain_text("Tertunda")
+        order_url = page.url
+        regulator.shot("order")
+
+        # The platform signs in, sees the target among its pending ones and acknowledges it.
+        platform.open()
+        platform.sign_in(local_stack.keys["shopee"])
+        expect(platform.page.locator("#who")).to_have_text("Platform shopee")
+        row = platform.page.locator(f'[data-testid=targets] tr[data-value="{listing}"]')
+        expect(row).to_be_visible()
+        expect(row).to_contain_text(reference)
+        platform.shot("targets")
+        row.get_by_role("button", name="Sudah dihapus").click()
+        expect(platform.page.get_by_text(f"Target {listing}: Dihapus.")).to_be_visible()
+        expect(platform.page.locator(f'[data-testid=targets] tr[data-value="{listing}"]')).to_have_count(0)
+
+        # Back at the regulator (a reload: the session comes back from sessionStorage), the
+        # target is removed and compliance counts it.
+        assert page.url == order_url
+        page.reload()
+        expect(page.locator(f'[data-testid=targets] tr[data-value="{listing}"]')).to_have_attribute("data-state", "REMOVED")
+        regulator.view("Kepatuhan")
+        expect(page.locator("[data-testid=compliance-table]")).to_be_visible()
+        assert int(figure(page, "shopee", "received")) == received_before + 2
+        assert int(figure(page, "shopee", "removed")) == removed_before + 1
+        assert figure(page, "shopee", "onTimeRate") != "—"
+        expect(page.locator("[data-testid=chart-on-time] svg rect").first).to_be_visible()
+        regulator.shot("compliance")
+
+        # Both languages; the key is in this tab's sessionStorage only.
+        page.locator("#lang").click()
+        expect(page.locator("#nav")).to_contain_text("Compliance")
+        expect(page.get_by_role("heading", name="Compliance per platform")).to_be_visible()
+        page.locator("#lang").click()
+        expect(page.locator("#nav")).to_contain_text("Kepatuhan")
+        assert page.evaluate("sessionStorage.getItem('saring.apiKey')") == local_stack.keys["kemendag"]
+        assert page.evaluate("localStorage.length") == 0
+        assert regulator.context.cookies() == []
+
+        # Signing out forgets the key.
+        page.get_by_role("button", name="Keluar").click()
+        expect(page.get_by_label("Kunci API")).to_be_visible()
+        assert page.evaluate("sessionStorage.getItem('saring.apiKey')") is None
+
+        for officer in (regulator, platform):
+            assert officer.errors == [], officer.errors
+            assert officer.requests, "the browser made no request"
+            elsewhere = [url for url in officer.requests if _origin(url) != origin]
+            assert elsewhere == [], f"requests to another host: {elsewhere}"
+    finally:
+        regulator.close()
+        platform.close()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def test_every_string_has_both_languages(browser, local_stack):
+    """The two tables name the same keys, and no value is left empty."""
+    officer = Officer(browser, f"http://127.0.0.1:{local_stack.port}")
+    try:
+        officer.open()
+        missing = officer.page.evaluate(
+            """async () => {
+              const { STRINGS } = await import('./js/i18n.js');
+              const id = Object.keys(STRINGS.id), en = Object.keys(STRINGS.en);
+              return {
+                onlyId: id.filter((k) => !en.includes(k)),
+                onlyEn: en.filter((k) => !id.includes(k)),
+                empty: [...id, ...en].filter((k) => !STRINGS.id[k] || !STRINGS.en[k]),
+              };
+            }"""
+        )
+        assert missing == {"onlyId": [], "onlyEn": [], "empty": []}
+    finally:
+        officer.close()
+
+
+def test_the_files_name_no_other_host():
+    """What the page loads, as written: every URL in it is relative."""
+    static = REPO_ROOT / "functions" / "saring" / "console" / "static"
+    files = [p for p in static.rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} <= {".html", ".css", ".js"}
+    url = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.IGNORECASE)
+    for path in files:
+        text = path.read_text()
+        # The SVG namespace is a name, never fetched; placeholders show what to paste.
+        text = text.replace("http://www.w3.org/2000/svg", "").replace("https://shopee.co.id/…", "")
+        assert not url.search(text), f"{path.name} names another host: {url.search(text).group()}"
+        assert "@import" not in text and "url(" not in text.replace("url(#", ""), path.name
