@@ -65,3 +65,22 @@ model-layer:
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .hypothesis .ruff_cache infra/model-layer .aws-sam
+
+# Uploads the console to a deployed stack's bucket with its config.json (docs/console.md).
+# Needs the aws CLI and credentials; STACK is the stack name given to `sam deploy`.
+.PHONY: console-publish
+console-publish: $(INSTALLED)
+	@test -n "$(STACK)" || { echo "usage: make console-publish STACK=<stack name>" >&2; exit 2; }
+	@set -e; \
+	stack() { aws cloudformation describe-stacks --stack-name "$(STACK)" --output text \
+		--query "Stacks[0].$$1[?$$2=='$$3'].$$4"; }; \
+	bucket=$$(stack Outputs OutputKey ConsoleBucketName OutputValue); \
+	mkdir -p .local; \
+	SARING_PLATFORMS="$$(stack Parameters ParameterKey Platforms ParameterValue)" \
+		$(PY) -m saring.console --graphql "$$(stack Outputs OutputKey ApiUrl OutputValue)" \
+		> .local/console-config.json; \
+	aws s3 sync functions/saring/console/static "s3://$$bucket/" --delete --exclude config.json; \
+	aws s3 cp .local/console-config.json "s3://$$bucket/config.json" --cache-control no-store; \
+	aws cloudfront create-invalidation --paths '/*' \
+		--distribution-id "$$(stack Outputs OutputKey ConsoleDistributionId OutputValue)" > /dev/null; \
+	echo "console published: $$(stack Outputs OutputKey ConsoleUrl OutputValue)"

@@ -372,8 +372,10 @@ def test_template_sets_cors_and_throttling_on_the_http_api():
     cors = properties["CorsConfiguration"]
     origins = cors["AllowOrigins"]
     assert origins and "*" not in origins  # one named origin, never everyone
-    assert origins == ["CorsAllowOrigin"]  # !Ref, read as its name
-    assert parameters["CorsAllowOrigin"]["Default"].startswith("https://")
+    # The parameter when set, else the console's CloudFront domain (tests/unit/test_template_console.py).
+    assert origins == [
+        ["HasCorsAllowOrigin", "CorsAllowOrigin", "https://${ConsoleDistribution.DomainName}"]
+    ]
     assert {"authorization", "content-type"} <= {h.lower() for h in cors["AllowHeaders"]}
     assert set(cors["AllowMethods"]) <= {"GET", "POST", "OPTIONS"}
     route = properties["DefaultRouteSettings"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ def console_config(platforms: Sequence[str], graphql_url: str) -> dict[str, Any]
 
 def with_console(api: Any, platforms: Sequence[str], graphql_url: str = "/graphql") -> Any:
     """`api` with the console mounted at /console/; every other path goes to `api` unchanged."""
-    from starlette.responses import JSONResponse, RedirectResponse
+    from starlette.exceptions import HTTPException
+    from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
     from starlette.staticfiles import StaticFiles
 
     static = StaticFiles(directory=STATIC_DIR, html=True)
@@ -64,7 +64,10 @@ def with_console(api: Any, platforms: Sequence[str], graphql_url: str = "/graphq
             await config(scope, receive, secured)
             return
         # As Starlette's Mount passes it on: the full path, the prefix as root_path.
-        await static(dict(scope, root_path=scope.get("root_path", "") + PREFIX), receive, secured)
+        try:
+            await static(dict(scope, root_path=scope.get("root_path", "") + PREFIX), receive, secured)
+        except HTTPException as error:  # outside a Starlette app nothing else turns it into a reply
+            await PlainTextResponse(error.detail, error.status_code)(scope, receive, secured)
 
     return app
 
@@ -79,7 +82,3 @@ def main(argv: list[str] | None = None) -> int:
     platforms = Settings.from_env().known_platforms  # SARING_PLATFORMS, as the API reads it
     print(json.dumps(console_config(platforms, args.graphql), indent=2))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
