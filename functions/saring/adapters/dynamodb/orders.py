@@ -1038,7 +1038,8 @@ class DynamoDBOrderBook(OrderBook):
             filters.append("agency = :agency")
             request["ExpressionAttributeValues"][":agency"] = _s(scope.issued_by)
         if scope.reference is not None:
-            filters.append("reference = :reference")
+            filters.append("#reference = :reference")  # a reserved word
+            request["ExpressionAttributeNames"] = {"#reference": "reference"}
             request["ExpressionAttributeValues"][":reference"] = _s(scope.reference)
         if filters:
             request["FilterExpression"] = " AND ".join(filters)
@@ -1296,7 +1297,7 @@ class DynamoDBOrderBook(OrderBook):
     ) -> list[dict[str, Any]]:
         parsed = parse_target_id(target.id)
         assert parsed is not None and updated.resolution is not None
-        names = {"#state": "state"}
+        names = {"#state": "state", "#deadline": "deadline"}
         values: dict[str, Any] = {
             ":disputed": _s(TargetState.DISPUTED.value),
             ":state": _s(updated.state.value),
@@ -1308,7 +1309,7 @@ class DynamoDBOrderBook(OrderBook):
             ":late": {"BOOL": updated.late},
         }
         expression = (
-            "SET #state = :state, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, deadline = :deadline, "
+            "SET #state = :state, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, #deadline = :deadline, "
             "resolution = :resolution, resolution_note = :resolution_note, late = :late"
         )
         if updated.resolved_at is None:
@@ -1427,9 +1428,9 @@ class DynamoDBOrderBook(OrderBook):
         parsed = parse_target_id(target.id)
         assert parsed is not None
         level = notice.level.value
-        names = {"#state": "state", "#notice": keys.notice_attribute(level)}
+        names = {"#state": "state", "#deadline": "deadline", "#notice": keys.notice_attribute(level)}
         condition = (
-            "#state = :pending AND deadline = :deadline AND attribute_not_exists(#notice) "
+            "#state = :pending AND #deadline = :deadline AND attribute_not_exists(#notice) "
             "AND attribute_not_exists(order_withdrawn)"
         )
         position = LEVELS.index(notice.level)
