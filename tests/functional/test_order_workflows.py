@@ -21,7 +21,10 @@ from saring.service.orders import (
     TargetInput,
     WithdrawTakedownInput,
 )
-from tests.functional.test_orders_dynamodb import (  # noqa: F401 (fixtures)
+from saring.settings import Settings
+from tests.fakes import RecordingStrikeRecorder
+from tests.functional import test_orders_dynamodb as base
+from tests.functional.test_orders_dynamodb import (
     BLIBLI,
     LAZADA,
     MIXED,
@@ -30,17 +33,34 @@ from tests.functional.test_orders_dynamodb import (  # noqa: F401 (fixtures)
     SHOPEE,
     RequestCounter,
     ThrottlingClient,
-    book,
     items,
     many,
-    one_backup_per_transaction,
     order_input,
-    service,
-    settings,
-    strikes,
     target_of,
     throttled_issue,
 )
+
+one_backup_per_transaction = base.one_backup_per_transaction  # moto's transactions, faster
+
+
+@pytest.fixture
+def settings(table_name) -> Settings:
+    return Settings(table_name=table_name)
+
+
+@pytest.fixture
+def book(dynamodb, table_name, settings) -> DynamoDBOrderBook:
+    return DynamoDBOrderBook(dynamodb, table_name, settings)
+
+
+@pytest.fixture
+def strikes() -> RecordingStrikeRecorder:
+    return RecordingStrikeRecorder()
+
+
+@pytest.fixture
+def service(book, strikes, clock, settings) -> OrderService:
+    return OrderService(book, strikes, clock, settings)
 
 ST1, ST2, ST3 = NoticeLevel.ST1, NoticeLevel.ST2, NoticeLevel.ST3
 
