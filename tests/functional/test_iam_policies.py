@@ -268,11 +268,18 @@ def run_order_events(stack: dict[str, Any]) -> None:
     header = stack["dynamodb"].get_item(
         TableName=stack["table"], Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
     )["Item"]
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.domain.notices import ComplianceNotice, NoticeLevel
+    from tests.functional.test_order_events import T0
+
+    book = DynamoDBOrderBook(stack["dynamodb"], stack["table"], None)  # type: ignore[arg-type]
+    notice = book._notice_actions(target(0), ComplianceNotice(NoticeLevel.ST1, T0))[1]["Put"]["Item"]
     event = {
         "Records": [
             record("100", created),
             record("200", removed, event_name="MODIFY"),
             record("300", header, event_name="MODIFY"),
+            record("400", notice),
         ]
     }
     stack["recorder"].active = "order_events"
@@ -343,16 +350,42 @@ def run_overdue_targets(stack: dict[str, Any]) -> None:
         sys.modules.pop("saring.handlers.overdue_targets", None)
 
 
+# --- The warning ladder: scheduled ------------------------------------------------------------
+
+
+def run_notices(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a pending target past its deadline, a gated one (its order ISSUING), twice: ST1,
+    then nothing; then ST2 a day later (the conditional writes of both paths)."""
+    from saring.adapters.dynamodb.orders import target_item
+    from saring.domain.orders import Urgency
+    from tests.functional.test_order_events import target  # deadline in 2026-03
+
+    stack["dynamodb"].put_item(
+        TableName=stack["table"], Item=target_item(target(7), "kemendag", Urgency.STANDARD)
+    )
+    interrupted_order(stack, reference="IAM/NOTICES/1")
+    stack["recorder"].active = "notices"
+    try:
+        module = fresh_handler_module("saring.handlers.compliance_notices")
+        assert module.handler({"source": "aws.scheduler"}, Context())["issued"].get("ST1", 0) >= 1
+        module.handler({"source": "aws.scheduler"}, Context())
+    finally:
+        stack["recorder"].active = None
+        sys.modules.pop("saring.handlers.compliance_notices", None)
+
+
 # --- The check -----------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_every_call_of_every_function_is_allowed_by_its_policy(stack):
+def test_every_call_of_every_function_is_allowed_by_its_policy(stack, monkeypatch):
     run_api(stack)
     run_scan_functions(stack)
     run_order_events(stack)
     run_overdue_targets(stack)
+    run_notices(stack, monkeypatch)
     functions = {
+        "notices": "NoticesFunction",
         "api": "ApiFunction",
         "scan_split": "ScanSplitFunction",
         "scan_worker": "ScanWorkerFunction",
@@ -435,6 +468,7 @@ def test_every_lambda_function_of_the_template_is_checked():
         "ScanWorkerFunction",
         "OrderEventsFunction",
         "OverdueTargetsFunction",
+        "NoticesFunction",
     }
 
 
