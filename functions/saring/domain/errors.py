@@ -8,10 +8,15 @@ class SaringError(Exception):
     # True when the same request may succeed if sent again (the API says `retryable: true`).
     retryable = False
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, extensions: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # More for `extensions` than code and field: what the caller needs to act on the error
+        # (the listingId of a refused listing, the id of an existing appeal).
+        self.extensions = extensions or {}
 
 
 class BadUserInputError(SaringError):
@@ -32,7 +37,6 @@ class ForbiddenError(SaringError):
 
 class UnauthenticatedError(SaringError):
     code = "UNAUTHENTICATED"
-
 
 
 class ContentionError(SaringError):
