@@ -53,6 +53,7 @@ class Settings:
     blocked_at: int = 3
     standard_deadline: timedelta = timedelta(hours=24)
     urgent_deadline: timedelta = timedelta(hours=4)
+    appeal_overdue: timedelta = timedelta(days=14)  # an appeal still OPEN after this is overdue
     identity_secret: str | None = field(default=None, repr=False)
     identity_secret_parameter: str | None = None
 
@@ -78,6 +79,7 @@ class Settings:
             blocked_at=_int(env, "SARING_BLOCKED_AT", cls.blocked_at),
             standard_deadline=timedelta(hours=_int(env, "SARING_STANDARD_DEADLINE_HOURS", 24)),
             urgent_deadline=timedelta(hours=_int(env, "SARING_URGENT_DEADLINE_HOURS", 4)),
+            appeal_overdue=timedelta(days=_int(env, "SARING_APPEAL_OVERDUE_DAYS", 14)),
             identity_secret=env.get("SARING_IDENTITY_SECRET") or None,
             identity_secret_parameter=env.get("SARING_IDENTITY_SECRET_PARAMETER") or None,
         )

@@ -40,10 +40,12 @@ from strawberry.extensions import SchemaExtension
 from saring.settings import Settings
 
 MAX_PAGE = 100  # the largest `first` any connection accepts
-CONNECTION_DEFAULTS = {"strikes": 10, "auditTrail": 20, "takedownTargets": 20, "identitySignals": 20}
+CONNECTION_DEFAULTS = {
+    "strikes": 10, "auditTrail": 20, "takedownTargets": 20, "identitySignals": 20, "appeals": 10
+}
 FIXED_SIZES = {"targets": 500, "reasons": 8}
 READ_WEIGHT = 200  # per resolution of a field that runs a DynamoDB Query of its own
-OWN_READ_FIELDS = frozenset({"strikes", "auditTrail"})
+OWN_READ_FIELDS = frozenset({"strikes", "auditTrail", "appeals"})
 VERDICT_FIELDS = frozenset({"verdict", "verdicts"})
 
 
