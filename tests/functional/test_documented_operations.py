@@ -32,6 +32,12 @@ STORY = [
     ("regulator", "RevokeStrike"),
     ("regulator", "SellerWithAudit"),
     ("regulator", "IdentitySignals"),
+    ("platform", "FileAppeal"),
+    ("platform", "DecideAppeal"),
+    ("platform", "AcknowledgeShopTarget"),
+    ("platform", "SellerAppeals"),
+    ("platform", "FileOrderAppeal"),
+    ("regulator", "DecideOrderAppeal"),
 ]
 _PLACEHOLDER = re.compile(r"^\{\{(\w+)\.([\w.]+)\}\}$")
 
@@ -95,6 +101,9 @@ def test_every_documented_operation_runs(services):
     assert "STRIKE_REVOKED" in actions
     assert actions[0] == "STRIKE_REVOKED"
     assert len(actions) >= 3
+    assert results["DecideAppeal"]["decideAppeal"]["status"] == "UPHELD"
+    assert results["FileOrderAppeal"]["fileAppeal"]["decider"] == "regulator:kemendag"
+    assert results["DecideOrderAppeal"]["decideAppeal"]["status"] == "REVOKED"
 
 
 @pytest.mark.parametrize("role", ["platform", "regulator"])
