@@ -11,6 +11,7 @@ from saring.adapters.secrets import identity_secret
 from saring.domain.listings import ListingLimits
 from saring.domain.strikes import StrikePolicy
 from saring.ports import (
+    AppealBook,
     Classifier,
     Clock,
     KeyStore,
@@ -21,6 +22,7 @@ from saring.ports import (
     SystemClock,
     VerdictFactsReader,
 )
+from saring.service.appeals import AppealService
 from saring.service.keys import Authenticator
 from saring.service.ledger import LedgerService
 from saring.service.orders import OrderService, agency_of_target
@@ -38,6 +40,7 @@ class Services:
     verdicts: VerdictService
     ledger: LedgerService
     orders: OrderService
+    appeals: AppealService
 
 
 class LedgerStrikeRecorder(StrikeRecorder):
@@ -181,6 +184,7 @@ def build_services(
     ledger: Ledger | None = None,
     order_book: OrderBook | None = None,
     metrics: Metrics | None = None,
+    appeal_book: AppealBook | None = None,
 ) -> Services:
     """Real adapters unless a test hands in its own; nothing is built per request.
 
@@ -193,7 +197,7 @@ def build_services(
     metrics = metrics or default_metrics()
     classifier = classifier or load_classifier(settings)
     policy = StrikePolicy.from_settings(settings)
-    if dynamodb is None and None in (keys, facts_reader, ledger, order_book):
+    if dynamodb is None and None in (keys, facts_reader, ledger, order_book, appeal_book):
         from saring.adapters.dynamodb.client import dynamodb_client
 
         dynamodb = dynamodb_client()
@@ -214,6 +218,11 @@ def build_services(
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
     ledger_service = ledger_service_for(settings, ledger, clock, order_book, metrics)
+    if appeal_book is None:
+        from saring.adapters.dynamodb.appeals import DynamoAppeals
+
+        # Deciding REVOKED writes through the DynamoDB ledger's revocation transaction.
+        appeal_book = DynamoAppeals(dynamodb, settings.table_name, ledger)  # type: ignore[arg-type]
     return Services(
         settings=settings,
         clock=clock,
@@ -224,5 +233,12 @@ def build_services(
         ledger=ledger_service,
         orders=OrderService(
             order_book, LedgerStrikeRecorder(ledger_service), clock, settings, metrics=metrics
+        ),
+        appeals=AppealService(
+            appeal_book,
+            clock,
+            settings.appeal_overdue,
+            settings.known_platforms,
+            partial(agency_of_target, order_book),
         ),
     )

@@ -37,6 +37,12 @@ STORY = [
     ("regulator", "RevokeStrike"),
     ("regulator", "SellerWithAudit"),
     ("regulator", "IdentitySignals"),
+    ("platform", "FileAppeal"),
+    ("platform", "DecideAppeal"),
+    ("platform", "AcknowledgeShopTarget"),
+    ("platform", "SellerAppeals"),
+    ("platform", "FileOrderAppeal"),
+    ("regulator", "DecideOrderAppeal"),
     ("regulator", "WithdrawTakedown"),
 ]
 _PLACEHOLDER = re.compile(r"^\{\{(\w+)\.([\w.]+)\}\}$")
@@ -101,7 +107,8 @@ def test_every_documented_operation_runs(services):
     assert results["MyCompliance"]["compliance"]["received"] == 2
     withdrawn = results["WithdrawTakedown"]["withdrawTakedown"]
     assert withdrawn["status"] == "WITHDRAWN"
-    assert [t["state"] for t in withdrawn["targets"]] == ["REMOVED", "WITHDRAWN", "WITHDRAWN"]
+    # The SHOP target was taken down (AcknowledgeShopTarget) before the withdrawal.
+    assert [t["state"] for t in withdrawn["targets"]] == ["REMOVED", "WITHDRAWN", "REMOVED"]
     trail = results["SellerWithAudit"]["seller"]["auditTrail"]["edges"]
     actions = [edge["node"]["action"] for edge in trail]
     # The story's clock moves a minute per operation, so the revocation, the last change, comes
@@ -109,6 +116,9 @@ def test_every_documented_operation_runs(services):
     assert "STRIKE_REVOKED" in actions
     assert actions[0] == "STRIKE_REVOKED"
     assert len(actions) >= 3
+    assert results["DecideAppeal"]["decideAppeal"]["status"] == "UPHELD"
+    assert results["FileOrderAppeal"]["fileAppeal"]["decider"] == "regulator:kemendag"
+    assert results["DecideOrderAppeal"]["decideAppeal"]["status"] == "REVOKED"
 
 
 @pytest.mark.parametrize("role", ["platform", "regulator"])

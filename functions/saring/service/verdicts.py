@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from saring.domain.listings import Listing, ListingLimits, validate_listings
+from saring.domain.listings import (
+    Listing,
+    ListingLimits,
+    ListingRefusedError,
+    refused_listings,
+    validate_listings,
+)
 from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import Decision, Reason, decide, model_decision
@@ -53,16 +59,31 @@ class VerdictService:
     def limits(self) -> ListingLimits:
         return self._limits
 
-    def verdicts(self, principal: Principal, listings: Sequence[Listing]) -> list[VerdictResult]:
-        batch = self.batch_verdicts(principal, listings)
-        version = batch.model_version
-        return [
-            # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
-            VerdictResult(listing.listing_id, decision, score, reasons, version, seller)
-            for listing, decision, score, reasons, seller in zip(
-                listings, batch.decisions, batch.scores, batch.reasons, batch.sellers, strict=True
-            )
-        ]
+    def verdicts(
+        self, principal: Principal, listings: Sequence[Listing]
+    ) -> list[VerdictResult | ListingRefusedError]:
+        """One entry per listing, in order: its verdict, or why it was refused (a field out of
+        bounds, a listingId repeated in the batch); one bad listing never costs the others
+        theirs. An empty or oversized batch is refused whole (BadUserInputError)."""
+        principal.require_platform()
+        listings = list(listings)
+        refused = refused_listings(listings, self._limits)
+        scored = [listing for index, listing in enumerate(listings) if index not in refused]
+        results: list[VerdictResult] = []
+        if scored:
+            batch = self.batch_verdicts(principal, scored)
+            version = batch.model_version
+            results = [
+                # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
+                VerdictResult(listing.listing_id, decision, score, reasons, version, seller)
+                for listing, decision, score, reasons, seller in zip(
+                    scored, batch.decisions, batch.scores, batch.reasons, batch.sellers, strict=True
+                )
+            ]
+        if not refused:
+            return list(results)
+        answers = iter(results)
+        return [refused.get(index) or next(answers) for index in range(len(listings))]
 
     def batch_verdicts(self, principal: Principal, listings: Sequence[Listing]) -> BatchVerdicts:
         """`verdicts`, field by field."""

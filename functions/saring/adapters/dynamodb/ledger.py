@@ -632,8 +632,12 @@ class DynamoLedger(Ledger):
         revoked_by: str,
         now: datetime,
         may_revoke: Callable[[Strike], bool] | None = None,
+        extra_items: Sequence[dict[str, Any]] = (),
     ) -> Seller:
-        """2 requests: BatchGetItem (summary + strike), TransactWriteItems."""
+        """2 requests: BatchGetItem (summary + strike), TransactWriteItems.
+
+        ``extra_items`` (e.g. an appeal's decision) are written first in the same transaction;
+        if one of their conditions fails, ExtraItemCancelledError is raised."""
         summary_k = keys.seller_summary(platform, seller_id)
         strike_k = keys.strike(platform, seller_id, strike_id)
 
@@ -695,7 +699,13 @@ class DynamoLedger(Ledger):
                 *self._link_copies(after_summary, now),
             ]
             # A strike condition failure means a concurrent revocation: the next read says so.
-            self._transact(items)
+            try:
+                self._transact([*extra_items, *items])
+            except _CancelledError as cancelled:
+                own = cancelled.reasons[: len(extra_items)]
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in own):
+                    raise ExtraItemCancelledError(own) from None
+                raise
             return after
 
         return self._until_committed(attempt)
