@@ -69,7 +69,7 @@ class Officer:
         self.page.get_by_role("button", name="Masuk").click()
 
     def view(self, name: str) -> None:
-        self.page.locator("#nav").get_by_role("link", name=name).click()
+        self.page.locator("#nav").get_by_role("link", name=name, exact=True).click()
 
     def shot(self, name: str) -> None:
         if SCREENSHOTS is not None:
@@ -85,7 +85,38 @@ def figure(page, platform: str, name: str) -> str:
     return page.locator(f'[data-testid=compliance-table] tr[data-platform="{platform}"] td[data-figure="{name}"]').inner_text()
 
 
-def test_an_order_from_issue_to_acknowledgement(browser, local_stack):
+ISSUE = """mutation($i: IssueTakedownInput!) { issueTakedown(input: $i) { id reference targets { id value } } }"""
+ACKNOWLEDGE = """mutation($i: AcknowledgeTakedownInput!) { acknowledgeTakedown(input: $i) { id state } }"""
+
+
+def call(stack, key: str, query: str, variables: dict) -> dict:
+    body = stack.post(query, key, variables).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def issue(stack, platform: str, values: list[str], kind: str = "LISTING", urgency: str = "STANDARD") -> dict:
+    return call(stack, stack.keys["kemendag"], ISSUE, {"i": {
+        "reference": f"KEMENDAG/PKTN/2026/{uuid4().hex[:6]}", "legalBasis": "Permendag 40/2022",
+        "reason": "pakaian bekas impor", "urgency": urgency,
+        "targets": [{"platform": platform, "kind": kind, "value": value} for value in values],
+    }})["issueTakedown"]
+
+
+@pytest.fixture(scope="module")
+def pictured(local_stack) -> None:
+    """For screenshots only: some orders on two platforms, answered in several ways."""
+    if SCREENSHOTS is None:
+        return
+    for platform, count, answers in (("tokopedia", 6, ["REMOVED", "REMOVED", "NOT_FOUND", "REMOVED"]),
+                                     ("shopee", 4, ["REMOVED", "REMOVED"])):
+        order = issue(local_stack, platform, [f"{platform[:2]}-{uuid4().hex[:6]}" for _ in range(count)])
+        for target, state in zip(order["targets"], answers, strict=False):
+            call(local_stack, local_stack.keys[platform], ACKNOWLEDGE, {"i": {"targetId": target["id"], "state": state}})
+    issue(local_stack, "shopee", [f"https://shopee.co.id/jaket-bal-korea-i.{uuid4().int % 10**6}.{uuid4().int % 10**8}"], "URL", "URGENT")
+
+
+def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
     from playwright.sync_api import expect
 
     origin = f"http://127.0.0.1:{local_stack.port}"
@@ -192,6 +223,98 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack):
             assert officer.requests, "the browser made no request"
             elsewhere = [url for url in officer.requests if _origin(url) != origin]
             assert elsewhere == [], f"requests to another host: {elsewhere}"
+    finally:
+        regulator.close()
+        platform.close()
+
+
+def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
+    from playwright.sync_api import expect
+
+    origin = f"http://127.0.0.1:{local_stack.port}"
+    disputed, kept = f"console-d-{uuid4().hex[:6]}", f"console-k-{uuid4().hex[:6]}"
+    order = issue(local_stack, "shopee", [disputed, kept])
+    seller = f"console-seller-{uuid4().hex[:6]}"
+    strike = call(local_stack, local_stack.keys["shopee"], """mutation($i: RecordViolationInput!) {
+        recordViolation(input: $i) { strikes(first: 1) { edges { node { id } } } } }""",
+        {"i": {"sellerId": seller, "idempotencyKey": uuid4().hex, "note": "confirmed by review"}},
+    )["recordViolation"]["strikes"]["edges"][0]["node"]["id"]
+    call(local_stack, local_stack.keys["shopee"], """mutation($i: FileAppealInput!) { fileAppeal(input: $i) { id } }""",
+         {"i": {"platform": "shopee", "sellerId": seller, "strikeId": strike, "idempotencyKey": uuid4().hex,
+                "statement": "Stok baru dari konveksi Bandung; nota terlampir."}})
+
+    regulator = Officer(browser, origin)
+    platform = Officer(browser, origin)
+    try:
+        # The platform disputes a target: a dispute without a note is refused at the note.
+        platform.open()
+        platform.sign_in(local_stack.keys["shopee"])
+        row = platform.page.locator(f'[data-testid=targets] tr[data-value="{disputed}"]')
+        row.get_by_role("button", name="Sengketakan…").click()
+        row.get_by_role("button", name="Kirim sengketa").click()
+        expect(row.locator("[data-field=note]")).to_have_attribute("aria-invalid", "true")
+        expect(row.locator("[data-error-for=note]")).to_contain_text("note")
+        row.get_by_label("Alasan sengketa").fill("Penjual hanya menjual stok baru; faktur di tiket 4411.")
+        row.get_by_role("button", name="Kirim sengketa").click()
+        expect(platform.page.get_by_text(f"Target {disputed}: Disengketakan.")).to_be_visible()
+
+        # The regulator upholds it: the target is pending again.
+        regulator.open()
+        regulator.sign_in(local_stack.keys["kemendag"])
+        regulator.view("Sengketa")
+        row = regulator.page.locator(f'[data-testid=targets] tr[data-value="{disputed}"]')
+        expect(row).to_contain_text("faktur di tiket 4411")
+        regulator.shot("disputes")
+        row.get_by_role("button", name="Putuskan").click()
+        row.get_by_label("Putusan").select_option("UPHELD")
+        row.get_by_label("Catatan").fill("Foto toko menunjukkan bal jaket bekas.")
+        row.locator("form").get_by_role("button", name="Putuskan").click()
+        expect(regulator.page.get_by_text("Sengketa diputuskan.")).to_be_visible()
+        expect(regulator.page.locator(f'[data-testid=targets] tr[data-value="{disputed}"]')).to_have_count(0)
+
+        # The orders list names the order; the regulator opens it and withdraws it.
+        regulator.view("Perintah")
+        link = regulator.page.locator(f'[data-testid=orders] tr[data-order="{order["id"]}"] a')
+        expect(link).to_have_text(order["reference"])
+        regulator.shot("orders")
+        link.click()
+        target_rows = regulator.page.locator("[data-testid=targets] tbody tr")
+        expect(regulator.page.locator(f'tr[data-value="{disputed}"] [data-column=resolution]')).to_contain_text("tetap berlaku")
+        regulator.page.get_by_role("button", name="Cabut perintah").click()
+        regulator.page.get_by_label("Alasan pencabutan").fill("Diganti perintah KEMENDAG/PKTN/2026/0150")
+        regulator.page.get_by_role("button", name="Cabut", exact=True).click()
+        expect(regulator.page.get_by_text("Perintah dicabut.")).to_be_visible()
+        expect(regulator.page.locator("[data-testid=order-status]")).to_contain_text("Dicabut")
+        for i in range(2):
+            expect(target_rows.nth(i)).to_have_attribute("data-state", "WITHDRAWN")
+
+        # The platform decides the seller's appeal: the strike is revoked.
+        platform.view("Banding")
+        platform.page.get_by_label("ID penjual").fill(seller)
+        platform.page.get_by_role("button", name="Tampilkan banding").click()
+        appeal = platform.page.locator("[data-testid=appeals] tbody tr")
+        expect(appeal).to_have_attribute("data-status", "OPEN")
+        expect(appeal).to_contain_text("konveksi Bandung")
+        platform.shot("appeals")
+        appeal.get_by_label("Putusan").select_option("REVOKED")
+        appeal.get_by_label("Catatan").fill("Nota cocok dengan barang.")
+        appeal.get_by_role("button", name="Putuskan").click()
+        expect(platform.page.get_by_text("Banding diputuskan.")).to_be_visible()
+        expect(platform.page.locator("[data-testid=appeals] tbody tr")).to_have_attribute("data-status", "REVOKED")
+        seller_now = call(local_stack, local_stack.keys["shopee"],
+                          "query($s: ID!) { seller(platform: \"shopee\", sellerId: $s) { activeStrikes } }", {"s": seller})
+        assert seller_now["seller"]["activeStrikes"] == 0
+
+        # The platform reads its own compliance.
+        platform.view("Kepatuhan")
+        expect(platform.page.get_by_role("heading", name="Kepatuhan shopee")).to_be_visible()
+        expect(platform.page.locator('[data-testid=compliance-table] tr[data-platform="shopee"]')).to_be_visible()
+        expect(platform.page.locator("[data-testid=compliance-table] tbody tr")).to_have_count(1)
+        platform.shot("platform-compliance")
+
+        for officer in (regulator, platform):
+            assert officer.errors == [], officer.errors
+            assert [url for url in officer.requests if _origin(url) != origin] == []
     finally:
         regulator.close()
         platform.close()

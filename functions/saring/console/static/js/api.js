@@ -84,6 +84,7 @@ const PROBES = {
   resolveDispute: "mutation($x: Boolean! = false) { resolveDispute(input: {targetId: \"-\", resolution: UPHELD, note: \"-\"}) @include(if: $x) { id } }",
   notices: "query($x: Boolean! = false) { takedownTargets(first: 1) @include(if: $x) { edges { node { notices { level issuedAt } } } } }",
   complianceNotices: "query($x: Boolean! = false) { compliance(platform: \"-\", since: \"2026-01-01T00:00:00Z\", until: \"2026-01-02T00:00:00Z\") @include(if: $x) { noticesSt1 noticesSt2 noticesSt3 } }",
+  complianceWithdrawn: "query($x: Boolean! = false) { compliance(platform: \"-\", since: \"2026-01-01T00:00:00Z\", until: \"2026-01-02T00:00:00Z\") @include(if: $x) { withdrawn } }",
   complianceAppeals: "query($x: Boolean! = false) { compliance(platform: \"-\", since: \"2026-01-01T00:00:00Z\", until: \"2026-01-02T00:00:00Z\") @include(if: $x) { overdueAppeals } }",
   appeals: "query($x: Boolean! = false) { seller(platform: \"-\", sellerId: \"-\") @include(if: $x) { appeals(first: 1) { edges { node { id } } } } }",
   decideAppeal: "mutation($x: Boolean! = false) { decideAppeal(input: {appealId: \"-\", decision: UPHELD, note: \"-\"}) @include(if: $x) { id } }",

@@ -21,7 +21,7 @@ export async function renderAppeals(container, session) {
   if (!sellerId) return;
 
   const data = await gql(`query Appeals($platform: String!, $sellerId: ID!) { seller(platform: $platform, sellerId: $sellerId) {
-    appeals(first: 50) { edges { node { id strikeId statement status filedAt overdue decision note decidedAt } } } } }`,
+    appeals(first: 50) { edges { node { id strikeId strikeSource orderReference statement status filedAt dueAt overdue decider decidedAt decisionNote } } } } }`,
   { platform: session.me.platform, sellerId });
   const appeals = data.seller ? data.seller.appeals.edges.map((edge) => edge.node) : [];
   if (!appeals.length) {
@@ -29,13 +29,24 @@ export async function renderAppeals(container, session) {
     return;
   }
   container.append(h("div", { class: "card" }, h("table", { "data-testid": "appeals" },
-    h("thead", {}, h("tr", {}, ["appeals.strike", "appeals.statement", "appeals.filedAt", "appeals.status"].map((key) => h("th", {}, t(key))), h("th"))),
-    h("tbody", {}, appeals.map((appeal) => h("tr", { "data-appeal": appeal.id },
-      h("td", { class: "mono" }, appeal.strikeId),
+    h("thead", {}, h("tr", {}, ["appeals.strike", "appeals.statement", "appeals.filedAt", "appeals.dueAt", "appeals.status"].map((key) => h("th", {}, t(key))), h("th"))),
+    h("tbody", {}, appeals.map((appeal) => h("tr", { "data-appeal": appeal.id, "data-status": appeal.status },
+      h("td", {}, h("div", { class: "mono" }, appeal.strikeId),
+        h("div", { class: "hint" }, t(`strikeSource.${appeal.strikeSource}`), appeal.orderReference ? ` · ${appeal.orderReference}` : "")),
       h("td", {}, appeal.statement),
       h("td", {}, formatDateTime(appeal.filedAt)),
-      h("td", {}, badge(appeal.status, appeal.status), appeal.overdue ? [" ", badge("overdue", t("appeals.overdue"))] : null),
-      h("td", {}, appeal.status === "OPEN" ? decideForm(appeal, session) : appeal.note || "")))))));
+      h("td", {}, formatDateTime(appeal.dueAt)),
+      h("td", {}, badge(appeal.status, t(`appealStatus.${appeal.status}`)), appeal.overdue ? [" ", badge("overdue", t("appeals.overdue"))] : null),
+      h("td", {}, decision(appeal, session))))))));
+}
+
+/** The form for an open appeal this platform decides; who decides the others, or the outcome. */
+function decision(appeal, session) {
+  if (appeal.status !== "OPEN") {
+    return [formatDateTime(appeal.decidedAt), appeal.decisionNote ? h("div", {}, appeal.decisionNote) : null];
+  }
+  if (appeal.decider !== `platform:${session.me.platform}`) return t("appeals.decidedBy", { decider: appeal.decider });
+  return decideForm(appeal, session);
 }
 
 function decideForm(appeal, session) {

@@ -4,7 +4,7 @@ import { alertBox, badge, describe, field, h, showFieldErrors } from "../dom.js"
 import { formatDateTime, t } from "../i18n.js";
 
 export function targetFields(caps) {
-  return `id orderId reference platform kind value sellerId state note deadline resolvedAt late overdue${caps.notices ? " notices { level issuedAt }" : ""}`;
+  return `id orderId reference platform kind value sellerId state note deadline resolvedAt late overdue${caps.notices ? " notices { level issuedAt }" : ""}${caps.resolveDispute ? " disputeResolution resolutionNote" : ""}`;
 }
 
 export function stateBadges(target) {
@@ -35,11 +35,14 @@ export function targetTable(targets, columns, actions) {
     resolvedAt: (target) => formatDateTime(target.resolvedAt),
     notices: noticeBadges,
     note: (target) => target.note || t("none"),
+    resolution: (target) => target.disputeResolution
+      ? [t(`disputes.resolution.${target.disputeResolution}`), target.resolutionNote ? h("div", { class: "hint" }, target.resolutionNote) : null]
+      : t("none"),
   };
   const headings = {
     reference: "target.reference", platform: "target.platform", kind: "target.kind", value: "target.value",
     seller: "target.seller", state: "target.state", deadline: "target.deadline", resolvedAt: "target.resolvedAt",
-    notices: "target.notices", note: "target.note",
+    notices: "target.notices", note: "target.note", resolution: "target.resolution",
   };
   return h("table", { "data-testid": "targets" },
     h("thead", {}, h("tr", {}, columns.map((name) => h("th", {}, t(headings[name]))), actions ? h("th", {}) : null)),

@@ -10,7 +10,11 @@ let period = 30;
 const FIGURES = "received removed notFound disputed pending overdue onTimeRate medianHoursToRemoval p90HoursToRemoval";
 
 function query(names, caps) {
-  const extra = [caps.complianceNotices ? "noticesSt1 noticesSt2 noticesSt3" : "", caps.complianceAppeals ? "overdueAppeals" : ""].join(" ");
+  const extra = [
+    caps.complianceWithdrawn ? "withdrawn" : "",
+    caps.complianceNotices ? "noticesSt1 noticesSt2 noticesSt3" : "",
+    caps.complianceAppeals ? "overdueAppeals" : "",
+  ].join(" ");
   const declared = names.map((_, i) => `$p${i}: String!`).join(", ");
   const fields = names.map((_, i) =>
     `p${i}: compliance(platform: $p${i}, since: $since, until: $until) { ${FIGURES} ${extra} }`).join("\n");
@@ -85,11 +89,14 @@ export async function renderCompliance(container, session) {
     disputed: "compliance.disputed", pending: "compliance.pending", overdue: "compliance.overdue",
     onTimeRate: "compliance.onTimeRate", medianHoursToRemoval: "compliance.median", p90HoursToRemoval: "compliance.p90",
   };
+  if (caps.complianceWithdrawn) {
+    columns.splice(5, 0, ["withdrawn", formatNumber]);
+    headings.withdrawn = "compliance.withdrawn";
+  }
   if (caps.complianceNotices) {
-    for (const level of ["St1", "St2", "St3"]) {
-      columns.push([`notices${level}`, formatNumber]);
-      headings[`notices${level}`] = null;
-    }
+    columns.push(["notices", (counts) => counts.map((count) => formatNumber(count)).join(" / ")]);
+    headings.notices = "compliance.noticesColumn";
+    for (const row of rows) row.notices = [row.noticesSt1, row.noticesSt2, row.noticesSt3];
   }
   if (caps.complianceAppeals) {
     columns.push(["overdueAppeals", formatNumber]);
@@ -99,7 +106,7 @@ export async function renderCompliance(container, session) {
     h("h2", {}, t("compliance.table")),
     h("table", { "data-testid": "compliance-table" },
       h("thead", {}, h("tr", {}, h("th", {}, t("compliance.platform")),
-        columns.map(([name]) => h("th", { class: "num" }, headings[name] ? t(headings[name]) : name.replace("notices", ""))))),
+        columns.map(([name]) => h("th", { class: "num" }, t(headings[name]))))),
       h("tbody", {}, rows.map((row) => h("tr", { "data-platform": row.platform },
         h("th", { scope: "row" }, row.platform),
         columns.map(([name, format]) => h("td", { class: "num", "data-figure": name }, format(row[name])))))))));

@@ -9,7 +9,7 @@ const STATUSES = ["ISSUING", "ISSUED", "WITHDRAWN"];
 const ORDER_FIELDS = "id reference legalBasis reason agency urgency issuedAt deadline status targetCount";
 
 function openById() {
-  const input = h("input", { type: "text", placeholder: "ord_…", "aria-label": t("orders.open") });
+  const input = h("input", { type: "text", "aria-label": t("orders.open") });
   return h("form", {
     class: "card row", onsubmit: (event) => {
       event.preventDefault();
@@ -78,7 +78,8 @@ export async function renderOrder(container, session) {
   const { caps, me } = session;
   let order;
   try {
-    const data = await gql(`query Order($id: ID!) { takedownOrder(id: $id) { ${ORDER_FIELDS} targets { ${targetFields(caps)} } } }`,
+    const withdrawal = caps.withdraw ? " withdrawnAt withdrawReason" : "";
+    const data = await gql(`query Order($id: ID!) { takedownOrder(id: $id) { ${ORDER_FIELDS}${withdrawal} targets { ${targetFields(caps)} } } }`,
       { id: session.param });
     order = data.takedownOrder;
   } catch (error) {
@@ -99,9 +100,12 @@ export async function renderOrder(container, session) {
     h("dt", {}, t("orders.urgency")), h("dd", {}, t(`urgency.${order.urgency}`)),
     h("dt", {}, t("orders.issuedAt")), h("dd", {}, formatDateTime(order.issuedAt)),
     h("dt", {}, t("orders.deadline")), h("dd", {}, formatDateTime(order.deadline)),
-    h("dt", {}, t("orders.targets")), h("dd", {}, `${order.targets.length} / ${order.targetCount}`))));
+    h("dt", {}, t("orders.targets")), h("dd", {}, `${order.targets.length} / ${order.targetCount}`),
+    order.withdrawnAt ? [h("dt", {}, t("order.withdrawnAt")), h("dd", {}, formatDateTime(order.withdrawnAt))] : null,
+    order.withdrawReason ? [h("dt", {}, t("order.withdrawReason")), h("dd", {}, order.withdrawReason)] : null)));
 
   const columns = ["platform", "kind", "value", "seller", "state", "deadline", "resolvedAt", "note"];
+  if (caps.resolveDispute) columns.push("resolution");
   if (caps.notices) columns.push("notices");
   const regulator = me.role === "REGULATOR";
   container.append(h("section", { class: "card" },
