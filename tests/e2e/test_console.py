@@ -137,6 +137,10 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
         regulator.sign_in(local_stack.keys["kemendag"])
         expect(page.locator("#who")).to_have_text("Regulator kemendag")
         expect(page.locator("[data-testid=compliance-table]")).to_be_visible()
+        # Every operation the console probes for is on this server: a probe that stopped
+        # matching the schema would hide its view without a word.
+        capabilities = page.evaluate("import('./js/api.js').then((api) => api.probeCapabilities())")
+        assert capabilities and all(capabilities.values()), capabilities
         removed_before = int(figure(page, "shopee", "removed"))
         received_before = int(figure(page, "shopee", "received"))
 
