@@ -51,9 +51,8 @@ def with_console(api: Any, platforms: Sequence[str], graphql_url: str = "/graphq
 
         async def secured(message: dict) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
                 message["headers"] = [
-                    *message["headers"],
+                    *message.get("headers", []),
                     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),

@@ -78,7 +78,6 @@ export function inlineForm({ inputs, submitLabel, send, onDone, onCancel, danger
         showFieldErrors(form, { [error.field]: error.message });
       } else {
         general.replaceChildren(alertBox("error", describe(error)));
-        if (!(error instanceof ApiError)) throw error;
       }
     } finally {
       button.disabled = false;

@@ -81,7 +81,10 @@ export async function renderIssue(container, session) {
       const order = data.issueTakedown;
       session.go(`#/order/${encodeURIComponent(order.id)}`, t("issue.done", { reference: order.reference }));
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof ApiError)) {
+        general.append(alertBox("error", describe(error)));
+        return;
+      }
       const placed = {};
       for (const problem of error.errors) {
         const [name, message] = placeError(problem, parsed);
