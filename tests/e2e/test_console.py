@@ -190,6 +190,12 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
         expect(row).to_be_visible()
         expect(row).to_contain_text(reference)
         platform.shot("targets")
+        # The reference opens the order as the platform sees it: its own targets only.
+        row.get_by_role("link", name=reference).click()
+        expect(platform.page.get_by_role("heading", name=f"Perintah {reference}")).to_be_visible()
+        expect(platform.page.locator("[data-testid=targets] tbody tr")).to_have_count(2)
+        expect(platform.page.get_by_role("button", name="Cabut perintah")).to_have_count(0)
+        platform.page.get_by_role("link", name="← Target tertunda").click()
         row.get_by_role("button", name="Sudah dihapus").click()
         expect(platform.page.get_by_text(f"Target {listing}: Dihapus.")).to_be_visible()
         expect(platform.page.locator(f'[data-testid=targets] tr[data-value="{listing}"]')).to_have_count(0)

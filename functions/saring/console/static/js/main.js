@@ -18,6 +18,7 @@ const VIEWS = {
   ],
   PLATFORM: [
     { route: "targets", label: "nav.targets", render: renderTargets },
+    { route: "order", render: renderOrder },
     { route: "compliance", label: "nav.compliance", render: renderCompliance },
     { route: "appeals", label: "nav.appeals", render: renderAppeals, needs: (caps) => caps.appeals && caps.decideAppeal },
   ],

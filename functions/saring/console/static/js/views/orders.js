@@ -85,7 +85,9 @@ export async function renderOrder(container, session) {
   } catch (error) {
     if (!(error instanceof ApiError && error.code === "NOT_FOUND")) throw error;
   }
-  container.append(h("p", {}, h("a", { href: "#/orders" }, t("order.back"))));
+  container.append(h("p", {}, me.role === "REGULATOR"
+    ? h("a", { href: "#/orders" }, t("order.back"))
+    : h("a", { href: "#/targets" }, t("order.backTargets"))));
   if (!order) {
     container.append(alertBox("error", t("order.notFound")));
     return;
