@@ -11,11 +11,22 @@ Items
            TARGETS#<platform>#<state>, sorted by <deadline>#<target id>. The target id
            "<order id>-<index>" gives the key, so acknowledging is one GetItem away.
 - match    MATCH#<platform>#{LISTING|URL|SELLER}#<value> / MATCH: one attribute
-           "ref#<target id>" = order reference per active (PENDING or REMOVED) target.
+           "ref#<target id>" = order reference per active (PENDING or REMOVED) target of an
+           order not withdrawn.
+- listing  ORDER#<order id> / LIST#AGENCY and LIST#PLATFORM#<platform>: written with the
+           order's first transaction, on gsi1 under ORDERS#AGENCY#... and ORDERS#PLATFORM#...,
+           sorted by <issued at>#<order id>; `orders` pages through them newest first.
+- notice   ORDER#<order id> / NOTICE#<index>#<level>: one per warning-ladder notice, written
+           with the target's `notice_<level>` attribute; its stream INSERT is announced.
+
+Withdrawal sets the header WITHDRAWN first (conditioned on ISSUED; an acknowledgement checks the
+header is not WITHDRAWN in its own transaction), then settles the targets read after it, each
+update conditioned on the state read: PENDING and DISPUTED become WITHDRAWN, every target gets
+`order_withdrawn` and loses its match attribute. A retry settles what is left.
 
 Issuing (up to 500 targets; a transaction holds at most 100 actions)
-1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event and as
-   many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
+1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event, the
+   listing items and as many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
    whole, header ISSUED, in this one transaction.
 2. Larger orders: the header is ISSUING; the other targets go in further transactions (about 49
    targets each), every target Put conditioned on attribute_not_exists and written in the same
