@@ -427,3 +427,18 @@ def test_an_upheld_dispute_waits_for_its_new_deadline(service, clock):
     assert service.issue_notices() == []  # ST1 was long ago, but the new deadline is not past
     clock.advance(hours=1, seconds=1)
     assert [n.level for _, n in service.issue_notices()] == [ST2]
+
+
+def test_notices_issued_are_counted_per_platform_and_level(book, strikes, clock, settings):
+    from tests.fakes import RecordingMetrics
+
+    metrics = RecordingMetrics()
+    service = OrderService(book, strikes, clock, settings, metrics=metrics)
+    service.issue_takedown(REGULATOR, order_input(*MIXED))
+    clock.advance(hours=25)
+    service.issue_notices()
+    assert (metrics.of("NoticesIssued", platform="shopee", level="ST1"),
+            metrics.of("NoticesIssued", platform="lazada", level="ST1")) == (3, 2)
+    service.issue_notices()  # nothing more: nothing counted
+    assert metrics.of("NoticesIssued", platform="shopee", level="ST1") == 3
+    assert metrics.of("NoticesIssued", platform="shopee", level="ST2") == 0
