@@ -106,10 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep = orders.add_parser(
         "sweep",
-        help="complete orders whose issue was interrupted (ISSUING for over 5 minutes)",
+        help="complete orders whose issue or withdrawal was interrupted (over 5 minutes ago)",
         description="What the scheduled OverdueTargetsFunction does every 15 minutes: every "
         "order still ISSUING 5 minutes after its issue gets its missing targets and becomes "
-        "ISSUED. Prints the ids completed, one a line.",
+        "ISSUED, and every order WITHDRAWN over 5 minutes ago with targets not yet settled has "
+        "them settled. Prints the ids completed, one a line.",
     )
     sweep.set_defaults(run=_orders_sweep)
 
@@ -147,7 +148,8 @@ def _notices_run(args: argparse.Namespace) -> int:
 def _orders_sweep(args: argparse.Namespace) -> int:
     from saring.bootstrap import build_order_service
 
-    for order_id in build_order_service().sweep_interrupted_orders():
+    service = build_order_service()
+    for order_id in service.sweep_interrupted_orders() + service.sweep_interrupted_withdrawals():
         print(order_id)
     return 0
 

@@ -323,6 +323,11 @@ class OrderBook(ABC):
         this call issued. Each notice is written once, however many calls run at once."""
         raise NotImplementedError
 
+    def sweep_withdrawals(self, withdrawn_before: datetime) -> list[str]:
+        """Settles the targets of orders withdrawn before `withdrawn_before` whose withdrawal
+        was interrupted; their ids. A book that withdraws at once has nothing to sweep."""
+        return []
+
     def sweep(self, issued_before: datetime) -> list[str]:
         """Completes the orders still ISSUING that were issued before `issued_before`; their ids.
         A book that writes an order at once has nothing to sweep."""

@@ -245,6 +245,32 @@ def test_an_interrupted_withdrawal_is_completed_by_the_retry(service, dynamodb, 
     assert [e.action for e in audit_events(dynamodb, table_name, f"order:{order.id}")].count("TAKEDOWN_WITHDRAWN") == 1
 
 
+def test_an_interrupted_withdrawal_nobody_retries_is_settled_by_the_sweep(service, book, dynamodb, table_name, settings, strikes, clock):
+    order = service.issue_takedown(REGULATOR, order_input(*many(120)))
+    failing = OrderService(
+        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
+    )
+    with pytest.raises(ClientError):
+        failing.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order.id, "error"))
+    clock.advance(days=2)
+    # meanwhile no notice for the order's targets still pending: the order is not ISSUED
+    assert service.issue_notices() == []
+    assert service.sweep_interrupted_withdrawals() == [order.id]
+    settled = service.takedown_order(REGULATOR, order.id)
+    assert all(t.state is TargetState.WITHDRAWN and t.order_withdrawn for t in settled.targets)
+    assert book.active_order_references("shopee", "v-0", "x", None) == []
+    assert service.sweep_interrupted_withdrawals() == []  # off the WITHDRAWING partition
+    header = dynamodb.get_item(TableName=table_name, Key={"pk": {"S": f"ORDER#{order.id}"}, "sk": {"S": "ORDER"}})
+    assert "gsi1pk" not in header["Item"]
+
+
+def test_a_withdrawal_just_made_is_not_swept(service, clock):
+    order = service.issue_takedown(REGULATOR, order_input(*MIXED))
+    service.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order.id, "error"))
+    clock.advance(days=1)
+    assert service.sweep_interrupted_withdrawals() == []
+
+
 def test_withdrawing_an_order_still_issuing_completes_it_first(dynamodb, table_name, settings, strikes, clock):
     service, order_id = throttled_issue(dynamodb, table_name, settings, strikes, clock)
     withdrawn = service.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order_id, "error"))
@@ -427,3 +453,18 @@ def test_an_upheld_dispute_waits_for_its_new_deadline(service, clock):
     assert service.issue_notices() == []  # ST1 was long ago, but the new deadline is not past
     clock.advance(hours=1, seconds=1)
     assert [n.level for _, n in service.issue_notices()] == [ST2]
+
+
+def test_notices_issued_are_counted_per_platform_and_level(book, strikes, clock, settings):
+    from tests.fakes import RecordingMetrics
+
+    metrics = RecordingMetrics()
+    service = OrderService(book, strikes, clock, settings, metrics=metrics)
+    service.issue_takedown(REGULATOR, order_input(*MIXED))
+    clock.advance(hours=25)
+    service.issue_notices()
+    assert (metrics.of("NoticesIssued", platform="shopee", level="ST1"),
+            metrics.of("NoticesIssued", platform="lazada", level="ST1")) == (3, 2)
+    service.issue_notices()  # nothing more: nothing counted
+    assert metrics.of("NoticesIssued", platform="shopee", level="ST1") == 3
+    assert metrics.of("NoticesIssued", platform="shopee", level="ST2") == 0

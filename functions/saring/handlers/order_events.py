@@ -10,7 +10,8 @@
   by the scheduled notices function): one `TakedownNoticeIssued` event, same source and bus,
   with the level and the target it is about.
 - A target acknowledged REMOVED that names a seller (MODIFY): the seller's strike, recorded
-  again through the ledger, idempotent on the target id. The API records it as it answers the
+  again through the ledger, idempotent on the target id; once its order is withdrawn (the same
+  target, settled), the strike revoked with the withdrawal's reason. The API records it as it answers the
   acknowledgement; doing it here as well means a crash between the two writes cannot leave a
   removal without its strike, even if the platform never retries.
 
@@ -128,6 +129,20 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 def record_strike(image: dict[str, Any]) -> None:
     if not image.get("seller_id"):
+        return
+    if image.get("order_withdrawn"):
+        # Its order was withdrawn: the strike is revoked with the agency's reason (recorded
+        # first if it never was), whoever settled the target and whether or not the API's own
+        # revocation got through.
+        ledger().revoke_order_strike(
+            image["platform"],
+            image["seller_id"],
+            image["id"],
+            image["reference"],
+            image["value"] if image.get("kind") == "LISTING" else None,
+            reason=image.get("withdraw_reason") or "order withdrawn",
+            revoked_by=f"regulator:{image['agency']}",
+        )
         return
     ledger().record_order_strike(
         platform=image["platform"],

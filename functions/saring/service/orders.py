@@ -374,6 +374,14 @@ class OrderService:
         self._metrics.count("OrdersSwept", len(completed), {})
         return completed
 
+    def sweep_interrupted_withdrawals(self) -> list[str]:
+        """Settles the targets of orders whose withdrawal was interrupted (WITHDRAWN for over
+        SWEEP_AFTER with targets not yet settled) and nobody retried; their ids. The strikes of
+        their removed targets are revoked by the order events function, from the stream."""
+        settled = self._book.sweep_withdrawals(self._clock.now() - SWEEP_AFTER)
+        self._metrics.count("WithdrawalsSwept", len(settled), {})
+        return settled
+
     def overdue(self, target: TakedownTarget) -> bool:
         """For the resolver of TakedownTarget.overdue."""
         return overdue(target, self._clock.now())

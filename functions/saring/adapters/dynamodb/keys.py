@@ -111,6 +111,8 @@ MATCH_SK = "MATCH"
 MATCH_REF_PREFIX = "ref#"
 GATED_MATCH_REF_PREFIX = "gref#"
 ISSUING_ORDERS_PARTITION = "ORDERS#ISSUING"  # gsi1: headers of orders still ISSUING
+# gsi1: headers of orders WITHDRAWN whose targets are not all settled yet (the sweep finishes them)
+WITHDRAWING_ORDERS_PARTITION = "ORDERS#WITHDRAWING"
 
 
 def order_partition(order_id: str) -> str:

@@ -11,11 +11,22 @@ Items
            TARGETS#<platform>#<state>, sorted by <deadline>#<target id>. The target id
            "<order id>-<index>" gives the key, so acknowledging is one GetItem away.
 - match    MATCH#<platform>#{LISTING|URL|SELLER}#<value> / MATCH: one attribute
-           "ref#<target id>" = order reference per active (PENDING or REMOVED) target.
+           "ref#<target id>" = order reference per active (PENDING or REMOVED) target of an
+           order not withdrawn.
+- listing  ORDER#<order id> / LIST#AGENCY and LIST#PLATFORM#<platform>: written with the
+           order's first transaction, on gsi1 under ORDERS#AGENCY#... and ORDERS#PLATFORM#...,
+           sorted by <issued at>#<order id>; `orders` pages through them newest first.
+- notice   ORDER#<order id> / NOTICE#<index>#<level>: one per warning-ladder notice, written
+           with the target's `notice_<level>` attribute; its stream INSERT is announced.
+
+Withdrawal sets the header WITHDRAWN first (conditioned on ISSUED; an acknowledgement checks the
+header is not WITHDRAWN in its own transaction), then settles the targets read after it, each
+update conditioned on the state read: PENDING and DISPUTED become WITHDRAWN, every target gets
+`order_withdrawn` and loses its match attribute. A retry settles what is left.
 
 Issuing (up to 500 targets; a transaction holds at most 100 actions)
-1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event and as
-   many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
+1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event, the
+   listing items and as many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
    whole, header ISSUED, in this one transaction.
 2. Larger orders: the header is ISSUING; the other targets go in further transactions (about 49
    targets each), every target Put conditioned on attribute_not_exists and written in the same
@@ -1114,21 +1125,58 @@ class DynamoDBOrderBook(OrderBook):
             assert header is not None
         if header["status"]["S"] != OrderStatus.WITHDRAWN.value:
             self._mark_withdrawn(header, reason, at, actor)
+        return self._settle_all(order_id)
+
+    def _settle_all(self, order_id: str) -> TakedownOrder:
+        """Settles every target of a WITHDRAWN order not settled yet, then takes its header off
+        the WITHDRAWING partition; the order as it is then."""
         for _ in range(5):
             header, targets = self._read_order(order_id)
             assert header is not None
             order = _order_from_items(header, targets)
             assert order.withdrawn_at is not None
             unsettled = [t for t in order.targets if not t.order_withdrawn]
-            if not unsettled:
-                return order
             try:
-                self._settle(order, unsettled)
+                if unsettled:
+                    self._settle(order, unsettled)
+                    continue
+                if header.get("gsi1pk", {}).get("S") == keys.WITHDRAWING_ORDERS_PARTITION:
+                    self._client.update_item(
+                        TableName=self._table,
+                        Key=keys.typed(keys.order_header(order_id)),
+                        UpdateExpression="REMOVE gsi1pk, gsi1sk",
+                        ConditionExpression="#status = :withdrawn",
+                        ExpressionAttributeNames={"#status": "status"},
+                        ExpressionAttributeValues={":withdrawn": _s(OrderStatus.WITHDRAWN.value)},
+                    )
+                return order
             except ClientError as error:
                 if _cancellation_reasons(error) is None:
                     raise
                 # A target changed meanwhile (a concurrent withdrawal): read again.
         raise SaringError(f"could not settle the targets of withdrawn order {order_id}; retry")
+
+    def sweep_withdrawals(self, withdrawn_before: datetime) -> list[str]:
+        """Settles the orders WITHDRAWN before `withdrawn_before` whose withdrawal was
+        interrupted and never retried; their ids. One Query on gsi1's ORDERS#WITHDRAWING."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :before",
+            "ExpressionAttributeValues": {
+                ":p": _s(keys.WITHDRAWING_ORDERS_PARTITION),
+                ":before": _s(iso(withdrawn_before)),
+            },
+        }
+        settled: list[str] = []
+        while True:
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                self._settle_all(item["id"]["S"])
+                settled.append(item["id"]["S"])
+            if "LastEvaluatedKey" not in response:
+                return settled
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _mark_withdrawn(self, header: Mapping[str, Any], reason: str, at: datetime, actor: str) -> None:
         order_id = header["id"]["S"]
@@ -1140,7 +1188,7 @@ class DynamoDBOrderBook(OrderBook):
                             "TableName": self._table,
                             "Key": keys.typed(keys.order_header(order_id)),
                             "UpdateExpression": "SET #status = :withdrawn, withdrawn_at = :at, "
-                            "withdraw_reason = :reason",
+                            "withdraw_reason = :reason, gsi1pk = :withdrawing, gsi1sk = :sort",
                             "ConditionExpression": "#status = :issued",
                             "ExpressionAttributeNames": {"#status": "status"},
                             "ExpressionAttributeValues": {
@@ -1148,6 +1196,8 @@ class DynamoDBOrderBook(OrderBook):
                                 ":issued": _s(ISSUED),
                                 ":at": _s(iso(at)),
                                 ":reason": _s(reason),
+                                ":withdrawing": _s(keys.WITHDRAWING_ORDERS_PARTITION),
+                                ":sort": _s(keys.order_issued_sort(iso(at), order_id)),
                             },
                         }
                     },
@@ -1211,8 +1261,14 @@ class DynamoDBOrderBook(OrderBook):
                 ":state": _s(settled.state.value),
                 ":gsi1pk": _s(keys.targets_partition(target.platform, settled.state.value)),
                 ":yes": {"BOOL": True},
+                ":reason": _s(order.withdraw_reason or ""),
             }
-            expression = "SET #state = :state, gsi1pk = :gsi1pk, order_withdrawn = :yes"
+            # The reason travels with the target: the order events function revokes a removed
+            # target's strike from the stream, whoever settled it (the API or the sweep).
+            expression = (
+                "SET #state = :state, gsi1pk = :gsi1pk, order_withdrawn = :yes, "
+                "withdraw_reason = :reason"
+            )
             if settled.resolved_at != target.resolved_at and settled.resolved_at is not None:
                 expression += ", resolved_at = :resolved_at"
                 values[":resolved_at"] = _s(iso(settled.resolved_at))
@@ -1472,6 +1528,16 @@ class DynamoDBOrderBook(OrderBook):
                     "TableName": self._table,
                     "Item": item,
                     "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            # Not for an order withdrawn whose targets are not all settled yet.
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": keys.typed(keys.order_header(target.order_id)),
+                    "ConditionExpression": "#status = :issued",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":issued": _s(ISSUED)},
                 }
             },
         ]
