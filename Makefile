@@ -13,7 +13,7 @@ DYNAMODB_PORT ?= 8001
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,train]'
+	$(PY) -m pip install --quiet -e '.[dev,train,report]'
 	touch $(INSTALLED)
 
 run: $(INSTALLED)

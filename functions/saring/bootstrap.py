@@ -173,6 +173,26 @@ def build_order_service(settings: Settings | None = None) -> OrderService:
     return OrderService(book, recorder, SystemClock(), settings, metrics=default_metrics())
 
 
+def build_transparency_service(
+    settings: Settings | None = None, *, dynamodb: Any = None, clock: Clock | None = None
+):
+    """The transparency exports' reader (CLI only): no model, no schema, no identity secret."""
+    from saring.adapters.dynamodb.appeals import DynamoAppeals
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.enforcement import DynamoEnforcementLog
+    from saring.service.transparency import TransparencyService
+
+    settings = settings or Settings.from_env()
+    dynamodb = dynamodb or dynamodb_client()
+    ledger = dynamo_ledger(dynamodb, settings)
+    return TransparencyService(
+        DynamoEnforcementLog(dynamodb, settings.table_name, settings),
+        DynamoAppeals(dynamodb, settings.table_name, ledger),  # type: ignore[arg-type]
+        clock or SystemClock(),
+        settings,
+    )
+
+
 def build_services(
     settings: Settings | None = None,
     *,

@@ -494,3 +494,24 @@ class AppealBook(ABC):
     @abstractmethod
     def filed(self, platform: str, since: datetime, until: datetime) -> list[Appeal]:
         """The platform's appeals filed in [since, until)."""
+
+
+# --- Transparency: what a platform did, read back for exports (CLI only) -------------------------
+
+from saring.domain.statements import RecordedStrike, RemovedTarget  # noqa: E402
+
+
+class EnforcementLog(ABC):
+    """Enforcement actions as stored, read for statements of reasons and reports."""
+
+    @abstractmethod
+    def removed_targets(self, platform: str, since: datetime, until: datetime) -> list[RemovedTarget]:
+        """Targets of the platform acknowledged REMOVED in [since, until), with their orders."""
+
+    @abstractmethod
+    def recorded_strikes(self, platform: str, since: datetime, until: datetime) -> list[RecordedStrike]:
+        """Strikes recorded on the platform in [since, until), whether each blocked its seller."""
+
+    @abstractmethod
+    def notices_by_level(self, platform: str, since: datetime, until: datetime) -> dict[str, int]:
+        """Warning-ladder notices on the platform's targets of orders issued in [since, until)."""

@@ -135,6 +135,24 @@ def test_revoked_revokes_the_strike_and_every_step_is_audited(api, clock):
     assert api.file("s-2", strikes[0], "appeal-4").errors[0].extensions == {"code": "CONFLICT", "field": "strikeId"}
 
 
+def test_a_strike_revoked_directly_meanwhile_closes_its_appeal_only_as_revoked(api):
+    strike = api.review_strike("s-10", "k-10")
+    appeal = api.file("s-10", strike, "appeal-10").data["fileAppeal"]
+    api.ok(
+        """mutation($s: ID!) { revokeStrike(input: {platform: "shopee", sellerId: "s-10", strikeId: $s,
+        reason: "revoked by hand"}) { activeStrikes } }""",
+        SHOPEE,
+        {"s": strike},
+    )
+    assert api.decide(appeal["id"], "UPHELD", SHOPEE).errors[0].extensions == {
+        "code": "CONFLICT", "field": "decision", "appealId": appeal["id"]
+    }
+    closed = api.decide(appeal["id"], "REVOKED", SHOPEE).data["decideAppeal"]
+    assert closed["status"] == "REVOKED"
+    trail = api.ok(AUDIT, KEMENDAG, {"s": "s-10"})["seller"]["auditTrail"]["edges"]
+    assert [e["node"]["action"] for e in trail].count("STRIKE_REVOKED") == 1  # not a second time
+
+
 def test_idempotency_and_one_open_appeal_per_strike(api):
     strike = api.review_strike("s-3", "k-3")
     first = api.file("s-3", strike, "appeal-5").data["fileAppeal"]

@@ -361,6 +361,12 @@ class DynamoAppeals(AppealBook):
         assert decided_appeal.decided_at is not None and decided_appeal.decided_by is not None
         try:
             strike = self.strike(appeal.platform, appeal.seller_id, appeal.strike_id)
+            if decided_appeal.status is AppealStatus.UPHELD and strike is not None and strike.revoked:
+                raise ConflictError(
+                    "the strike was revoked meanwhile (revokeStrike): decide REVOKED to close the appeal",
+                    field="decision",
+                    extensions={"appealId": appeal.id},
+                )
             if decided_appeal.status is AppealStatus.REVOKED and strike is not None and not strike.revoked:
                 self.ledger.revoke_strike(
                     appeal.platform,

@@ -66,6 +66,12 @@ def strike(platform: str, seller_id: str, strike_id: str) -> dict[str, str]:
     return {"pk": seller_partition(platform, seller_id), "sk": f"{STRIKE_PREFIX}{strike_id}"}
 
 
+def strikes_of_day(platform: str, day: str, strike_id: str) -> dict[str, str]:
+    """gsi1 entry of a strike: a platform's strikes of one UTC day ("2026-03-01"), by id (time
+    order), for the transparency exports. One partition per day spreads the writes."""
+    return {"gsi1pk": f"STRIKES#{platform}#{day}", "gsi1sk": strike_id}
+
+
 def strike_idempotency(platform: str, source: str, idempotency_key: str) -> dict[str, str]:
     """One per (platform, source, key): a platform's idempotencyKey or an order target's id."""
     return {"pk": f"STRIKEKEY#{platform}#{source}#{idempotency_key}", "sk": "STRIKEKEY"}

@@ -40,7 +40,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from saring.adapters.backoff import full_jitter
@@ -76,6 +76,7 @@ from saring.domain.strikes import (
     BlockedElsewhere,
     Seller,
     SellerStanding,
+    Standing,
     Strike,
     StrikeDraft,
     StrikePage,
@@ -541,7 +542,19 @@ class DynamoLedger(Ledger):
             {
                 "Put": {
                     "TableName": self.table,
-                    "Item": _strike_item(strike),
+                    "Item": {
+                        **_strike_item(strike),
+                        **keys.typed(
+                            keys.strikes_of_day(
+                                strike.platform, strike.created_at.astimezone(UTC).date().isoformat(), strike.id
+                            )
+                        ),
+                        # This strike made the seller BLOCKED: an enforcement action of its own
+                        # for statements of reasons (saring.transparency).
+                        "blocked_seller": {
+                            "BOOL": after.standing is Standing.BLOCKED and before.standing is not Standing.BLOCKED
+                        },
+                    },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
