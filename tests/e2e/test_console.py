@@ -253,6 +253,16 @@ def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
          {"i": {"platform": "shopee", "sellerId": seller, "strikeId": strike, "idempotencyKey": uuid4().hex,
                 "statement": "Stok baru dari konveksi Bandung; nota terlampir."}})
 
+    # A strike from an order (its SHOP target taken down), appealed: the agency decides it.
+    shop = f"console-shop-{uuid4().hex[:6]}"
+    shop_target = issue(local_stack, "shopee", [shop], "SHOP")["targets"][0]["id"]
+    call(local_stack, local_stack.keys["shopee"], ACKNOWLEDGE, {"i": {"targetId": shop_target, "state": "REMOVED"}})
+    order_strike = call(local_stack, local_stack.keys["shopee"], "query($s: ID!) { seller(platform: \"shopee\", sellerId: $s) { strikes(first: 1) { edges { node { id } } } } }",
+                        {"s": shop})["seller"]["strikes"]["edges"][0]["node"]["id"]
+    call(local_stack, local_stack.keys["shopee"], """mutation($i: FileAppealInput!) { fileAppeal(input: $i) { id } }""",
+         {"i": {"platform": "shopee", "sellerId": shop, "strikeId": order_strike, "idempotencyKey": uuid4().hex,
+                "statement": "Toko hanya menjual produk lokal."}})
+
     regulator = Officer(browser, origin)
     platform = Officer(browser, origin)
     try:
@@ -297,6 +307,19 @@ def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
         expect(regulator.page.locator("[data-testid=order-status]")).to_contain_text("Dicabut")
         for i in range(2):
             expect(target_rows.nth(i)).to_have_attribute("data-state", "WITHDRAWN")
+
+        # The agency decides the appeal of its order's strike: the strike stands.
+        regulator.view("Banding")
+        regulator.page.get_by_label("Platform").select_option("shopee")
+        regulator.page.get_by_label("ID penjual").fill(shop)
+        regulator.page.get_by_role("button", name="Tampilkan banding").click()
+        appeal = regulator.page.locator("[data-testid=appeals] tbody tr")
+        expect(appeal).to_contain_text("produk lokal")
+        appeal.get_by_label("Putusan").select_option("UPHELD")
+        appeal.get_by_label("Catatan").fill("Foto toko menunjukkan bal bekas.")
+        appeal.get_by_role("button", name="Putuskan").click()
+        expect(regulator.page.get_by_text("Banding diputuskan.")).to_be_visible()
+        expect(regulator.page.locator("[data-testid=appeals] tbody tr")).to_have_attribute("data-status", "UPHELD")
 
         # The platform decides the seller's appeal: the strike is revoked.
         platform.view("Banding")

@@ -15,6 +15,7 @@ const VIEWS = {
     { route: "order", render: renderOrder },
     { route: "issue", label: "nav.issue", render: renderIssue },
     { route: "disputes", label: "nav.disputes", render: renderDisputes },
+    { route: "appeals", label: "nav.appeals", render: renderAppeals, needs: (caps) => caps.appeals && caps.decideAppeal },
   ],
   PLATFORM: [
     { route: "targets", label: "nav.targets", render: renderTargets },

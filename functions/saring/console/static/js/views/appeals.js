@@ -1,28 +1,36 @@
-// A platform's appeals: a seller's appeals, open ones with a form to decide them.
-import { gql } from "../api.js";
+// A seller's appeals, with a form for each open one the signed-in caller decides: a platform
+// its own review strikes, an agency the strikes its orders caused.
+import { gql, platforms } from "../api.js";
 import { alertBox, badge, field, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { inlineForm } from "./common.js";
 
 let sellerId = "";
+let chosenPlatform = "";
 
 export async function renderAppeals(container, session) {
+  const regulator = session.me.role === "REGULATOR";
   container.append(h("h1", {}, t("appeals.title")));
   if (session.notice) container.append(alertBox("ok", session.notice));
   const input = h("input", { type: "text", value: sellerId, autocomplete: "off" });
+  const platformSelect = regulator
+    ? h("select", {}, platforms().map((name) => h("option", { value: name, selected: name === chosenPlatform }, name)))
+    : null;
   container.append(h("form", {
     class: "card row", onsubmit: (event) => {
       event.preventDefault();
       sellerId = input.value.trim();
+      if (platformSelect) chosenPlatform = platformSelect.value;
       session.refresh();
     },
-  }, field(t("appeals.seller"), input, "sellerId"),
+  }, platformSelect ? field(t("issue.platform"), platformSelect, "platform") : null,
+  field(t("appeals.seller"), input, "sellerId"),
   h("div", { style: "flex:0 0 auto;align-self:end" }, h("button", { class: "secondary", type: "submit" }, t("appeals.show")))));
   if (!sellerId) return;
 
   const data = await gql(`query Appeals($platform: String!, $sellerId: ID!) { seller(platform: $platform, sellerId: $sellerId) {
     appeals(first: 50) { edges { node { id strikeId strikeSource orderReference statement status filedAt dueAt overdue decider decidedAt decisionNote } } } } }`,
-  { platform: session.me.platform, sellerId });
+  { platform: regulator ? chosenPlatform || platforms()[0] : session.me.platform, sellerId });
   const appeals = data.seller ? data.seller.appeals.edges.map((edge) => edge.node) : [];
   if (!appeals.length) {
     container.append(alertBox("info", t("appeals.empty")));
@@ -45,7 +53,8 @@ function decision(appeal, session) {
   if (appeal.status !== "OPEN") {
     return [formatDateTime(appeal.decidedAt), appeal.decisionNote ? h("div", {}, appeal.decisionNote) : null];
   }
-  if (appeal.decider !== `platform:${session.me.platform}`) return t("appeals.decidedBy", { decider: appeal.decider });
+  const me = session.me.role === "REGULATOR" ? `regulator:${session.me.agency}` : `platform:${session.me.platform}`;
+  if (appeal.decider !== me) return t("appeals.decidedBy", { decider: appeal.decider });
   return decideForm(appeal, session);
 }
 
