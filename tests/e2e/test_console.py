@@ -141,6 +141,19 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
         # matching the schema would hide its view without a word.
         capabilities = page.evaluate("import('./js/api.js').then((api) => api.probeCapabilities())")
         assert capabilities and all(capabilities.values()), capabilities
+        # ...and one the server lacks is seen as missing (its view hidden), not as a failure.
+        missing = page.evaluate(
+            """async () => {
+              const api = await import('./js/api.js');
+              const probes = [
+                'query($x: Boolean! = false) { takedownOrderz(first: 1) @include(if: $x) { edges { cursor } } }',
+                'mutation($x: Boolean! = false) { withdrawTakedown(input: {orderId: "-", reazon: "-"}) @include(if: $x) { id } }',
+                'query($x: Boolean! = false) { takedownTargets(first: 1) @include(if: $x) { edges { node { noticez { level } } } } }',
+              ];
+              return Promise.all(probes.map((query) => api.gql(query).then(() => 'answered', (e) => e.unsupported)));
+            }"""
+        )
+        assert missing == [True, True, True]
         removed_before = int(figure(page, "shopee", "removed"))
         received_before = int(figure(page, "shopee", "received"))
 

@@ -48,10 +48,13 @@ export class ApiError extends Error {
     return this.errors[0]?.extensions?.field;
   }
 
-  /** Whether the server does not know an operation, field or type the query names. */
+  /**
+   * Whether the server refused the document before running any of it (it does not validate:
+   * a field, argument, type or input field the server does not know). Execution errors carry
+   * a path; these do not, and come without data.
+   */
   get unsupported() {
-    return this.errors.some((error) =>
-      /^(Cannot query field|Unknown type|Unknown argument|Field .* is not defined by type|Value .* does not exist in)/.test(error.message));
+    return !this.data && this.errors.every((error) => !error.path);
   }
 }
 
