@@ -1,13 +1,20 @@
 """The console in a real browser: Debian's headless Chromium driven by Playwright, against
 `saring serve` (the `local_stack` fixture), as an officer and a platform would use it.
 
-`SARING_CONSOLE_SCREENSHOTS=1` also writes docs/img/console-*.png, one per view.
+`SARING_CONSOLE_SCREENSHOTS=1` also writes docs/img/console-*.png, one per view, from a stack of
+its own (ports 8600 and 8601) whose urgent orders are due at once, so the charts have late
+removals, overdue targets and ST1 notices to show (ST2 comes a whole hour later at the least).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +23,7 @@ from uuid import uuid4
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.e2e.conftest import LocalStack
 
 CHROMIUM = Path(os.environ.get("SARING_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -103,23 +111,67 @@ def issue(stack, platform: str, values: list[str], kind: str = "LISTING", urgenc
     }})["issueTakedown"]
 
 
+PICTURED_SETTINGS = {"SARING_URGENT_DEADLINE_HOURS": "0"}
+
+
 @pytest.fixture(scope="module")
-def pictured(local_stack) -> None:
-    """For screenshots only: some orders on two platforms, answered in several ways."""
+def stack(request) -> Iterator[LocalStack]:
+    if SCREENSHOTS is None:
+        yield request.getfixturevalue("local_stack")
+        return
+    keys_file = request.getfixturevalue("tmp_path_factory").mktemp("pictured") / "keys.json"
+    env = {**os.environ, **PICTURED_SETTINGS, "PYTHONUNBUFFERED": "1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "saring.cli", "serve", "--port", "8600", "--dynamodb-port", "8601",
+         "--keys-out", str(keys_file)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not keys_file.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert keys_file.exists(), "the screenshot stack did not start (ports 8600, 8601 busy?)"
+        time.sleep(1)  # the keys are written just before uvicorn listens
+        keys = {entry["name"]: entry["key"] for entry in json.loads(keys_file.read_text())}
+        yield LocalStack("http://127.0.0.1:8600/graphql", 8600, keys, keys_file, process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def run_notices() -> None:
+    """`saring notices run` against the screenshot stack's moto, as the scheduled function."""
+    env = {**os.environ, **PICTURED_SETTINGS, "AWS_ENDPOINT_URL": "http://127.0.0.1:8601",
+           "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+           "AWS_DEFAULT_REGION": "ap-southeast-3", "SARING_TABLE": "saring-local"}
+    subprocess.run([sys.executable, "-m", "saring.cli", "notices", "run"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def pictured(stack) -> None:
+    """For screenshots only: orders on two platforms, answered in several ways, some late and
+    some overdue with notices."""
     if SCREENSHOTS is None:
         return
-    for platform, count, answers in (("tokopedia", 6, ["REMOVED", "REMOVED", "NOT_FOUND", "REMOVED"]),
-                                     ("shopee", 4, ["REMOVED", "REMOVED"])):
-        order = issue(local_stack, platform, [f"{platform[:2]}-{uuid4().hex[:6]}" for _ in range(count)])
+    for platform, count, answers, urgency in (
+        ("tokopedia", 6, ["REMOVED", "REMOVED", "NOT_FOUND", "REMOVED"], "STANDARD"),
+        ("shopee", 4, ["REMOVED", "REMOVED"], "STANDARD"),
+        ("shopee", 3, ["REMOVED"], "URGENT"),  # due at once: removed late, the others overdue
+        ("tokopedia", 2, [], "URGENT"),
+    ):
+        order = issue(stack, platform, [f"{platform[:2]}-{uuid4().hex[:6]}" for _ in range(count)], urgency=urgency)
         for target, state in zip(order["targets"], answers, strict=False):
-            call(local_stack, local_stack.keys[platform], ACKNOWLEDGE, {"i": {"targetId": target["id"], "state": state}})
-    issue(local_stack, "shopee", [f"https://shopee.co.id/jaket-bal-korea-i.{uuid4().int % 10**6}.{uuid4().int % 10**8}"], "URL", "URGENT")
+            call(stack, stack.keys[platform], ACKNOWLEDGE, {"i": {"targetId": target["id"], "state": state}})
+    issue(stack, "shopee", [f"https://shopee.co.id/jaket-bal-korea-i.{uuid4().int % 10**6}.{uuid4().int % 10**8}"], "URL", "URGENT")
+    run_notices()  # ST1 for every overdue target
 
 
-def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
+def test_an_order_from_issue_to_acknowledgement(browser, stack, pictured):
     from playwright.sync_api import expect
 
-    origin = f"http://127.0.0.1:{local_stack.port}"
+    origin = f"http://127.0.0.1:{stack.port}"
     regulator = Officer(browser, origin)
     platform = Officer(browser, origin)
     page = regulator.page
@@ -134,7 +186,7 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
         assert page.evaluate("sessionStorage.getItem('saring.apiKey')") is None
 
         # The regulator signs in and reads shopee's compliance before the order.
-        regulator.sign_in(local_stack.keys["kemendag"])
+        regulator.sign_in(stack.keys["kemendag"])
         expect(page.locator("#who")).to_have_text("Regulator kemendag")
         expect(page.locator("[data-testid=compliance-table]")).to_be_visible()
         # Every operation the console probes for is on this server: a probe that stopped
@@ -197,7 +249,7 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
 
         # The platform signs in, sees the target among its pending ones and acknowledges it.
         platform.open()
-        platform.sign_in(local_stack.keys["shopee"])
+        platform.sign_in(stack.keys["shopee"])
         expect(platform.page.locator("#who")).to_have_text("Platform shopee")
         row = platform.page.locator(f'[data-testid=targets] tr[data-value="{listing}"]')
         expect(row).to_be_visible()
@@ -232,7 +284,7 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
         expect(page.get_by_role("heading", name="Compliance per platform")).to_be_visible()
         page.locator("#lang").click()
         expect(page.locator("#nav")).to_contain_text("Kepatuhan")
-        assert page.evaluate("sessionStorage.getItem('saring.apiKey')") == local_stack.keys["kemendag"]
+        assert page.evaluate("sessionStorage.getItem('saring.apiKey')") == stack.keys["kemendag"]
         assert page.evaluate("localStorage.length") == 0
         assert regulator.context.cookies() == []
 
@@ -251,28 +303,28 @@ def test_an_order_from_issue_to_acknowledgement(browser, local_stack, pictured):
         platform.close()
 
 
-def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
+def test_disputes_withdrawal_and_appeals(browser, stack, pictured):
     from playwright.sync_api import expect
 
-    origin = f"http://127.0.0.1:{local_stack.port}"
+    origin = f"http://127.0.0.1:{stack.port}"
     disputed, kept = f"console-d-{uuid4().hex[:6]}", f"console-k-{uuid4().hex[:6]}"
-    order = issue(local_stack, "shopee", [disputed, kept])
+    order = issue(stack, "shopee", [disputed, kept])
     seller = f"console-seller-{uuid4().hex[:6]}"
-    strike = call(local_stack, local_stack.keys["shopee"], """mutation($i: RecordViolationInput!) {
+    strike = call(stack, stack.keys["shopee"], """mutation($i: RecordViolationInput!) {
         recordViolation(input: $i) { strikes(first: 1) { edges { node { id } } } } }""",
         {"i": {"sellerId": seller, "idempotencyKey": uuid4().hex, "note": "confirmed by review"}},
     )["recordViolation"]["strikes"]["edges"][0]["node"]["id"]
-    call(local_stack, local_stack.keys["shopee"], """mutation($i: FileAppealInput!) { fileAppeal(input: $i) { id } }""",
+    call(stack, stack.keys["shopee"], """mutation($i: FileAppealInput!) { fileAppeal(input: $i) { id } }""",
          {"i": {"platform": "shopee", "sellerId": seller, "strikeId": strike, "idempotencyKey": uuid4().hex,
                 "statement": "Stok baru dari konveksi Bandung; nota terlampir."}})
 
     # A strike from an order (its SHOP target taken down), appealed: the agency decides it.
     shop = f"console-shop-{uuid4().hex[:6]}"
-    shop_target = issue(local_stack, "shopee", [shop], "SHOP")["targets"][0]["id"]
-    call(local_stack, local_stack.keys["shopee"], ACKNOWLEDGE, {"i": {"targetId": shop_target, "state": "REMOVED"}})
-    order_strike = call(local_stack, local_stack.keys["shopee"], "query($s: ID!) { seller(platform: \"shopee\", sellerId: $s) { strikes(first: 1) { edges { node { id } } } } }",
+    shop_target = issue(stack, "shopee", [shop], "SHOP")["targets"][0]["id"]
+    call(stack, stack.keys["shopee"], ACKNOWLEDGE, {"i": {"targetId": shop_target, "state": "REMOVED"}})
+    order_strike = call(stack, stack.keys["shopee"], "query($s: ID!) { seller(platform: \"shopee\", sellerId: $s) { strikes(first: 1) { edges { node { id } } } } }",
                         {"s": shop})["seller"]["strikes"]["edges"][0]["node"]["id"]
-    call(local_stack, local_stack.keys["shopee"], """mutation($i: FileAppealInput!) { fileAppeal(input: $i) { id } }""",
+    call(stack, stack.keys["shopee"], """mutation($i: FileAppealInput!) { fileAppeal(input: $i) { id } }""",
          {"i": {"platform": "shopee", "sellerId": shop, "strikeId": order_strike, "idempotencyKey": uuid4().hex,
                 "statement": "Toko hanya menjual produk lokal."}})
 
@@ -281,7 +333,7 @@ def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
     try:
         # The platform disputes a target: a dispute without a note is refused at the note.
         platform.open()
-        platform.sign_in(local_stack.keys["shopee"])
+        platform.sign_in(stack.keys["shopee"])
         row = platform.page.locator(f'[data-testid=targets] tr[data-value="{disputed}"]')
         row.get_by_role("button", name="Sengketakan…").click()
         row.get_by_role("button", name="Kirim sengketa").click()
@@ -293,7 +345,7 @@ def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
 
         # The regulator upholds it: the target is pending again.
         regulator.open()
-        regulator.sign_in(local_stack.keys["kemendag"])
+        regulator.sign_in(stack.keys["kemendag"])
         regulator.view("Sengketa")
         row = regulator.page.locator(f'[data-testid=targets] tr[data-value="{disputed}"]')
         expect(row).to_contain_text("faktur di tiket 4411")
@@ -347,7 +399,7 @@ def test_disputes_withdrawal_and_appeals(browser, local_stack, pictured):
         appeal.get_by_role("button", name="Putuskan").click()
         expect(platform.page.get_by_text("Banding diputuskan.")).to_be_visible()
         expect(platform.page.locator("[data-testid=appeals] tbody tr")).to_have_attribute("data-status", "REVOKED")
-        seller_now = call(local_stack, local_stack.keys["shopee"],
+        seller_now = call(stack, stack.keys["shopee"],
                           "query($s: ID!) { seller(platform: \"shopee\", sellerId: $s) { activeStrikes } }", {"s": seller})
         assert seller_now["seller"]["activeStrikes"] == 0
 
@@ -371,9 +423,9 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_every_string_has_both_languages(browser, local_stack):
+def test_every_string_has_both_languages(browser, stack):
     """The two tables name the same keys, and no value is left empty."""
-    officer = Officer(browser, f"http://127.0.0.1:{local_stack.port}")
+    officer = Officer(browser, f"http://127.0.0.1:{stack.port}")
     try:
         officer.open()
         missing = officer.page.evaluate(
