@@ -452,7 +452,7 @@ def test_the_files_name_no_other_host():
     url = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.IGNORECASE)
     for path in files:
         text = path.read_text()
-        # The SVG namespace is a name, never fetched; placeholders show what to paste.
-        text = text.replace("http://www.w3.org/2000/svg", "").replace("https://shopee.co.id/…", "")
+        # The SVG namespace is a name, never fetched.
+        text = text.replace("http://www.w3.org/2000/svg", "")
         assert not url.search(text), f"{path.name} names another host: {url.search(text).group()}"
         assert "@import" not in text and "url(" not in text.replace("url(#", ""), path.name

@@ -41,7 +41,7 @@ export async function renderIssue(container, session) {
     urgency: h("select", {}, ["STANDARD", "URGENT"].map((name) => h("option", { value: name }, t(`urgency.${name}`)))),
     platform: h("select", {}, platforms().map((name) => h("option", { value: name }, name))),
     kind: h("select", {}, ["LISTING", "SHOP", "ACCOUNT"].map((name) => h("option", { value: name }, t(`kind.${name}`)))),
-    targets: h("textarea", { rows: 8, spellcheck: "false", placeholder: "https://shopee.co.id/…\nsp-12345" }),
+    targets: h("textarea", { rows: 8, spellcheck: "false", placeholder: "https://…\nsp-12345" }),
   };
   const general = h("div");
   const form = h("form", { class: "card", novalidate: true, "data-testid": "issue-form" },
