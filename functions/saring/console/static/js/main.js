@@ -100,8 +100,7 @@ function renderLogin() {
     button.disabled = true;
     try {
       await signIn(key);
-      location.hash = `#/${views()[0].route}`;
-      render();
+      go(`#/${views()[0].route}`);
     } catch (error) {
       showFieldErrors(form, {
         key: error instanceof Unauthenticated ? t("login.refused") : t("login.unreachable", { detail: error.message }),
