@@ -152,6 +152,15 @@ def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     return ledger_service_for(settings, ledger, SystemClock())
 
 
+def build_label_store(settings: Settings | None = None) -> LabelStore:
+    """The review outcomes alone (`saring labels export`): no model, no schema."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.labels import DynamoLabelStore
+
+    settings = settings or Settings.from_env()
+    return DynamoLabelStore(dynamodb_client(), settings.label_table_name, settings.label_retention)
+
+
 def build_order_service(settings: Settings | None = None) -> OrderService:
     """The orders alone (for the scheduled overdue count): no model, no schema."""
     from saring.adapters.dynamodb.client import dynamodb_client

@@ -9,13 +9,17 @@ field. Listing text and notes are never logged.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TextIO
 
 from saring.domain.audit import actor_of
-from saring.domain.labels import LabelSource, ReviewOutcome, ReviewOutcomeKind
+from saring.domain.errors import BadUserInputError
+from saring.domain.labels import LabelSource, ReviewOutcome, ReviewOutcomeKind, export_row
 from saring.domain.listings import Listing, ListingLimits, validate_listings
 from saring.domain.principals import Principal
 from saring.ports import NO_METRICS, Clock, LabelStore, Metrics
@@ -84,8 +88,39 @@ class LabelService:
         )
         return stored
 
-    def export(self, platforms: tuple[str, ...], since: datetime | None = None) -> list[ReviewOutcome]:
-        """Every stored outcome of these platforms since `since`, oldest first (the operator's
-        `saring labels export`; no principal: it reads the store directly)."""
-        found = [o for platform in platforms for o in self.store.outcomes(platform, since)]
-        return sorted(found, key=lambda o: (o.recorded_at, o.platform, o.id))
+
+
+# --- `saring labels export`: the operator's tool, no principal (it reads the store directly) ---
+
+
+def export_platforms(platform: str | None, known: tuple[str, ...]) -> tuple[str, ...]:
+    if platform is None:
+        return known
+    if platform not in known:
+        raise BadUserInputError(
+            f"unknown platform {platform!r} (SARING_PLATFORMS: {', '.join(known)})",
+            field="platform",
+        )
+    return (platform,)
+
+
+def parse_since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadUserInputError(
+            f"--since must be an ISO 8601 time such as 2026-03-01T00:00:00Z, got {text!r}",
+            field="since",
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def write_export(outcomes: Iterable[ReviewOutcome], out: TextIO) -> int:
+    """One JSON line per outcome (domain.labels.EXPORT_KEYS, in that order); returns how many."""
+    written = 0
+    for outcome in outcomes:
+        out.write(json.dumps(export_row(outcome), ensure_ascii=False) + "\n")
+        written += 1
+    return written
