@@ -62,6 +62,27 @@ class LedgerStrikeRecorder(StrikeRecorder):
             platform, seller_id, target_id, order_reference, listing_id
         )
 
+    def revoke_order_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        target_id: str,
+        order_reference: str,
+        listing_id: str | None,
+        *,
+        reason: str,
+        revoked_by: str,
+    ) -> None:
+        self._ledger.revoke_order_strike(
+            platform,
+            seller_id,
+            target_id,
+            order_reference,
+            listing_id,
+            reason=reason,
+            revoked_by=revoked_by,
+        )
+
 
 def default_metrics() -> Metrics:
     """CloudWatch metrics in Lambda; nothing elsewhere (tests, `saring serve`, `saring scan`),

@@ -125,12 +125,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep = orders.add_parser(
         "sweep",
-        help="complete orders whose issue was interrupted (ISSUING for over 5 minutes)",
+        help="complete orders whose issue or withdrawal was interrupted (over 5 minutes ago)",
         description="What the scheduled OverdueTargetsFunction does every 15 minutes: every "
         "order still ISSUING 5 minutes after its issue gets its missing targets and becomes "
-        "ISSUED. Prints the ids completed, one a line.",
+        "ISSUED, and every order WITHDRAWN over 5 minutes ago with targets not yet settled has "
+        "them settled. Prints the ids completed, one a line.",
     )
     sweep.set_defaults(run=_orders_sweep)
+
+    notices = commands.add_parser("notices", help="the warning ladder (ST1, ST2, ST3)").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    run = notices.add_parser(
+        "run",
+        help="issue every warning-ladder notice due now",
+        description="What the scheduled NoticesFunction does every 15 minutes, against the "
+        "table named by SARING_TABLE (AWS_ENDPOINT_URL points at a local stack): each pending "
+        "target past its deadline gets the next notice that is due (ST1, then ST2 and ST3 "
+        "after SARING_NOTICE_ST2_AFTER_HOURS and SARING_NOTICE_ST3_AFTER_HOURS). Prints one "
+        "JSON line per notice issued.",
+    )
+    run.set_defaults(run=_notices_run)
     return parser
 
 
@@ -158,10 +173,26 @@ def _labels_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notices_run(args: argparse.Namespace) -> int:
+    from saring.bootstrap import build_order_service
+
+    for target, notice in build_order_service().issue_notices():
+        line = {
+            "targetId": target.id,
+            "orderId": target.order_id,
+            "platform": target.platform,
+            "level": notice.level.value,
+            "issuedAt": notice.issued_at.isoformat(),
+        }
+        print(json.dumps(line))
+    return 0
+
+
 def _orders_sweep(args: argparse.Namespace) -> int:
     from saring.bootstrap import build_order_service
 
-    for order_id in build_order_service().sweep_interrupted_orders():
+    service = build_order_service()
+    for order_id in service.sweep_interrupted_orders() + service.sweep_interrupted_withdrawals():
         print(order_id)
     return 0
 

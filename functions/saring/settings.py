@@ -73,6 +73,9 @@ class Settings:
     blocked_at: int = 3
     standard_deadline: timedelta = timedelta(hours=24)
     urgent_deadline: timedelta = timedelta(hours=4)
+    # The warning ladder (saring.domain.notices): ST2 this long after ST1, ST3 after ST2.
+    notice_st2_after: timedelta = timedelta(hours=24)
+    notice_st3_after: timedelta = timedelta(hours=24)
     identity_secret: str | None = field(default=None, repr=False)
     identity_secret_parameter: str | None = None
     # Learning loop (docs/learning-loop.md): review outcomes and the audit sample.
@@ -107,6 +110,8 @@ class Settings:
             blocked_at=_int(env, "SARING_BLOCKED_AT", cls.blocked_at),
             standard_deadline=timedelta(hours=_int(env, "SARING_STANDARD_DEADLINE_HOURS", 24)),
             urgent_deadline=timedelta(hours=_int(env, "SARING_URGENT_DEADLINE_HOURS", 4)),
+            notice_st2_after=timedelta(hours=_int(env, "SARING_NOTICE_ST2_AFTER_HOURS", 24)),
+            notice_st3_after=timedelta(hours=_int(env, "SARING_NOTICE_ST3_AFTER_HOURS", 24)),
             identity_secret=env.get("SARING_IDENTITY_SECRET") or None,
             identity_secret_parameter=env.get("SARING_IDENTITY_SECRET_PARAMETER") or None,
             label_table=env.get("SARING_LABEL_TABLE") or None,

@@ -27,12 +27,18 @@ STORY = [
     ("platform", "PendingTargets"),
     ("platform", "TakedownOrder"),
     ("platform", "AcknowledgeTakedown"),
+    ("platform", "DisputeTakedown"),
     ("platform", "Seller"),
     ("regulator", "AllTargets"),
+    ("regulator", "ResolveDispute"),
+    ("regulator", "TakedownOrders"),
+    ("platform", "MyTakedownOrders"),
     ("regulator", "Compliance"),
+    ("platform", "MyCompliance"),
     ("regulator", "RevokeStrike"),
     ("regulator", "SellerWithAudit"),
     ("regulator", "IdentitySignals"),
+    ("regulator", "WithdrawTakedown"),
 ]
 _PLACEHOLDER = re.compile(r"^\{\{(\w+)\.([\w.]+)\}\}$")
 
@@ -89,6 +95,14 @@ def test_every_documented_operation_runs(services):
     assert results["Verdict"]["verdict"]["decision"] != "ALLOW"
     assert results["AcknowledgeTakedown"]["acknowledgeTakedown"]["state"] == "REMOVED"
     assert results["RevokeStrike"]["revokeStrike"]["activeStrikes"] == 1  # the order's strike
+    assert results["DisputeTakedown"]["acknowledgeTakedown"]["state"] == "DISPUTED"
+    assert results["ResolveDispute"]["resolveDispute"]["state"] == "PENDING"
+    mine = results["MyTakedownOrders"]["takedownOrders"]["edges"][0]["node"]
+    assert {t["disputeResolution"] for t in mine["targets"]} == {None, "UPHELD"}
+    assert results["MyCompliance"]["compliance"]["received"] == 2
+    withdrawn = results["WithdrawTakedown"]["withdrawTakedown"]
+    assert withdrawn["status"] == "WITHDRAWN"
+    assert [t["state"] for t in withdrawn["targets"]] == ["REMOVED", "WITHDRAWN", "WITHDRAWN"]
     trail = results["SellerWithAudit"]["seller"]["auditTrail"]["edges"]
     actions = [edge["node"]["action"] for edge in trail]
     # The story's clock moves a minute per operation, so the revocation, the last change, comes

@@ -36,7 +36,7 @@ def coded(error: GraphQLError) -> GraphQLError:
         )
         return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
     if isinstance(original, SaringError):
-        extensions = {"code": original.code}
+        extensions = {**original.extensions, "code": original.code}
         if original.field:
             extensions["field"] = original.field
         return _with(error, original.message, extensions)

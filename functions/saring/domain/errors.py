@@ -8,10 +8,14 @@ class SaringError(Exception):
     # True when the same request may succeed if sent again (the API says `retryable: true`).
     retryable = False
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, extensions: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # More for the caller, in the error's `extensions` (e.g. the existing order's id).
+        self.extensions = dict(extensions or {})
 
 
 class BadUserInputError(SaringError):
