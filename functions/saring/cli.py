@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,43 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        message = _plain_message(error)
+        if message is None:
+            raise
+        print(f"saring: {message}", file=sys.stderr)
+        return 1
+
+
+def _plain_message(error: Exception) -> str | None:
+    """One line for the errors a person at a terminal causes and can fix (no stack running,
+    no credentials, an unknown table, a busy port); None for a bug, whose traceback helps."""
+    from saring.local_stack import LocalStackError
+
+    if isinstance(error, LocalStackError):
+        return str(error)
+    if type(error).__module__.startswith("botocore"):
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        if isinstance(error, EndpointConnectionError):
+            return (
+                f"cannot reach {endpoint or 'AWS'}: is the local stack running (make run)? "
+                "AWS_ENDPOINT_URL says where it is"
+            )
+        if isinstance(error, NoCredentialsError):
+            return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any value for a local stack)"
+        if isinstance(error, ClientError):
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "ResourceNotFoundException":
+                table = os.environ.get("SARING_TABLE", "saring")
+                return (
+                    f"no table {table!r} at {endpoint or 'AWS'}: SARING_TABLE names it "
+                    "(saring-local under make run)"
+                )
+            return f"AWS refused the request: {code} {error.response.get('Error', {}).get('Message', '')}".strip()
+        return f"AWS error: {error}"
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
