@@ -1,55 +1,18 @@
-"""Every operation documented in graphql/operations/ runs, in a story order, on the real schema.
+"""Every operation documented in graphql/operations/ runs, in the order its README gives, on the
+real schema.
 
 Variables may name a value from an earlier operation's result as "{{Operation.path.to.value}}".
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from saring.api.context import RequestContext
 from saring.api.schema import build_schema
-from tests.graphql_operations import documented_operations
+from tests.graphql_operations import documented_operations, documented_order, resolve
 
-STORY = [
-    ("regulator", "Me"),
-    ("regulator", "IssueTakedown"),
-    ("platform", "Me"),
-    ("platform", "ModelInfo"),
-    ("platform", "Verdict"),
-    ("platform", "Verdicts"),
-    ("platform", "RecordViolation"),
-    ("platform", "LinkSellerIdentity"),
-    ("platform", "UnlinkSellerIdentity"),
-    ("platform", "PendingTargets"),
-    ("platform", "TakedownOrder"),
-    ("platform", "AcknowledgeTakedown"),
-    ("platform", "Seller"),
-    ("regulator", "AllTargets"),
-    ("regulator", "Compliance"),
-    ("regulator", "RevokeStrike"),
-    ("regulator", "SellerWithAudit"),
-    ("regulator", "IdentitySignals"),
-]
-_PLACEHOLDER = re.compile(r"^\{\{(\w+)\.([\w.]+)\}\}$")
-
-
-def _resolve(value, results):
-    if isinstance(value, dict):
-        return {name: _resolve(item, results) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_resolve(item, results) for item in value]
-    match = _PLACEHOLDER.match(value) if isinstance(value, str) else None
-    if not match:
-        return value
-    found = results[match[1]]
-    for step in match[2].split("."):
-        found = found[int(step)] if isinstance(found, list) else found[step]
-    return found
-
-
+STORY = documented_order()  # graphql/operations/README.md
 def test_the_story_covers_every_documented_operation():
     documented = {
         (role, operation.name)
@@ -78,7 +41,7 @@ def test_every_documented_operation_runs(services):
         operation = operations[(role, name)]
         result = schema.execute_sync(
             operation.document,
-            variable_values=_resolve(operation.variables, results),
+            variable_values=resolve(operation.variables, results),
             context_value=RequestContext(services=services, principal=callers[role]),
             operation_name=name,
         )
