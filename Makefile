@@ -6,6 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DYNAMODB_PORT ?= 8001
+KEYS_OUT ?= .local/demo-keys.json
 
 GRAPHIQL_ASSETS := functions/saring/api/graphiql/assets/.complete
 
@@ -32,7 +33,7 @@ run: $(INSTALLED)
 	@$(MAKE) -s --no-print-directory $(GRAPHIQL_ASSETS) \
 		|| echo "saring: GraphiQL's files are missing (see above); the API works without them" >&2
 	$(PY) -m saring.cli serve --host $(HOST) --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) \
-		--keys-out .local/demo-keys.json
+		--keys-out $(KEYS_OUT)
 
 test: $(INSTALLED) $(GRAPHIQL_ASSETS)
 	$(PY) -m pytest

@@ -53,10 +53,13 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
-def make_run(port: int, dynamodb_port: int) -> subprocess.Popen:
-    """`make run` itself, in the repository (its keys file is .local/demo-keys.json)."""
+def make_run(port: int, dynamodb_port: int, keys_out: Path | None = None) -> subprocess.Popen:
+    """`make run` itself, in the repository (its keys file .local/demo-keys.json unless
+    `keys_out` names another)."""
     env = {**os.environ, "PORT": str(port), "DYNAMODB_PORT": str(dynamodb_port)}
     env.pop("AWS_ENDPOINT_URL", None)
+    if keys_out is not None:
+        env["KEYS_OUT"] = str(keys_out)
     return subprocess.Popen(
         ["make", "--no-print-directory", "-C", str(REPO_ROOT), "run"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -169,3 +172,28 @@ def test_ctrl_c_while_starting_leaves_no_moto(tmp_path):
         time.sleep(0.1)
     assert not [pid for pid in seen if running(pid)], f"moto outlived Ctrl-C:\n{output}"
     assert not (tmp_path / "keys.json").exists()
+
+
+def test_ctrl_c_on_make_run_leaves_nothing_behind(tmp_path):
+    """As a terminal does it: SIGINT to make's whole process group once the stack serves."""
+    keys = tmp_path / "demo-keys.json"
+    process = make_run(free_port(), free_port(), keys)
+    try:
+        deadline = time.monotonic() + 90
+        while not keys.exists() and time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.1)
+        assert keys.exists(), "make run did not serve"
+        started = descendants(process.pid)
+        assert len(started) >= 2, "make, saring serve and its moto"
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while any(running(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in started if running(pid)], f"left running after Ctrl-C:\n{output}"
+    assert "Traceback" not in output, output
+    assert not keys.exists()
