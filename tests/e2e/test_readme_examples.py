@@ -21,7 +21,9 @@ from tests.conftest import REPO_ROOT
 from tests.graphql_operations import documented_operations, documented_order, resolve
 
 # Read in this order, in one shell: first-hour.md sets the keys the others use.
-WALKTHROUGH = ["README.md", "docs/first-hour.md", "docs/api.md", "docs/scan.md"]
+WALKTHROUGH = [
+    "README.md", "docs/first-hour.md", "docs/api.md", "docs/scan.md", "docs/learning-loop.md"
+]
 BLOCK = re.compile(r"(?P<before>[^\n]*)\n```sh\n(?P<body>.*?)```", re.DOTALL)
 NOT_RUN = re.compile(r"<!-- not run by the docs test: (?P<reason>\S.*\S) -->")
 
