@@ -62,6 +62,7 @@ class LocalStack:
     keys: dict[str, str]
     keys_file: Path
     process: subprocess.Popen
+    aws_endpoint: str  # its moto, as `saring keys` and `saring scan` take it (AWS_ENDPOINT_URL)
 
     def post(self, query: str, key: str | None, variables: dict | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -74,13 +75,13 @@ class LocalStack:
 def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
     workdir = tmp_path_factory.mktemp("stack")
     keys_file = workdir / ".local" / "demo-keys.json"
-    port = free_port()
+    port, dynamodb_port = free_port(), free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     log = (workdir / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "saring.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--keys-out", str(keys_file)],
+         "--dynamodb-port", str(dynamodb_port), "--keys-out", str(keys_file)],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/graphql"
@@ -98,7 +99,10 @@ def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
         process.kill()
         pytest.fail(f"saring serve did not come up:\n{(workdir / 'serve.log').read_text()}")
     keys = {entry["name"]: entry["key"] for entry in json.loads(keys_file.read_text())}
-    stack = LocalStack(url=url, port=port, keys=keys, keys_file=keys_file, process=process)
+    stack = LocalStack(
+        url=url, port=port, keys=keys, keys_file=keys_file, process=process,
+        aws_endpoint=f"http://127.0.0.1:{dynamodb_port}",
+    )  # fmt: skip
     yield stack
     if process.poll() is None:
         process.send_signal(signal.SIGINT)

@@ -1,4 +1,4 @@
-"""Normalisation: examples from DOMAIN.md's evasions and false positives, plus properties."""
+"""Normalisation: examples from docs/domain.md's evasions and false positives, plus properties."""
 
 from __future__ import annotations
 

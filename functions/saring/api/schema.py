@@ -80,8 +80,10 @@ class SaringSchema(strawberry.Schema):
         # An exception that escapes the operation (from a validation rule, say) skips the
         # extensions' hooks and reaches only this one: code it here, in place, so it still goes
         # out with a code and, if unexpected, masked as INTERNAL.
+        document = getattr(execution_context, "graphql_document", None)
         errors[:] = [
-            error if "code" in (error.extensions or {}) else coded(error) for error in errors
+            error if "code" in (error.extensions or {}) else coded(error, document)
+            for error in errors
         ]
 
 
