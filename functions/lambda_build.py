@@ -85,6 +85,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
         later_imports=("saring.bootstrap",),  # the ledger, on the first REMOVED target
     ),
     "OverdueTargetsFunction": LambdaFunction("saring.handlers.overdue_targets", AWS),
+    "NoticesFunction": LambdaFunction("saring.handlers.compliance_notices", AWS),
 }
 # Local tooling: files under saring/ that no Lambda package ships.
 LOCAL_ONLY = (

@@ -355,6 +355,7 @@ class RecordingStrikeRecorder(StrikeRecorder):
     def __init__(self, fail_times: int = 0) -> None:
         self.calls: list[dict[str, object]] = []
         self.strikes: dict[str, dict[str, object]] = {}
+        self.revoked: dict[str, dict[str, object]] = {}
         self.fail_times = fail_times
 
     def record_order_strike(self, platform, seller_id, target_id, order_reference, listing_id) -> None:  # type: ignore[no-untyped-def]
@@ -365,6 +366,10 @@ class RecordingStrikeRecorder(StrikeRecorder):
             self.fail_times -= 1
             raise RuntimeError("ledger unavailable")
         self.strikes.setdefault(target_id, call)
+
+    def revoke_order_strike(self, platform, seller_id, target_id, order_reference, listing_id, *, reason, revoked_by) -> None:  # type: ignore[no-untyped-def]
+        self.record_order_strike(platform, seller_id, target_id, order_reference, listing_id)
+        self.revoked.setdefault(target_id, {"reason": reason, "revoked_by": revoked_by})
 
 
 # --- Catalog scan: an in-memory bucket and part queue ---------------------------------------

@@ -101,17 +101,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.set_defaults(run=_scan)
 
+    labels = commands.add_parser(
+        "labels", help="review outcomes reported by platforms (training labels)"
+    ).add_subparsers(required=True, metavar="ACTION")
+    export = labels.add_parser(
+        "export",
+        help="write review outcomes as JSON lines for models/train.py --labels",
+        description="Reads the label table (SARING_LABEL_TABLE, default <SARING_TABLE>-labels; "
+        "AWS_ENDPOINT_URL points at a local stack, as for `saring keys`) and writes one JSON "
+        "line per outcome, oldest first. See docs/learning-loop.md.",
+    )
+    export.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
+    export.add_argument(
+        "--platform", help="one platform's outcomes (default: every platform in SARING_PLATFORMS)"
+    )
+    export.add_argument(
+        "--since", help="only outcomes recorded at or after this ISO 8601 time (UTC if no offset)"
+    )
+    export.set_defaults(run=_labels_export)
+
     orders = commands.add_parser("orders", help="takedown orders").add_subparsers(
         required=True, metavar="ACTION"
     )
     sweep = orders.add_parser(
         "sweep",
-        help="complete orders whose issue was interrupted (ISSUING for over 5 minutes)",
+        help="complete orders whose issue or withdrawal was interrupted (over 5 minutes ago)",
         description="What the scheduled OverdueTargetsFunction does every 15 minutes: every "
         "order still ISSUING 5 minutes after its issue gets its missing targets and becomes "
-        "ISSUED. Prints the ids completed, one a line.",
+        "ISSUED, and every order WITHDRAWN over 5 minutes ago with targets not yet settled has "
+        "them settled. Prints the ids completed, one a line.",
     )
     sweep.set_defaults(run=_orders_sweep)
+
+    notices = commands.add_parser("notices", help="the warning ladder (ST1, ST2, ST3)").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    run = notices.add_parser(
+        "run",
+        help="issue every warning-ladder notice due now",
+        description="What the scheduled NoticesFunction does every 15 minutes, against the "
+        "table named by SARING_TABLE (AWS_ENDPOINT_URL points at a local stack): each pending "
+        "target past its deadline gets the next notice that is due (ST1, then ST2 and ST3 "
+        "after SARING_NOTICE_ST2_AFTER_HOURS and SARING_NOTICE_ST3_AFTER_HOURS). Prints one "
+        "JSON line per notice issued.",
+    )
+    run.set_defaults(run=_notices_run)
 
     window = argparse.ArgumentParser(add_help=False)
     window.add_argument("--platform", required=True, help="one of SARING_PLATFORMS")
@@ -178,10 +212,50 @@ def _report_transparency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _labels_export(args: argparse.Namespace) -> int:
+    import os
+
+    from saring.bootstrap import build_label_store
+    from saring.service.labels import export_platforms, parse_since, write_export
+    from saring.settings import Settings
+
+    settings = Settings.from_env()
+    platforms = export_platforms(args.platform, settings.known_platforms)
+    since = parse_since(args.since)
+    store = build_label_store(settings)
+    outcomes = sorted(
+        (o for platform in platforms for o in store.outcomes(platform, since)),
+        key=lambda o: (o.recorded_at, o.platform, o.id),
+    )
+    # Written beside the target and renamed: a failed export never leaves half a file behind.
+    partial = args.out.with_name(args.out.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        written = write_export(outcomes, out)
+    os.replace(partial, args.out)
+    print(f"saring: {written} labels written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _notices_run(args: argparse.Namespace) -> int:
+    from saring.bootstrap import build_order_service
+
+    for target, notice in build_order_service().issue_notices():
+        line = {
+            "targetId": target.id,
+            "orderId": target.order_id,
+            "platform": target.platform,
+            "level": notice.level.value,
+            "issuedAt": notice.issued_at.isoformat(),
+        }
+        print(json.dumps(line))
+    return 0
+
+
 def _orders_sweep(args: argparse.Namespace) -> int:
     from saring.bootstrap import build_order_service
 
-    for order_id in build_order_service().sweep_interrupted_orders():
+    service = build_order_service()
+    for order_id in service.sweep_interrupted_orders() + service.sweep_interrupted_withdrawals():
         print(order_id)
     return 0
 

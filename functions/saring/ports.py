@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from saring.domain.labels import OutcomeReceipt, ReviewOutcome
 from saring.domain.listings import Evidence, Listing
 from saring.domain.principals import Principal
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
@@ -187,8 +188,11 @@ class Ledger(ABC):
 
 # --- Takedown orders (orders module) ------------------------------------------------------------
 
+from saring.domain.notices import ComplianceNotice, NoticeLadder  # noqa: E402
 from saring.domain.orders import (  # noqa: E402
     ComplianceReport,
+    DisputeResolution,
+    OrderStatus,
     TakedownOrder,
     TakedownTarget,
     TargetState,
@@ -209,6 +213,34 @@ class TargetPage:
     edges: list[TargetEdge]
     has_next_page: bool
     end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEdge:
+    cursor: str
+    node: TakedownOrder
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """One page of orders, newest first (Relay connection shape)."""
+
+    edges: list[OrderEdge]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    """Which orders a listing reads: an agency's own (`agency`) or those that target a platform
+    (`platform`, only its own targets and only ISSUED or WITHDRAWN orders), narrowed by the
+    issuing agency (`issued_by`), status and reference."""
+
+    agency: str | None = None
+    platform: str | None = None
+    issued_by: str | None = None
+    status: OrderStatus | None = None
+    reference: str | None = None
 
 
 class OrderBook(ABC):
@@ -258,6 +290,45 @@ class OrderBook(ABC):
         """Targets of a platform whose order was issued in [since, until) (by this agency, if
         given)."""
 
+    def orders(self, scope: OrderFilter, first: int, after: str | None) -> OrderPage:
+        """Orders newest first (issue time, then id), from the opaque cursor `after`;
+        BadUserInputError for a cursor of another listing."""
+        raise NotImplementedError
+
+    def withdraw(
+        self, order_id: str, agency: str, reason: str, at: datetime, actor: str
+    ) -> TakedownOrder:
+        """Sets an order of this agency WITHDRAWN (audited) and settles its targets
+        (`withdrawn_target`); an order already WITHDRAWN keeps its first reason and time, and
+        any target not yet settled is settled now, so a retry completes an interrupted
+        withdrawal. NotFoundError for an unknown order or another agency's."""
+        raise NotImplementedError
+
+    def resolve_dispute(
+        self,
+        agency: str,
+        target_id: str,
+        resolution: DisputeResolution,
+        note: str,
+        at: datetime,
+        actor: str,
+    ) -> TakedownTarget:
+        """`dispute_resolved`, stored with its match and audit event; NotFoundError for an
+        unknown target or another agency's, ConflictError for a target not DISPUTED."""
+        raise NotImplementedError
+
+    def issue_notices(
+        self, platforms: Sequence[str], now: datetime, ladder: NoticeLadder
+    ) -> list[tuple[TakedownTarget, ComplianceNotice]]:
+        """Issues every notice due at `now` to these platforms' pending targets; returns those
+        this call issued. Each notice is written once, however many calls run at once."""
+        raise NotImplementedError
+
+    def sweep_withdrawals(self, withdrawn_before: datetime) -> list[str]:
+        """Settles the targets of orders withdrawn before `withdrawn_before` whose withdrawal
+        was interrupted; their ids. A book that withdraws at once has nothing to sweep."""
+        return []
+
     def sweep(self, issued_before: datetime) -> list[str]:
         """Completes the orders still ISSUING that were issued before `issued_before`; their ids.
         A book that writes an order at once has nothing to sweep."""
@@ -293,6 +364,21 @@ class StrikeRecorder(ABC):
         listing_id: str | None,
     ) -> None:
         """Adds one strike (source REGULATOR_ORDER); idempotent on target_id."""
+
+    @abstractmethod
+    def revoke_order_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        target_id: str,
+        order_reference: str,
+        listing_id: str | None,
+        *,
+        reason: str,
+        revoked_by: str,
+    ) -> None:
+        """Revokes the strike of a removed target (recording it first if its recording was
+        lost, so it cannot appear later unrevoked); revoking it again changes nothing."""
 
 
 # --- Catalog scan: object storage and the part queue (catalog scan) ---------------------------
@@ -335,6 +421,20 @@ class PartQueue(ABC):
     @abstractmethod
     def send(self, messages: Sequence[tuple[str, str]]) -> None:
         """Sends (id, body) pairs, all of them or raises; ids are unique per call."""
+
+
+class LabelStore(ABC):
+    """Review outcomes, kept per platform for retraining (issue 15)."""
+
+    @abstractmethod
+    def record(self, outcome: ReviewOutcome) -> OutcomeReceipt:
+        """Stores the outcome once per (platform, idempotency key): a retry of the same
+        request returns the first outcome (replayed), another request with that key is a
+        ConflictError (field idempotencyKey)."""
+
+    @abstractmethod
+    def outcomes(self, platform: str, since: datetime | None = None) -> list[ReviewOutcome]:
+        """Every stored outcome of one platform recorded at or after `since`, oldest first."""
 
 
 class Metrics(ABC):

@@ -121,7 +121,7 @@ def test_media_type_and_status_follow_the_accept_header(local_stack):
     refused = post(
         local_stack,
         {
-            "query": '{ compliance(platform: "shopee", since: "2026-01-01T00:00:00Z", '
+            "query": '{ compliance(platform: "tokopedia", since: "2026-01-01T00:00:00Z", '
             'until: "2026-02-01T00:00:00Z") { received } }'
         },
         GRAPHQL_RESPONSE,

@@ -88,9 +88,11 @@ def stack(dynamodb, table_name, recorder, monkeypatch) -> Iterator[dict[str, Any
         cache.cache_clear()
     secrets.clear_cache()
 
-    refs = {"Table": table_name, "ScanBucket": SCAN_BUCKET, **queues}
+    label_table = f"{table_name}-labels"  # what Settings names it from SARING_TABLE
+    refs = {"Table": table_name, "LabelTable": label_table, "ScanBucket": SCAN_BUCKET, **queues}
     attributes = {
         "Table.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table_name}",
+        "LabelTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{label_table}",
         "Table.StreamArn": stream_arn,
         "ScanBucket.Arn": f"arn:aws:s3:::{SCAN_BUCKET}",
     }
@@ -268,11 +270,26 @@ def run_order_events(stack: dict[str, Any]) -> None:
     header = stack["dynamodb"].get_item(
         TableName=stack["table"], Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
     )["Item"]
+    from dataclasses import replace
+
+    from saring.adapters.dynamodb.orders import DynamoDBOrderBook
+    from saring.domain.notices import ComplianceNotice, NoticeLevel
+    from tests.functional.test_order_events import T0
+
+    withdrawn_removed = target_item(
+        replace(target(1, state=TargetState.REMOVED), order_withdrawn=True), "kemendag", Urgency.STANDARD
+    )
+    withdrawn_removed["withdraw_reason"] = {"S": "issued in error"}
+    book = DynamoDBOrderBook(stack["dynamodb"], stack["table"], None)  # type: ignore[arg-type]
+    notice = book._notice_actions(target(0), ComplianceNotice(NoticeLevel.ST1, T0))[1]["Put"]["Item"]
     event = {
         "Records": [
             record("100", created),
             record("200", removed, event_name="MODIFY"),
             record("300", header, event_name="MODIFY"),
+            record("400", notice),
+            # a removed target of a withdrawn order: its strike revoked through the ledger
+            record("500", withdrawn_removed, event_name="MODIFY"),
         ]
     }
     stack["recorder"].active = "order_events"
@@ -322,6 +339,22 @@ def interrupted_order(stack: dict[str, Any], reference: str = "IAM/SWEEP/1") -> 
     return claims[0]["order_id"]["S"]
 
 
+def interrupted_withdrawal(stack: dict[str, Any]) -> str:
+    """An order of 120 targets withdrawn long ago, whose second settling transaction was
+    throttled (not recorded: the API did it)."""
+    from botocore.exceptions import ClientError
+
+    from saring.service.orders import WithdrawTakedownInput
+    from tests.functional.test_orders_dynamodb import REGULATOR, ThrottlingClient, many, order_input
+
+    order = order_service(stack).issue_takedown(REGULATOR, order_input(*many(120), reference="IAM/WITHDRAW/1"))
+    with pytest.raises(ClientError):
+        order_service(stack, ThrottlingClient(stack["dynamodb"], throttle_on=3)).withdraw_takedown(
+            REGULATOR, WithdrawTakedownInput(order.id, "issued in error")
+        )
+    return order.id
+
+
 def run_overdue_targets(stack: dict[str, Any]) -> None:
     """Over a platform with a pending target long past its deadline."""
     from saring.adapters.dynamodb.orders import target_item
@@ -332,27 +365,55 @@ def run_overdue_targets(stack: dict[str, Any]) -> None:
         TableName=stack["table"], Item=target_item(target(5), "kemendag", Urgency.STANDARD)
     )
     interrupted = interrupted_order(stack)
+    withdrawing = interrupted_withdrawal(stack)
     stack["recorder"].active = "overdue_targets"
     try:
         module = fresh_handler_module("saring.handlers.overdue_targets")
         result = module.handler({"source": "aws.events"}, Context())
         assert result["overdue"]["shopee"] >= 1
         assert result["swept"] == [interrupted]  # the sweep's path: gsi1, Query, transactions
+        assert result["withdrawals"] == [withdrawing]  # settling a withdrawal cut short
     finally:
         stack["recorder"].active = None
         sys.modules.pop("saring.handlers.overdue_targets", None)
+
+
+# --- The warning ladder: scheduled ------------------------------------------------------------
+
+
+def run_notices(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a pending target past its deadline, a gated one (its order ISSUING), twice: ST1,
+    then nothing; then ST2 a day later (the conditional writes of both paths)."""
+    from saring.adapters.dynamodb.orders import target_item
+    from saring.domain.orders import Urgency
+    from tests.functional.test_order_events import target  # deadline in 2026-03
+
+    stack["dynamodb"].put_item(
+        TableName=stack["table"], Item=target_item(target(7), "kemendag", Urgency.STANDARD)
+    )
+    interrupted_order(stack, reference="IAM/NOTICES/1")
+    stack["recorder"].active = "notices"
+    try:
+        module = fresh_handler_module("saring.handlers.compliance_notices")
+        assert module.handler({"source": "aws.scheduler"}, Context())["issued"].get("ST1", 0) >= 1
+        module.handler({"source": "aws.scheduler"}, Context())
+    finally:
+        stack["recorder"].active = None
+        sys.modules.pop("saring.handlers.compliance_notices", None)
 
 
 # --- The check -----------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_every_call_of_every_function_is_allowed_by_its_policy(stack):
+def test_every_call_of_every_function_is_allowed_by_its_policy(stack, monkeypatch):
     run_api(stack)
     run_scan_functions(stack)
     run_order_events(stack)
     run_overdue_targets(stack)
+    run_notices(stack, monkeypatch)
     functions = {
+        "notices": "NoticesFunction",
         "api": "ApiFunction",
         "scan_split": "ScanSplitFunction",
         "scan_worker": "ScanWorkerFunction",
@@ -435,6 +496,7 @@ def test_every_lambda_function_of_the_template_is_checked():
         "ScanWorkerFunction",
         "OrderEventsFunction",
         "OverdueTargetsFunction",
+        "NoticesFunction",
     }
 
 

@@ -142,7 +142,7 @@ def test_no_handler_imports_local_tooling(function_imports):
 
 
 def test_functions_that_never_score_ship_no_model_runtime():
-    for function in ("ScanSplitFunction", "OrderEventsFunction", "OverdueTargetsFunction"):
+    for function in ("ScanSplitFunction", "OrderEventsFunction", "OverdueTargetsFunction", "NoticesFunction"):
         shipped = shipped_distributions(function)
         assert not {"onnxruntime", "numpy", "strawberry-graphql"} & shipped, function
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -197,3 +198,33 @@ def test_an_interrupted_orders_targets_are_announced_once_it_is_issued(bus_queue
         announced += batch
     assert sorted(e["detail"]["targetId"] for e in announced) == [f"{order_id}-{i:03d}" for i in range(120)]
     order_events.dynamodb.cache_clear()
+
+
+def test_a_withdrawn_orders_removed_target_has_its_strike_revoked_from_the_stream(dynamodb, table_name, monkeypatch):
+    """Whoever settled the withdrawal (the API, or the sweep after an interruption), the stream
+    revokes the strike with the reason, recording it first if it never was; twice is harmless."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.bootstrap import build_ledger_service
+    from saring.domain.principals import Principal, Role
+    from saring.handlers import order_events
+
+    monkeypatch.setenv("SARING_TABLE", table_name)
+    monkeypatch.setenv("SARING_IDENTITY_SECRET", "test-identity-secret-0123456789abcdef")
+    dynamodb_client.cache_clear()
+    order_events.ledger.cache_clear()
+    removed = target(4, state=TargetState.REMOVED, resolved_at=T0 + timedelta(hours=1))
+    acknowledged = target_item(removed, "kemendag", Urgency.STANDARD)
+    settled = target_item(replace(removed, order_withdrawn=True), "kemendag", Urgency.STANDARD)
+    settled["withdraw_reason"] = {"S": "issued in error"}
+    events = {"Records": [record("1", acknowledged, "MODIFY"), record("2", settled, "MODIFY"),
+                          record("3", settled, "MODIFY")]}
+    try:
+        assert order_events.handler(events, LambdaContext()) == {"batchItemFailures": []}
+        regulator = Principal(Role.REGULATOR, "regulator:kemendag", agency="kemendag")
+        seller = build_ledger_service().seller(regulator, "shopee", "s-1", first=10)
+        assert seller.active_strikes == 0
+        (strike,) = seller.strike_page.items
+        assert (strike.revoke_reason, strike.revoked_by) == ("issued in error", "regulator:kemendag")
+    finally:
+        order_events.ledger.cache_clear()
+        dynamodb_client.cache_clear()

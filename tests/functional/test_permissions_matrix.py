@@ -52,6 +52,16 @@ class World:
             {"r": fresh("REF")},
         )["issueTakedown"]
 
+    def disputed_target(self) -> str:
+        """A target of a kemendag order that shopee disputed."""
+        target = self.order()["targets"][0]["id"]
+        self.ok(
+            'mutation($t: ID!) { acknowledgeTakedown(input: {targetId: $t, state: DISPUTED, note: "new stock"}) { state } }',
+            "shopee",
+            {"t": target},
+        )
+        return target
+
     def order_strike(self) -> tuple[str, str]:
         """A strike recorded by a kemendag order that shopee acknowledged REMOVED."""
         seller = fresh("s")
@@ -163,9 +173,30 @@ MATRIX = [
         (F, DATA, DATA, DATA, HTTP_401, HTTP_401),
     ),
     (
-        "compliance",
-        lambda w: (f'{{ compliance(platform: "shopee", {SINCE}) {{ received }} }}', None),
-        (F, F, DATA, DATA, HTTP_401, HTTP_401),
+        "compliance(shopee)",
+        lambda w: (f'{{ compliance(platform: "shopee", {SINCE}) {{ received noticesSt1 }} }}', None),
+        (DATA, F, DATA, DATA, HTTP_401, HTTP_401),
+    ),
+    (
+        "takedownOrders",
+        lambda w: ("{ takedownOrders(first: 2) { edges { node { id targets { id notices { level } } } } } }", None),
+        (DATA, DATA, DATA, DATA, HTTP_401, HTTP_401),
+    ),
+    (
+        "withdrawTakedown(kemendag's order)",
+        lambda w: (
+            'mutation($o: ID!) { withdrawTakedown(input: {orderId: $o, reason: "issued in error"}) { status } }',
+            {"o": w.order()["id"]},
+        ),
+        (F, F, DATA, NF, HTTP_401, HTTP_401),
+    ),
+    (
+        "resolveDispute(kemendag's disputed target)",
+        lambda w: (
+            'mutation($t: ID!) { resolveDispute(input: {targetId: $t, resolution: UPHELD, note: "stands"}) { state } }',
+            {"t": w.disputed_target()},
+        ),
+        (F, F, DATA, NF, HTTP_401, HTTP_401),
     ),
     (
         "issueTakedown",
@@ -223,6 +254,15 @@ MATRIX = [
         lambda w: (
             'mutation { unlinkSellerIdentity(input: {sellerId: "s-7", phone: "0812-3456-7890"}) { standing } }',
             None,
+        ),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "reportReviewOutcome",
+        lambda w: (
+            f"""mutation($k: String!) {{ reportReviewOutcome(input: {{listing: {LISTING}, outcome: VIOLATION,
+        idempotencyKey: $k}}) {{ id }} }}""",
+            {"k": fresh("k")},
         ),
         (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),

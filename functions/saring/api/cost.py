@@ -3,9 +3,9 @@
 The cost of an operation is the number of objects it can make the service resolve: each field
 with a selection set counts once per time it can resolve, and list fields multiply what they
 enclose by their size: `verdicts` by its listings, connections (`strikes`, `auditTrail`,
-`takedownTargets`, `identitySignals`) by `first` (their default when it is not given, the
+`takedownTargets`, `takedownOrders`, `identitySignals`) by `first` (their default when it is not given, the
 largest page allowed when a variable leaves it unknown), an order's `targets` by 500, a
-verdict's `reasons` by 8. A field that needs a DynamoDB
+target's `notices` by 3, a verdict's `reasons` by 8. A field that needs a DynamoDB
 Query of its own each time it resolves (`strikes`, `auditTrail`) adds READ_WEIGHT more: a Query
 per seller is what makes a nested selection slow, far more than the objects it returns. Aliases
 and fragments count as often as they appear.
@@ -41,9 +41,14 @@ from saring.settings import Settings
 
 MAX_PAGE = 100  # the largest `first` any connection accepts
 CONNECTION_DEFAULTS = {
-    "strikes": 10, "auditTrail": 20, "takedownTargets": 20, "identitySignals": 20, "appeals": 10
+    "strikes": 10,
+    "auditTrail": 20,
+    "takedownTargets": 20,
+    "takedownOrders": 20,
+    "identitySignals": 20,
+    "appeals": 10,
 }
-FIXED_SIZES = {"targets": 500, "reasons": 8}
+FIXED_SIZES = {"targets": 500, "reasons": 8, "notices": 3}
 READ_WEIGHT = 200  # per resolution of a field that runs a DynamoDB Query of its own
 OWN_READ_FIELDS = frozenset({"strikes", "auditTrail", "appeals"})
 VERDICT_FIELDS = frozenset({"verdict", "verdicts"})

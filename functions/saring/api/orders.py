@@ -9,8 +9,9 @@ from strawberry.types import Info
 
 from saring.api.context import RequestContext
 from saring.api.types import PageInfo
+from saring.domain import notices as ladder
 from saring.domain import orders as domain
-from saring.ports import TargetPage
+from saring.ports import OrderPage, TargetPage
 from saring.service import orders as service
 
 Urgency = strawberry.enum(domain.Urgency, name="Urgency")
@@ -22,8 +23,27 @@ OrderStatus = strawberry.enum(
     description="ISSUING: its targets are still being written (an interrupted issue: the same "
     "issueTakedown again, or the scheduled sweep within about 20 minutes, completes it); "
     "platforms see none of its targets yet. ISSUED: every target is written and visible to "
-    "its platform. WITHDRAWN: reserved for withdrawn orders; nothing sets it yet.",
+    "its platform. WITHDRAWN: withdrawn by the issuing agency (withdrawTakedown); none of its "
+    "targets applies to verdicts any more.",
 )
+DisputeResolution = strawberry.enum(
+    domain.DisputeResolution,
+    name="DisputeResolution",
+    description="UPHELD: the target stands and is PENDING again with a new deadline. "
+    "WITHDRAWN: the agency agrees with the platform; the target is closed.",
+)
+NoticeLevel = strawberry.enum(
+    ladder.NoticeLevel,
+    name="NoticeLevel",
+    description="The warning ladder for an unmet target (SAMAN): ST1 first warning, ST2 second "
+    "warning with an administrative fine, ST3 third warning, access blocking.",
+)
+
+
+@strawberry.type(description="A warning-ladder notice a target earned by staying pending.")
+class ComplianceNotice:
+    level: NoticeLevel
+    issued_at: datetime
 
 
 @strawberry.type(description="One thing a platform must take down.")
@@ -41,6 +61,15 @@ class TakedownTarget:
     resolved_at: datetime | None
     late: bool = strawberry.field(description="Acknowledged after its deadline.")
     overdue: bool = strawberry.field(description="Still pending after its deadline.")
+    notices: list[ComplianceNotice] = strawberry.field(
+        description="The warning-ladder notices this target earned, ST1 first."
+    )
+    dispute_resolution: DisputeResolution | None = strawberry.field(
+        description="The issuing agency's last answer to a dispute of this target."
+    )
+    resolution_note: str | None = strawberry.field(
+        description="The agency's note with `disputeResolution`."
+    )
 
     @classmethod
     def from_domain(cls, target: domain.TakedownTarget, now: datetime) -> Self:
@@ -58,6 +87,9 @@ class TakedownTarget:
             resolved_at=target.resolved_at,
             late=target.late,
             overdue=domain.overdue(target, now),
+            notices=[ComplianceNotice(level=n.level, issued_at=n.issued_at) for n in target.notices],
+            dispute_resolution=target.resolution,
+            resolution_note=target.resolution_note,
         )
 
 
@@ -78,6 +110,8 @@ class TakedownOrder:
     targets: list[TakedownTarget] = strawberry.field(
         description="The targets written, by position; all of them once ISSUED."
     )
+    withdrawn_at: datetime | None
+    withdraw_reason: str | None
 
     @classmethod
     def from_domain(cls, order: domain.TakedownOrder, now: datetime) -> Self:
@@ -93,6 +127,30 @@ class TakedownOrder:
             status=order.status,
             target_count=order.total_targets,
             targets=[TakedownTarget.from_domain(target, now) for target in order.targets],
+            withdrawn_at=order.withdrawn_at,
+            withdraw_reason=order.withdraw_reason,
+        )
+
+
+@strawberry.type
+class TakedownOrderEdge:
+    cursor: str
+    node: TakedownOrder
+
+
+@strawberry.type(description="Takedown orders, newest first.")
+class TakedownOrderConnection:
+    edges: list[TakedownOrderEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_domain(cls, page: OrderPage, now: datetime) -> Self:
+        return cls(
+            edges=[
+                TakedownOrderEdge(cursor=edge.cursor, node=TakedownOrder.from_domain(edge.node, now))
+                for edge in page.edges
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )
 
 
@@ -126,6 +184,10 @@ class ComplianceReport:
     disputed: int
     pending: int
     overdue: int
+    withdrawn: int = strawberry.field(description="Closed by the agency, not the platform.")
+    notices_st1: int = strawberry.field(description="ST1 notices these targets earned.")
+    notices_st2: int = strawberry.field(description="ST2 notices these targets earned.")
+    notices_st3: int = strawberry.field(description="ST3 notices these targets earned.")
     on_time_rate: float | None
     median_hours_to_removal: float | None
     p90_hours_to_removal: float | None
@@ -161,6 +223,19 @@ class AcknowledgeTakedownInput:
     note: str | None = strawberry.field(default=None, description="Required for DISPUTED.")
 
 
+@strawberry.input
+class WithdrawTakedownInput:
+    order_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class ResolveDisputeInput:
+    target_id: strawberry.ID
+    resolution: DisputeResolution
+    note: str
+
+
 @strawberry.type
 class OrderQueries:
     @strawberry.field(
@@ -190,7 +265,34 @@ class OrderQueries:
         )
         return TargetConnection.from_domain(page, context.services.clock.now())
 
-    @strawberry.field(description="A platform's compliance with orders issued in [since, until).")
+    @strawberry.field(
+        description="Orders, newest first: a regulator its own; a platform those that target "
+        "it (ISSUED or WITHDRAWN), with only its own targets."
+    )
+    def takedown_orders(
+        self,
+        info: Info[RequestContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        agency: str | None = None,
+        status: OrderStatus | None = None,
+        reference: str | None = None,
+    ) -> TakedownOrderConnection:
+        context = info.context
+        page = context.services.orders.takedown_orders(
+            context.caller,
+            first=first,
+            after=after,
+            agency=agency,
+            status=status,
+            reference=reference,
+        )
+        return TakedownOrderConnection.from_domain(page, context.services.clock.now())
+
+    @strawberry.field(
+        description="A platform's compliance with orders issued in [since, until): a regulator "
+        "over its own orders, a platform over its own targets."
+    )
     def compliance(
         self, info: Info[RequestContext, None], platform: str, since: datetime, until: datetime
     ) -> ComplianceReport:
@@ -238,6 +340,34 @@ class OrderMutations:
             context.caller,
             service.AcknowledgeTakedownInput(
                 target_id=str(input.target_id), state=input.state, note=input.note
+            ),
+        )
+        return TakedownTarget.from_domain(target, context.services.clock.now())
+
+    @strawberry.mutation(
+        description="Withdraws an order (the issuing agency). Idempotent."
+    )
+    def withdraw_takedown(
+        self, info: Info[RequestContext, None], input: WithdrawTakedownInput
+    ) -> TakedownOrder:
+        context = info.context
+        order = context.services.orders.withdraw_takedown(
+            context.caller,
+            service.WithdrawTakedownInput(order_id=str(input.order_id), reason=input.reason),
+        )
+        return TakedownOrder.from_domain(order, context.services.clock.now())
+
+    @strawberry.mutation(
+        description="Answers a platform's dispute of a target (the issuing agency). Idempotent."
+    )
+    def resolve_dispute(
+        self, info: Info[RequestContext, None], input: ResolveDisputeInput
+    ) -> TakedownTarget:
+        context = info.context
+        target = context.services.orders.resolve_dispute(
+            context.caller,
+            service.ResolveDisputeInput(
+                target_id=str(input.target_id), resolution=input.resolution, note=input.note
             ),
         )
         return TakedownTarget.from_domain(target, context.services.clock.now())

@@ -14,9 +14,8 @@ class SaringError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-        # More for `extensions` than code and field: what the caller needs to act on the error
-        # (the listingId of a refused listing, the id of an existing appeal).
-        self.extensions = extensions or {}
+        # More for the caller, in the error's `extensions` (e.g. the existing order's id).
+        self.extensions = dict(extensions or {})
 
 
 class BadUserInputError(SaringError):

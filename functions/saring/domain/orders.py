@@ -4,7 +4,10 @@ Pure: no I/O. An order names its legal basis, reason and issuing agency (as EU D
 and one to `MAX_TARGETS` exact locators on known platforms. Its deadline is the issue time plus
 24 h (STANDARD) or 4 h (URGENT), both from `Settings`. A platform acknowledges each target once:
 PENDING -> REMOVED | NOT_FOUND | DISPUTED (DISPUTED needs a note). A late acknowledgement is
-accepted and recorded as late.
+accepted and recorded as late. The issuing agency resolves a dispute (UPHELD: PENDING again, with
+a new deadline; WITHDRAWN: closed) and may withdraw the whole order: its pending and disputed
+targets become WITHDRAWN and none of its targets applies to verdicts any more. The warning ladder
+of unmet targets is `saring.domain.notices`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from enum import Enum, StrEnum
 from urllib.parse import quote, urlsplit
 
 from saring.domain.errors import BadUserInputError, ConflictError
+from saring.domain.notices import ComplianceNotice, NoticeLevel, count_by_level
 from saring.settings import Settings
 
 MAX_TARGETS = 500
@@ -52,11 +56,20 @@ class TargetState(StrEnum):
     REMOVED = "REMOVED"
     NOT_FOUND = "NOT_FOUND"
     DISPUTED = "DISPUTED"
+    WITHDRAWN = "WITHDRAWN"  # by the issuing agency: the order withdrawn, or a dispute granted
+
+
+class DisputeResolution(StrEnum):
+    UPHELD = "UPHELD"  # the target stands: PENDING again, with a new deadline
+    WITHDRAWN = "WITHDRAWN"  # the agency agrees with the platform: the target is closed
 
 
 # Targets in these states keep matching listings in verdicts: a removed listing that reappears
-# is taken down again. NOT_FOUND and DISPUTED end the match.
+# is taken down again. NOT_FOUND, DISPUTED and WITHDRAWN end the match, and so does the
+# withdrawal of the target's order (`applies`).
 ACTIVE_STATES = frozenset({TargetState.PENDING, TargetState.REMOVED})
+# What the platform answered: the states that count as its resolution of a target.
+ACKNOWLEDGED_STATES = frozenset({TargetState.REMOVED, TargetState.NOT_FOUND, TargetState.DISPUTED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,16 +88,26 @@ class TakedownTarget:
     reference: str
     issued_at: datetime
     deadline: datetime
+    notices: tuple[ComplianceNotice, ...] = ()
+    order_withdrawn: bool = False  # its order was withdrawn: it applies to nothing any more
+    # The issuing agency's last answer to a dispute of this target, and its note.
+    resolution: DisputeResolution | None = None
+    resolution_note: str | None = None
 
     @property
     def listing_id(self) -> str | None:
         return self.value if self.kind is TargetKind.LISTING else None
 
+    @property
+    def applies(self) -> bool:
+        """Whether the target matches listings in verdicts (ACTIVE_ORDER)."""
+        return self.state in ACTIVE_STATES and not self.order_withdrawn
+
 
 class OrderStatus(StrEnum):
     """ISSUING: its targets are being written (an interrupted issue stays so until a retry or the
     sweep completes it). ISSUED: every target is written and visible to its platform.
-    WITHDRAWN: reserved; nothing withdraws an order yet."""
+    WITHDRAWN: the issuing agency withdrew it; none of its targets applies any more."""
 
     ISSUING = "ISSUING"
     ISSUED = "ISSUED"
@@ -106,6 +129,8 @@ class TakedownOrder:
     # and platforms see none of them until the order is ISSUED.
     status: OrderStatus = OrderStatus.ISSUED
     target_count: int | None = None  # the order's targets, written or not; None: len(targets)
+    withdrawn_at: datetime | None = None
+    withdraw_reason: str | None = None
 
     @property
     def total_targets(self) -> int:
@@ -326,12 +351,17 @@ def _note(note: str | None) -> str | None:
     return text or None
 
 
+def check_reason(reason: object, field: str = "reason") -> str:
+    """A withdrawal's reason or a resolution's note: required text."""
+    return _text(reason, field, MAX_NOTE_CHARS)
+
+
 def check_acknowledgement(
     state: TargetState | str, note: str | None
 ) -> tuple[TargetState, str | None]:
     """The acknowledgement's state and note, checked; raises BadUserInputError."""
     parsed = _enum(TargetState, state, "state")
-    if parsed is TargetState.PENDING:
+    if parsed not in ACKNOWLEDGED_STATES:
         raise BadUserInputError(
             "a target is acknowledged as REMOVED, NOT_FOUND or DISPUTED", field="state"
         )
@@ -357,9 +387,66 @@ def acknowledged(
         )
     if target.state is state and target.note == note:
         return target, False
+    if target.state is TargetState.WITHDRAWN or target.order_withdrawn:
+        raise ConflictError(
+            f"target {target.id} was withdrawn by the issuing agency", field="targetId"
+        )
     raise ConflictError(
         f"target {target.id} was already acknowledged as {target.state.value}", field="targetId"
     )
+
+
+def dispute_resolved(
+    target: TakedownTarget,
+    resolution: DisputeResolution,
+    note: str,
+    at: datetime,
+    reopen_for: timedelta,
+) -> tuple[TakedownTarget, bool]:
+    """(the target after the agency's answer to its dispute, whether it changed).
+
+    DISPUTED and UPHELD: PENDING again, deadline `at + reopen_for` (the order's own deadline
+    delay: 24 h STANDARD, 4 h URGENT), the platform's note kept, no longer resolved or late.
+    DISPUTED and WITHDRAWN: WITHDRAWN, resolved at `at`. The same answer again (state, resolution
+    and note as stored): unchanged, so a retry is harmless. Anything else: ConflictError, since
+    only a disputed target can be resolved.
+    """
+    if target.order_withdrawn:
+        raise ConflictError(f"the order of target {target.id} was withdrawn", field="targetId")
+    if target.state is TargetState.DISPUTED:
+        if resolution is DisputeResolution.UPHELD:
+            changed = replace(
+                target,
+                state=TargetState.PENDING,
+                resolved_at=None,
+                late=False,
+                deadline=at + reopen_for,
+            )
+        else:
+            changed = replace(target, state=TargetState.WITHDRAWN, resolved_at=at)
+        return replace(changed, resolution=resolution, resolution_note=note), True
+    expected = (
+        TargetState.PENDING if resolution is DisputeResolution.UPHELD else TargetState.WITHDRAWN
+    )
+    if (
+        target.state is expected
+        and target.resolution is resolution
+        and target.resolution_note == note
+    ):
+        return target, False
+    raise ConflictError(
+        f"target {target.id} is {target.state.value}; only a DISPUTED target can be resolved",
+        field="targetId",
+    )
+
+
+def withdrawn_target(target: TakedownTarget, at: datetime) -> TakedownTarget:
+    """The target once its order is withdrawn: PENDING and DISPUTED ones become WITHDRAWN
+    (resolved at `at`); REMOVED and NOT_FOUND keep what the platform answered. All of them stop
+    applying to verdicts."""
+    if target.state in (TargetState.PENDING, TargetState.DISPUTED):
+        return replace(target, state=TargetState.WITHDRAWN, resolved_at=at, order_withdrawn=True)
+    return replace(target, order_withdrawn=True)
 
 
 # --- Compliance ---------------------------------------------------------------------------------
@@ -371,7 +458,9 @@ class ComplianceReport:
 
     on_time_rate: of the targets the platform has resolved (REMOVED, NOT_FOUND or DISPUTED), the
     share resolved at or before the deadline; None when none is resolved. Pending targets are not
-    in it: those past their deadline are counted in `overdue`.
+    in it: those past their deadline are counted in `overdue`. Neither are WITHDRAWN ones (the
+    agency closed them, not the platform), counted in `withdrawn`.
+    notices_st1/2/3: the warning-ladder notices these targets earned, per level.
     Hours to removal: from the order's issue to the REMOVED acknowledgement, over REMOVED targets;
     the median, and the 90th percentile by linear interpolation between closest ranks (the
     "linear" method of numpy.percentile); None when nothing was removed.
@@ -383,6 +472,10 @@ class ComplianceReport:
     disputed: int
     pending: int
     overdue: int
+    withdrawn: int
+    notices_st1: int
+    notices_st2: int
+    notices_st3: int
     on_time_rate: float | None
     median_hours_to_removal: float | None
     p90_hours_to_removal: float | None
@@ -403,13 +496,14 @@ def compliance_report(targets: Iterable[TakedownTarget], now: datetime) -> Compl
     counts = {state: 0 for state in TargetState}
     for target in targets:
         counts[target.state] += 1
-    resolved = [t for t in targets if t.state is not TargetState.PENDING and t.resolved_at]
+    resolved = [t for t in targets if t.state in ACKNOWLEDGED_STATES and t.resolved_at]
     on_time = sum(1 for t in resolved if t.resolved_at <= t.deadline)  # type: ignore[operator]
     hours = [
         (t.resolved_at - t.issued_at).total_seconds() / 3600  # type: ignore[operator]
         for t in resolved
         if t.state is TargetState.REMOVED
     ]
+    notices = count_by_level(targets)
     return ComplianceReport(
         received=len(targets),
         removed=counts[TargetState.REMOVED],
@@ -417,6 +511,10 @@ def compliance_report(targets: Iterable[TakedownTarget], now: datetime) -> Compl
         disputed=counts[TargetState.DISPUTED],
         pending=counts[TargetState.PENDING],
         overdue=sum(1 for t in targets if overdue(t, now)),
+        withdrawn=counts[TargetState.WITHDRAWN],
+        notices_st1=notices[NoticeLevel.ST1],
+        notices_st2=notices[NoticeLevel.ST2],
+        notices_st3=notices[NoticeLevel.ST3],
         on_time_rate=(on_time / len(resolved)) if resolved else None,
         median_hours_to_removal=statistics.median(hours) if hours else None,
         p90_hours_to_removal=percentile(hours, 0.9),
@@ -640,7 +738,7 @@ class ActiveOrderIndex:
     def of(cls, targets: Iterable[TakedownTarget]) -> ActiveOrderIndex:
         found: dict[TargetKind, dict[str, set[str]]] = {kind: {} for kind in TargetKind}
         for target in targets:
-            if target.state in ACTIVE_STATES:
+            if target.applies:
                 value = (
                     url_match_key(target.value) if target.kind is TargetKind.URL else target.value
                 )

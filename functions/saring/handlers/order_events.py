@@ -6,12 +6,16 @@
   transactions) is not announced as it is written but when its order becomes ISSUED:
 - An order header set ISSUED (MODIFY: the only update of a header): one event per target of
   the order, read from the table (strongly consistent Query), in PutEvents of 10.
+- A warning-ladder notice (INSERT of a notice item, written with the target's notice attribute
+  by the scheduled notices function): one `TakedownNoticeIssued` event, same source and bus,
+  with the level and the target it is about.
 - A target acknowledged REMOVED that names a seller (MODIFY): the seller's strike, recorded
-  again through the ledger, idempotent on the target id. The API records it as it answers the
+  again through the ledger, idempotent on the target id; once its order is withdrawn (the same
+  target, settled), the strike revoked with the withdrawal's reason. The API records it as it answers the
   acknowledgement; doing it here as well means a crash between the two writes cannot leave a
   removal without its strike, even if the platform never retries.
 
-The event source mapping's filter passes only those two kinds of record. A record that fails
+The event source mapping's filter passes only those kinds of record. A record that fails
 (PutEvents FailedEntryCount, a ledger error) is reported as a batch item failure, and only it is
 retried.
 """
@@ -37,6 +41,7 @@ from saring.adapters.aws import aws_client
 
 SOURCE = "saring.orders"
 DETAIL_TYPE = "TakedownTargetCreated"
+NOTICE_DETAIL_TYPE = "TakedownNoticeIssued"
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -69,6 +74,26 @@ def target_created(image: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
+def notice_issued(image: dict[str, Any]) -> dict[str, Any]:
+    """The event's detail, from a notice item's NewImage (deserialised)."""
+    detail = {
+        "orderId": image["order_id"],
+        "reference": image["reference"],
+        "targetId": image["target_id"],
+        "platform": image["platform"],
+        "kind": image["kind"],
+        "value": image["value"],
+        "deadline": image["deadline"],
+        "level": image["level"],
+        "issuedAt": image["issued_at"],
+    }
+    if not all(isinstance(value, str) and value for value in detail.values()):
+        raise ValueError("notice item is missing a field")
+    if image.get("seller_id"):
+        detail["sellerId"] = image["seller_id"]
+    return detail
+
+
 @lru_cache(maxsize=1)
 def ledger() -> Any:
     from saring.bootstrap import build_ledger_service
@@ -89,6 +114,10 @@ def record_handler(record: DynamoDBRecord) -> None:
         if record.event_name is DynamoDBRecordEventName.MODIFY and image.get("status") == "ISSUED":
             announce_order(image["id"])
         return
+    if image.get("entity") == "NOTICE":
+        if record.event_name is DynamoDBRecordEventName.INSERT:
+            send([(NOTICE_DETAIL_TYPE, notice_issued(image))])
+        return
     if image.get("entity") != "TARGET":
         return  # the filter should not let these through
     if record.event_name is DynamoDBRecordEventName.INSERT:
@@ -100,6 +129,20 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 def record_strike(image: dict[str, Any]) -> None:
     if not image.get("seller_id"):
+        return
+    if image.get("order_withdrawn"):
+        # Its order was withdrawn: the strike is revoked with the agency's reason (recorded
+        # first if it never was), whoever settled the target and whether or not the API's own
+        # revocation got through.
+        ledger().revoke_order_strike(
+            image["platform"],
+            image["seller_id"],
+            image["id"],
+            image["reference"],
+            image["value"] if image.get("kind") == "LISTING" else None,
+            reason=image.get("withdraw_reason") or "order withdrawn",
+            revoked_by=f"regulator:{image['agency']}",
+        )
         return
     ledger().record_order_strike(
         platform=image["platform"],
@@ -147,17 +190,25 @@ def announce_order(order_id: str) -> None:
 
 
 def put_events(images: list[dict[str, Any]]) -> None:
+    send([(DETAIL_TYPE, target_created(image)) for image in images])
+
+
+def entries(events: list[tuple[str, dict[str, Any]]]) -> list[dict[str, str]]:
+    """PutEvents entries of (detail type, detail) pairs, on SARING_EVENT_BUS."""
     bus = os.environ.get("SARING_EVENT_BUS") or "default"
-    entries = [
+    return [
         {
             "Source": SOURCE,
-            "DetailType": DETAIL_TYPE,
-            "Detail": json.dumps(target_created(image), separators=(",", ":")),
+            "DetailType": detail_type,
+            "Detail": json.dumps(detail, separators=(",", ":")),
             "EventBusName": bus,
         }
-        for image in images
+        for detail_type, detail in events
     ]
-    response = events_client().put_events(Entries=entries)
+
+
+def send(events: list[tuple[str, dict[str, Any]]]) -> None:
+    response = events_client().put_events(Entries=entries(events))
     if response.get("FailedEntryCount", 0):
         failed = next((e for e in response.get("Entries", []) if e.get("ErrorCode")), {})
         raise EventNotAcceptedError(f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from saring.domain.audit import AuditPage, actor_of
-from saring.domain.errors import BadUserInputError
+from saring.domain.errors import BadUserInputError, ConflictError
 from saring.domain.identity import (
     Fingerprint,
     IdentityKind,
@@ -138,6 +138,38 @@ class LedgerService:
         receipt = self.ledger.record_strike(draft, self.clock.now())
         self._count_strike(receipt)
         return receipt
+
+    def revoke_order_strike(
+        self,
+        platform: str,
+        seller_id: str,
+        target_id: str,
+        order_reference: str,
+        listing_id: str | None = None,
+        *,
+        reason: str,
+        revoked_by: str,
+    ) -> None:
+        """For the orders module, when the agency withdraws an order: the strike of a removed
+        target is revoked with the agency's reason. It is recorded first (an idempotent replay
+        when it exists), so a strike whose recording was still on its way cannot appear later
+        unrevoked; already revoked is success."""
+        receipt = self.record_order_strike(
+            platform, seller_id, target_id, order_reference, listing_id
+        )
+        if receipt.strike.revoked:
+            return
+        try:
+            self.ledger.revoke_strike(
+                platform,
+                seller_id,
+                receipt.strike.id,
+                reason=_text(reason, "reason", required=True, limit=MAX_TEXT_CHARS),  # type: ignore[arg-type]
+                revoked_by=revoked_by,
+                now=self.clock.now(),
+            )
+        except ConflictError:
+            return  # revoked meanwhile by a concurrent retry
 
     def revoke_strike(
         self, principal: Principal, platform: str, seller_id: str, strike_id: str, reason: str

@@ -13,7 +13,19 @@ unknown id is, and its targets count in neither listings nor compliance.
   an unknown id. REMOVED with a seller records one strike through the StrikeRecorder (idempotent
   on the target id), on every successful call including retries, so a crash between the
   acknowledgement and the strike is healed by the client's retry.
-- compliance: regulators only, over their own orders.
+- takedown_orders: newest first. An agency lists its own orders (asking for another agency's
+  gives none, as takedown_order answers NOT_FOUND); a platform lists the ISSUED and WITHDRAWN
+  orders that target it, whoever issued them, each with only its own targets.
+- withdraw_takedown: the issuing agency only (another agency's order is NOT_FOUND). The order
+  becomes WITHDRAWN, its pending and disputed targets WITHDRAWN, none of its targets applies to
+  verdicts any more, and the strikes of its removed targets are revoked with the reason. A retry
+  (or a second withdrawal) completes whatever an interrupted one left and changes nothing else.
+- resolve_dispute: the issuing agency only, for a DISPUTED target: UPHELD makes it PENDING again
+  with a new deadline (the resolution time plus the order's deadline delay: 24 h STANDARD,
+  4 h URGENT); WITHDRAWN closes it. Any other state is CONFLICT.
+- compliance: a regulator over its own orders; a platform over its own targets, of every
+  agency's orders (another platform's compliance is FORBIDDEN).
+- issue_notices: the warning ladder, on a schedule (and `saring notices run`).
 """
 
 from __future__ import annotations
@@ -25,15 +37,19 @@ from uuid import uuid4
 
 from saring.domain.audit import actor_of
 from saring.domain.errors import BadUserInputError, NotFoundError
+from saring.domain.notices import ComplianceNotice, NoticeLadder
 from saring.domain.orders import (
     ComplianceReport,
+    DisputeResolution,
     OrderRequest,
+    OrderStatus,
     TakedownOrder,
     TakedownTarget,
     TargetRequest,
     TargetState,
     Urgency,
     check_acknowledgement,
+    check_reason,
     content_hash,
     for_platform,
     new_order,
@@ -42,7 +58,16 @@ from saring.domain.orders import (
     validate_order,
 )
 from saring.domain.principals import Principal, Role
-from saring.ports import NO_METRICS, Clock, Metrics, OrderBook, StrikeRecorder, TargetPage
+from saring.ports import (
+    NO_METRICS,
+    Clock,
+    Metrics,
+    OrderBook,
+    OrderFilter,
+    OrderPage,
+    StrikeRecorder,
+    TargetPage,
+)
 from saring.settings import Settings
 
 DEFAULT_PAGE_SIZE = 20
@@ -76,6 +101,34 @@ class AcknowledgeTakedownInput:
     target_id: str
     state: TargetState | str
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawTakedownInput:
+    order_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveDisputeInput:
+    target_id: str
+    resolution: DisputeResolution | str
+    note: str
+
+
+def _page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadUserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+    return size
+
+
+def _optional_text(value: str | None, field: str, limit: int = 256) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise BadUserInputError(f"{field} must be 1 to {limit} characters", field=field)
+    return value.strip()
 
 
 def _aware(moment: datetime, name: str) -> datetime:
@@ -160,9 +213,7 @@ class OrderService:
             if platform is not None:
                 principal.require_access_to_platform(platform)
             platforms = (own,)
-        size = DEFAULT_PAGE_SIZE if first is None else first
-        if not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
-            raise BadUserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+        size = _page_size(first)
         parsed = None
         if state is not None:
             try:
@@ -189,12 +240,105 @@ class OrderService:
             )
         return target
 
+    def takedown_orders(
+        self,
+        principal: Principal,
+        first: int | None = None,
+        after: str | None = None,
+        agency: str | None = None,
+        status: OrderStatus | str | None = None,
+        reference: str | None = None,
+    ) -> OrderPage:
+        size = _page_size(first)
+        agency = _optional_text(agency, "agency")
+        reference = _optional_text(reference, "reference")
+        parsed = None
+        if status is not None:
+            try:
+                parsed = OrderStatus(status)
+            except ValueError:
+                raise BadUserInputError("status is not an order status", field="status") from None
+        if principal.role is Role.REGULATOR:
+            own = principal.require_regulator()
+            if agency is not None and agency != own:
+                return OrderPage(edges=[], has_next_page=False, end_cursor=after)
+            scope = OrderFilter(agency=own, status=parsed, reference=reference)
+        else:
+            scope = OrderFilter(
+                platform=principal.require_platform(),
+                issued_by=agency,
+                status=parsed,
+                reference=reference,
+            )
+        return self._book.orders(scope, size, after)
+
+    def withdraw_takedown(
+        self, principal: Principal, command: WithdrawTakedownInput
+    ) -> TakedownOrder:
+        agency = principal.require_regulator()
+        reason = check_reason(command.reason)
+        if not isinstance(command.order_id, str):
+            raise NotFoundError(f"no takedown order {command.order_id}", field="orderId")
+        order = self._book.withdraw(
+            command.order_id, agency, reason, self._clock.now(), actor_of(principal)
+        )
+        for target in order.targets:
+            if target.state is TargetState.REMOVED and target.seller_id is not None:
+                self._strikes.revoke_order_strike(
+                    platform=target.platform,
+                    seller_id=target.seller_id,
+                    target_id=target.id,
+                    order_reference=target.reference,
+                    listing_id=target.listing_id,
+                    reason=order.withdraw_reason or reason,
+                    revoked_by=actor_of(principal),
+                )
+        return order
+
+    def resolve_dispute(
+        self, principal: Principal, command: ResolveDisputeInput
+    ) -> TakedownTarget:
+        agency = principal.require_regulator()
+        try:
+            resolution = DisputeResolution(command.resolution)
+        except ValueError:
+            raise BadUserInputError(
+                "resolution must be UPHELD or WITHDRAWN", field="resolution"
+            ) from None
+        note = check_reason(command.note, "note")
+        return self._book.resolve_dispute(
+            agency,
+            command.target_id,
+            resolution,
+            note,
+            self._clock.now(),
+            actor_of(principal),
+        )
+
+    def issue_notices(self) -> list[tuple[TakedownTarget, ComplianceNotice]]:
+        """Every warning-ladder notice due now, on every known platform (the NoticesIssued
+        metric per platform and level)."""
+        issued = self._book.issue_notices(
+            self._settings.known_platforms, self._clock.now(), NoticeLadder.from_settings(self._settings)
+        )
+        counts: dict[tuple[str, str], int] = {}
+        for target, notice in issued:
+            key = (target.platform, notice.level.value)
+            counts[key] = counts.get(key, 0) + 1
+        for (platform, level), count in sorted(counts.items()):
+            self._metrics.count("NoticesIssued", count, {"platform": platform, "level": level})
+        return issued
+
     def compliance(
         self, principal: Principal, platform: str, since: datetime, until: datetime
     ) -> ComplianceReport:
-        agency = principal.require_regulator()
         if platform not in self._settings.known_platforms:
             raise BadUserInputError(f"{platform!r} is not a known platform", field="platform")
+        if principal.role is Role.REGULATOR:
+            agency: str | None = principal.require_regulator()
+        else:
+            principal.require_access_to_platform(platform)
+            agency = None
         since, until = _aware(since, "since"), _aware(until, "until")
         if since >= until:
             raise BadUserInputError("since must be before until", field="since")
@@ -229,6 +373,14 @@ class OrderService:
         completed = self._book.sweep(self._clock.now() - SWEEP_AFTER)
         self._metrics.count("OrdersSwept", len(completed), {})
         return completed
+
+    def sweep_interrupted_withdrawals(self) -> list[str]:
+        """Settles the targets of orders whose withdrawal was interrupted (WITHDRAWN for over
+        SWEEP_AFTER with targets not yet settled) and nobody retried; their ids. The strikes of
+        their removed targets are revoked by the order events function, from the stream."""
+        settled = self._book.sweep_withdrawals(self._clock.now() - SWEEP_AFTER)
+        self._metrics.count("WithdrawalsSwept", len(settled), {})
+        return settled
 
     def overdue(self, target: TakedownTarget) -> bool:
         """For the resolver of TakedownTarget.overdue."""

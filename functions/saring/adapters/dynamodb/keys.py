@@ -117,6 +117,8 @@ MATCH_SK = "MATCH"
 MATCH_REF_PREFIX = "ref#"
 GATED_MATCH_REF_PREFIX = "gref#"
 ISSUING_ORDERS_PARTITION = "ORDERS#ISSUING"  # gsi1: headers of orders still ISSUING
+# gsi1: headers of orders WITHDRAWN whose targets are not all settled yet (the sweep finishes them)
+WITHDRAWING_ORDERS_PARTITION = "ORDERS#WITHDRAWING"
 
 
 def order_partition(order_id: str) -> str:
@@ -159,6 +161,50 @@ def match_seller(platform: str, seller_id: str) -> dict[str, str]:
 
 def match_reference_attribute(target_id: str, gated: bool = False) -> str:
     return f"{GATED_MATCH_REF_PREFIX if gated else MATCH_REF_PREFIX}{target_id}"
+
+
+# Orders listed newest first (takedownOrders): per order one item for its agency and one per
+# platform it targets, in the order's partition (sk "LIST#..."), on gsi1 under
+# "ORDERS#AGENCY#<len>#<agency>" or "ORDERS#PLATFORM#<platform>", sorted by
+# "<issued at>#<order id>". Written with the order's first transaction, never changed: the
+# status is read from the header.
+ORDER_LIST_SK_PREFIX = "LIST#"
+
+
+def order_list_agency(order_id: str) -> dict[str, str]:
+    return {"pk": order_partition(order_id), "sk": f"{ORDER_LIST_SK_PREFIX}AGENCY"}
+
+
+def order_list_platform(order_id: str, platform: str) -> dict[str, str]:
+    return {"pk": order_partition(order_id), "sk": f"{ORDER_LIST_SK_PREFIX}PLATFORM#{platform}"}
+
+
+def orders_of_agency(agency: str) -> str:
+    # The agency's length first, as in order_claim: no agency can spell another's partition.
+    return f"ORDERS#AGENCY#{len(agency)}#{agency}"
+
+
+def orders_of_platform(platform: str) -> str:
+    return f"ORDERS#PLATFORM#{platform}"
+
+
+def order_issued_sort(issued_iso: str, order_id: str) -> str:
+    return f"{issued_iso}#{order_id}"
+
+
+# Warning-ladder notices (saring.domain.notices): one item per notice in the order's partition,
+# written in the same transaction as the target's notice attribute; its INSERT on the stream
+# is what announces it.
+NOTICE_SK_PREFIX = "NOTICE#"
+
+
+def order_notice(order_id: str, index: int, level: str) -> dict[str, str]:
+    return {"pk": order_partition(order_id), "sk": f"{NOTICE_SK_PREFIX}{index:03d}#{level}"}
+
+
+def notice_attribute(level: str) -> str:
+    """The target item's attribute holding when a notice of this level was issued."""
+    return f"notice_{level}"
 
 
 # --- Appeals of strikes -----------------------------------------------------------------------

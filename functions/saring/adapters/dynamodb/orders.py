@@ -11,11 +11,22 @@ Items
            TARGETS#<platform>#<state>, sorted by <deadline>#<target id>. The target id
            "<order id>-<index>" gives the key, so acknowledging is one GetItem away.
 - match    MATCH#<platform>#{LISTING|URL|SELLER}#<value> / MATCH: one attribute
-           "ref#<target id>" = order reference per active (PENDING or REMOVED) target.
+           "ref#<target id>" = order reference per active (PENDING or REMOVED) target of an
+           order not withdrawn.
+- listing  ORDER#<order id> / LIST#AGENCY and LIST#PLATFORM#<platform>: written with the
+           order's first transaction, on gsi1 under ORDERS#AGENCY#... and ORDERS#PLATFORM#...,
+           sorted by <issued at>#<order id>; `orders` pages through them newest first.
+- notice   ORDER#<order id> / NOTICE#<index>#<level>: one per warning-ladder notice, written
+           with the target's `notice_<level>` attribute; its stream INSERT is announced.
+
+Withdrawal sets the header WITHDRAWN first (conditioned on ISSUED; an acknowledgement checks the
+header is not WITHDRAWN in its own transaction), then settles the targets read after it, each
+update conditioned on the state read: PENDING and DISPUTED become WITHDRAWN, every target gets
+`order_withdrawn` and loses its match attribute. A retry settles what is left.
 
 Issuing (up to 500 targets; a transaction holds at most 100 actions)
-1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event and as
-   many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
+1. One TransactWriteItems: the claim (attribute_not_exists), the header, the audit event, the
+   listing items and as many targets (+ their match updates) as fit. An order that fits (about 48 targets) is written
    whole, header ISSUED, in this one transaction.
 2. Larger orders: the header is ISSUING; the other targets go in further transactions (about 49
    targets each), every target Put conditioned on attribute_not_exists and written in the same
@@ -65,8 +76,10 @@ from saring.adapters.dynamodb.batch import batch_get, concurrently
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
 from saring.domain.audit import AuditEvent
 from saring.domain.errors import BadUserInputError, ConflictError, NotFoundError, SaringError
+from saring.domain.notices import LEVELS, ComplianceNotice, NoticeLadder, notice_due
 from saring.domain.orders import (
     ACTIVE_STATES,
+    DisputeResolution,
     OrderStatus,
     TakedownOrder,
     TakedownTarget,
@@ -74,12 +87,15 @@ from saring.domain.orders import (
     TargetState,
     Urgency,
     acknowledged,
+    deadline_for,
+    dispute_resolved,
     max_deadline_delay,
     parse_target_id,
     target_id,
     url_match_key,
+    withdrawn_target,
 )
-from saring.ports import OrderBook, TargetEdge, TargetPage
+from saring.ports import OrderBook, OrderEdge, OrderFilter, OrderPage, TargetEdge, TargetPage
 from saring.settings import Settings
 
 ISSUING = "ISSUING"
@@ -203,6 +219,14 @@ def target_item(
         item["resolved_at"] = _s(iso(target.resolved_at))
     if gated:
         item["gated"] = {"BOOL": True}
+    for notice in target.notices:
+        item[keys.notice_attribute(notice.level.value)] = _s(iso(notice.issued_at))
+    if target.order_withdrawn:
+        item["order_withdrawn"] = {"BOOL": True}
+    if target.resolution is not None:
+        item["resolution"] = _s(target.resolution.value)
+    if target.resolution_note is not None:
+        item["resolution_note"] = _s(target.resolution_note)
     return item
 
 
@@ -212,6 +236,12 @@ def target_from_item(item: Mapping[str, Any]) -> TakedownTarget:
         return None if value is None else value["S"]
 
     resolved_at = text("resolved_at")
+    resolution = text("resolution")
+    notices = tuple(
+        ComplianceNotice(level, parse_iso(issued))
+        for level in LEVELS
+        if (issued := text(keys.notice_attribute(level.value))) is not None
+    )
     return TakedownTarget(
         id=item["id"]["S"],
         order_id=item["order_id"]["S"],
@@ -226,6 +256,10 @@ def target_from_item(item: Mapping[str, Any]) -> TakedownTarget:
         reference=item["reference"]["S"],
         issued_at=parse_iso(item["issued_at"]["S"]),
         deadline=parse_iso(item["deadline"]["S"]),
+        notices=notices,
+        order_withdrawn=item.get("order_withdrawn", {}).get("BOOL", False),
+        resolution=None if resolution is None else DisputeResolution(resolution),
+        resolution_note=text("resolution_note"),
     )
 
 
@@ -281,6 +315,7 @@ def _unpack_targets(blob: bytes, order: TakedownOrder) -> tuple[TakedownTarget, 
 
 def _order_from_items(header: Mapping[str, Any], targets: Sequence[TakedownTarget]) -> TakedownOrder:
     count = int(header["target_count"]["N"]) if "target_count" in header else len(targets)
+    withdrawn_at = header.get("withdrawn_at", {}).get("S")
     return TakedownOrder(
         id=header["id"]["S"],
         reference=header["reference"]["S"],
@@ -293,6 +328,8 @@ def _order_from_items(header: Mapping[str, Any], targets: Sequence[TakedownTarge
         targets=tuple(sorted(targets, key=lambda t: t.id)),
         status=OrderStatus(header.get("status", {}).get("S", ISSUED)),
         target_count=count if count != len(targets) else None,
+        withdrawn_at=None if withdrawn_at is None else parse_iso(withdrawn_at),
+        withdraw_reason=header.get("withdraw_reason", {}).get("S"),
     )
 
 
@@ -354,6 +391,54 @@ class _PartitionRead:
     cut_short: bool  # DynamoDB stopped before the limit (1 MB page): more may follow
 
 
+def _list_items(order: TakedownOrder) -> list[dict[str, Any]]:
+    """The order's listing items (keys.order_list_*): one for its agency, one per platform."""
+    sort = _s(keys.order_issued_sort(iso(order.issued_at), order.id))
+    common = {
+        "entity": _s("ORDERLIST"),
+        "order_id": _s(order.id),
+        "agency": _s(order.agency),
+        "reference": _s(order.reference),
+        "gsi1sk": sort,
+    }
+    items = [
+        {
+            **keys.typed(keys.order_list_agency(order.id)),
+            **common,
+            "gsi1pk": _s(keys.orders_of_agency(order.agency)),
+        }
+    ]
+    for platform in sorted({t.platform for t in order.targets}):
+        items.append(
+            {
+                **keys.typed(keys.order_list_platform(order.id, platform)),
+                **common,
+                "gsi1pk": _s(keys.orders_of_platform(platform)),
+            }
+        )
+    return items
+
+
+def _order_cursor(scope: str, sort_key: str) -> str:
+    raw = json.dumps({"s": scope, "k": sort_key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def _decode_order_cursor(cursor: str, scope: str) -> str:
+    bad = BadUserInputError("after is not a cursor of this query", field="after")
+    try:
+        document = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error, AttributeError):
+        raise bad from None
+    if not isinstance(document, dict) or document.get("s") != scope:
+        raise bad
+    sort_key = document.get("k")
+    order_id = sort_key.rpartition("#")[2] if isinstance(sort_key, str) else ""
+    if parse_target_id(f"{order_id}-000") is None:
+        raise bad
+    return sort_key
+
+
 # --- The adapter --------------------------------------------------------------------------------
 
 
@@ -366,7 +451,8 @@ class DynamoDBOrderBook(OrderBook):
     # --- issue ----------------------------------------------------------------------------------
 
     def issue(self, order: TakedownOrder, content_hash: str, actor: str) -> TakedownOrder:
-        chunks = self._chunks(order.targets, first_reserved=3)
+        listed = _list_items(order)
+        chunks = self._chunks(order.targets, first_reserved=3 + len(listed))
         claim = {
             **keys.typed(keys.order_claim(order.agency, order.reference)),
             "entity": _s("ORDERREF"),
@@ -409,6 +495,7 @@ class DynamoDBOrderBook(OrderBook):
                 }
             },
             audit_put(self._table, event),
+            *({"Put": {"TableName": self._table, "Item": item}} for item in listed),
             *self._target_actions(order, chunks[0], gated=len(chunks) > 1),
         ]
         try:
@@ -426,6 +513,7 @@ class DynamoDBOrderBook(OrderBook):
                 raise ConflictError(
                     f"order {order.reference} was already issued with other content",
                     field="reference",
+                    extensions={"orderId": existing["order_id"]["S"]},
                 ) from None
             return self._resume(existing["order_id"]["S"], order)
         if len(chunks) > 1:
@@ -711,10 +799,27 @@ class DynamoDBOrderBook(OrderBook):
                 ),
             )
         )
+        # Not after the order's withdrawal: with this check, a withdrawal that has set the
+        # header reads every acknowledgement that can ever commit.
+        actions.append(
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": keys.typed(keys.order_header(target.order_id)),
+                    "ConditionExpression": "#status <> :withdrawn",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":withdrawn": _s(OrderStatus.WITHDRAWN.value)},
+                }
+            }
+        )
         try:
             self._transact_retrying_conflicts(actions)
         except ClientError as error:
             reasons = _cancellation_reasons(error)
+            if reasons and reasons[-1].get("Code") == "ConditionalCheckFailed":
+                raise ConflictError(
+                    f"the order of target {target.id} was withdrawn", field="targetId"
+                ) from None
             if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
                 raise
             # Acknowledged concurrently: the same acknowledgement is a success, another a conflict.
@@ -878,3 +983,561 @@ class DynamoDBOrderBook(OrderBook):
         `match_keys` itself)."""
         items = list(batch_get(self._client, self._table, match_keys(platform, listing_id, seller_id, url)).values())
         return order_references_from_items(items, issued_orders(self._client, self._table, gated_order_ids(items)))
+
+    # --- list orders ----------------------------------------------------------------------------
+
+    def orders(self, scope: OrderFilter, first: int, after: str | None) -> OrderPage:
+        """Queries of the agency's or the platform's listing partition on gsi1, newest first
+        (the listing items carry agency and reference, filtered in the Query), one BatchGetItem
+        of the headers per page read (status is only there), then the targets of the orders on
+        the page (one Query each, concurrently). An agency's reference is its claim: one GetItem
+        instead."""
+        if scope.agency is not None:
+            partition = keys.orders_of_agency(scope.agency)
+        elif scope.platform is not None:
+            partition = keys.orders_of_platform(scope.platform)
+        else:
+            raise ValueError("an order listing needs an agency or a platform")
+        shape = [partition, scope.issued_by or "", scope.status or "", scope.reference or ""]
+        cursor_scope = _scope(shape)
+        start = _decode_order_cursor(after, cursor_scope) if after else None
+        if scope.agency is not None and scope.reference is not None:
+            claimed = self._claimed_order(scope.agency, scope.reference)
+            found = [] if claimed is None or start is not None else [claimed]
+            kept = self._kept(found, scope)
+        else:
+            kept = self._listed(partition, scope, start, first)
+        has_next = len(kept) > first
+        page = kept[:first]
+        read = concurrently(lambda entry: self._read_order(entry[1]), page)
+        edges = []
+        for (sort_key, _), (header, targets) in zip(page, read, strict=True):
+            assert header is not None
+            if scope.platform is not None:
+                targets = [t for t in targets if t.platform == scope.platform]
+            edges.append(
+                OrderEdge(_order_cursor(cursor_scope, sort_key), _order_from_items(header, targets))
+            )
+        return OrderPage(
+            edges=edges, has_next_page=has_next, end_cursor=edges[-1].cursor if edges else after
+        )
+
+    def _claimed_order(self, agency: str, reference: str) -> tuple[str, str] | None:
+        claim = self._get(keys.order_claim(agency, reference))
+        if claim is None:
+            return None
+        order_id = claim["order_id"]["S"]
+        header = self._get(keys.order_header(order_id))
+        if header is None:
+            return None
+        return keys.order_issued_sort(header["issued_at"]["S"], order_id), order_id
+
+    def _listed(
+        self, partition: str, scope: OrderFilter, start: str | None, first: int
+    ) -> list[tuple[str, str]]:
+        """(sort key, order id) of up to first + 1 orders after `start` that pass the filters."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": _s(partition)},
+            "ScanIndexForward": False,
+            "Limit": first + 1,
+        }
+        filters = []
+        if scope.issued_by is not None:
+            filters.append("agency = :agency")
+            request["ExpressionAttributeValues"][":agency"] = _s(scope.issued_by)
+        if scope.reference is not None:
+            filters.append("#reference = :reference")  # a reserved word
+            request["ExpressionAttributeNames"] = {"#reference": "reference"}
+            request["ExpressionAttributeValues"][":reference"] = _s(scope.reference)
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        if start is not None:
+            order_id = start.rpartition("#")[2]
+            key = (
+                keys.order_list_agency(order_id)
+                if scope.agency is not None
+                else keys.order_list_platform(order_id, scope.platform or "")
+            )
+            request["ExclusiveStartKey"] = {
+                **keys.typed(key),
+                "gsi1pk": _s(partition),
+                "gsi1sk": _s(start),
+            }
+        kept: list[tuple[str, str]] = []
+        while True:
+            response = self._client.query(**request)
+            read = [
+                (item["gsi1sk"]["S"], item["order_id"]["S"]) for item in response.get("Items", [])
+            ]
+            kept += self._kept(read, scope)
+            if len(kept) > first or "LastEvaluatedKey" not in response:
+                return kept[: first + 1]
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _kept(self, found: list[tuple[str, str]], scope: OrderFilter) -> list[tuple[str, str]]:
+        """The entries whose header passes the status filter; for a platform, not ISSUING
+        (platforms see an order once all its targets are written)."""
+        if scope.status is None and scope.platform is None:
+            return found
+        headers = self._headers([order_id for _, order_id in found])
+        kept = []
+        for sort_key, order_id in found:
+            header = headers.get(order_id)
+            status = None if header is None else header.get("status", {}).get("S", ISSUED)
+            if status is None or (scope.platform is not None and status == ISSUING):
+                continue
+            if scope.status is not None and status != scope.status.value:
+                continue
+            kept.append((sort_key, order_id))
+        return kept
+
+    def _headers(self, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not order_ids:
+            return {}
+        found = batch_get(self._client, self._table, [keys.order_header(i) for i in set(order_ids)])
+        return {
+            order_id: item
+            for order_id in order_ids
+            if (item := found.get(tuple(keys.order_header(order_id).values()))) is not None
+        }
+
+    # --- withdraw -------------------------------------------------------------------------------
+
+    def withdraw(
+        self, order_id: str, agency: str, reason: str, at: datetime, actor: str
+    ) -> TakedownOrder:
+        missing = NotFoundError(f"no takedown order {order_id}", field="orderId")
+        if parse_target_id(f"{order_id}-000") is None:
+            raise missing
+        header, _ = self._read_order(order_id)
+        if header is None or header["agency"]["S"] != agency:
+            raise missing
+        if header["status"]["S"] == ISSUING:
+            # Its missing targets first: the sweep must never write PENDING targets later.
+            first = _order_from_items(header, ())
+            self._complete(
+                replace(first, targets=_unpack_targets(header["pending_targets"]["B"], first))
+            )
+            header, _ = self._read_order(order_id)
+            assert header is not None
+        if header["status"]["S"] != OrderStatus.WITHDRAWN.value:
+            self._mark_withdrawn(header, reason, at, actor)
+        return self._settle_all(order_id)
+
+    def _settle_all(self, order_id: str) -> TakedownOrder:
+        """Settles every target of a WITHDRAWN order not settled yet, then takes its header off
+        the WITHDRAWING partition; the order as it is then."""
+        for _ in range(5):
+            header, targets = self._read_order(order_id)
+            assert header is not None
+            order = _order_from_items(header, targets)
+            assert order.withdrawn_at is not None
+            unsettled = [t for t in order.targets if not t.order_withdrawn]
+            try:
+                if unsettled:
+                    self._settle(order, unsettled)
+                    continue
+                if header.get("gsi1pk", {}).get("S") == keys.WITHDRAWING_ORDERS_PARTITION:
+                    self._client.update_item(
+                        TableName=self._table,
+                        Key=keys.typed(keys.order_header(order_id)),
+                        UpdateExpression="REMOVE gsi1pk, gsi1sk",
+                        ConditionExpression="#status = :withdrawn",
+                        ExpressionAttributeNames={"#status": "status"},
+                        ExpressionAttributeValues={":withdrawn": _s(OrderStatus.WITHDRAWN.value)},
+                    )
+                return order
+            except ClientError as error:
+                if _cancellation_reasons(error) is None:
+                    raise
+                # A target changed meanwhile (a concurrent withdrawal): read again.
+        raise SaringError(f"could not settle the targets of withdrawn order {order_id}; retry")
+
+    def sweep_withdrawals(self, withdrawn_before: datetime) -> list[str]:
+        """Settles the orders WITHDRAWN before `withdrawn_before` whose withdrawal was
+        interrupted and never retried; their ids. One Query on gsi1's ORDERS#WITHDRAWING."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :before",
+            "ExpressionAttributeValues": {
+                ":p": _s(keys.WITHDRAWING_ORDERS_PARTITION),
+                ":before": _s(iso(withdrawn_before)),
+            },
+        }
+        settled: list[str] = []
+        while True:
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                self._settle_all(item["id"]["S"])
+                settled.append(item["id"]["S"])
+            if "LastEvaluatedKey" not in response:
+                return settled
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _mark_withdrawn(self, header: Mapping[str, Any], reason: str, at: datetime, actor: str) -> None:
+        order_id = header["id"]["S"]
+        try:
+            self._transact_retrying_conflicts(
+                [
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": keys.typed(keys.order_header(order_id)),
+                            "UpdateExpression": "SET #status = :withdrawn, withdrawn_at = :at, "
+                            "withdraw_reason = :reason, gsi1pk = :withdrawing, gsi1sk = :sort",
+                            "ConditionExpression": "#status = :issued",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":withdrawn": _s(OrderStatus.WITHDRAWN.value),
+                                ":issued": _s(ISSUED),
+                                ":at": _s(iso(at)),
+                                ":reason": _s(reason),
+                                ":withdrawing": _s(keys.WITHDRAWING_ORDERS_PARTITION),
+                                ":sort": _s(keys.order_issued_sort(iso(at), order_id)),
+                            },
+                        }
+                    },
+                    audit_put(
+                        self._table,
+                        AuditEvent(
+                            subject=f"order:{order_id}",
+                            action="TAKEDOWN_WITHDRAWN",
+                            actor=actor,
+                            at=at,
+                            before={"status": header["status"]["S"]},
+                            after={
+                                "status": OrderStatus.WITHDRAWN.value,
+                                "reason": reason,
+                                "withdrawn_at": iso(at),
+                            },
+                        ),
+                    ),
+                ]
+            )
+        except ClientError as error:
+            reasons = _cancellation_reasons(error)
+            if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
+            # Withdrawn meanwhile by a concurrent call: its reason and time stand.
+
+    def _settle(self, order: TakedownOrder, targets: Sequence[TakedownTarget]) -> None:
+        """`withdrawn_target` for each target, its match item cleared, in transactions of at
+        most MAX_TRANSACTION_ACTIONS (a target and a distinct match item are an action each);
+        each target update is conditioned on the state it was read in."""
+        assert order.withdrawn_at is not None
+        batch: list[TakedownTarget] = []
+        matches: set[str] = set()
+
+        def flush() -> None:
+            if batch:
+                self._client.transact_write_items(TransactItems=self._settle_actions(order, batch))
+            batch.clear()
+            matches.clear()
+
+        for target in targets:
+            pk = target_match_key(target)["pk"]
+            if len(batch) + 1 + len(matches | {pk}) > MAX_TRANSACTION_ACTIONS:
+                flush()
+            batch.append(target)
+            matches.add(pk)
+        flush()
+
+    def _settle_actions(
+        self, order: TakedownOrder, targets: Sequence[TakedownTarget]
+    ) -> list[dict[str, Any]]:
+        assert order.withdrawn_at is not None
+        actions: list[dict[str, Any]] = []
+        by_match: dict[str, tuple[dict[str, str], list[TakedownTarget]]] = {}
+        for target in targets:
+            settled = withdrawn_target(target, order.withdrawn_at)
+            parsed = parse_target_id(target.id)
+            assert parsed is not None
+            values: dict[str, Any] = {
+                ":old": _s(target.state.value),
+                ":state": _s(settled.state.value),
+                ":gsi1pk": _s(keys.targets_partition(target.platform, settled.state.value)),
+                ":yes": {"BOOL": True},
+                ":reason": _s(order.withdraw_reason or ""),
+            }
+            # The reason travels with the target: the order events function revokes a removed
+            # target's strike from the stream, whoever settled it (the API or the sweep).
+            expression = (
+                "SET #state = :state, gsi1pk = :gsi1pk, order_withdrawn = :yes, "
+                "withdraw_reason = :reason"
+            )
+            if settled.resolved_at != target.resolved_at and settled.resolved_at is not None:
+                expression += ", resolved_at = :resolved_at"
+                values[":resolved_at"] = _s(iso(settled.resolved_at))
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": keys.typed(keys.order_target(*parsed)),
+                        "UpdateExpression": expression,
+                        "ConditionExpression": "#state = :old",
+                        "ExpressionAttributeNames": {"#state": "state"},
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+            key = target_match_key(target)
+            by_match.setdefault(key["pk"], (key, []))[1].append(target)
+        for key, named in by_match.values():
+            names = {}
+            for i, target in enumerate(named):
+                names[f"#r{i}"] = keys.match_reference_attribute(target.id)
+                names[f"#g{i}"] = keys.match_reference_attribute(target.id, gated=True)
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": keys.typed(key),
+                        "UpdateExpression": "REMOVE " + ", ".join(names),
+                        "ExpressionAttributeNames": names,
+                    }
+                }
+            )
+        return actions
+
+    # --- resolve a dispute ----------------------------------------------------------------------
+
+    def resolve_dispute(
+        self,
+        agency: str,
+        target_id: str,
+        resolution: DisputeResolution,
+        note: str,
+        at: datetime,
+        actor: str,
+    ) -> TakedownTarget:
+        missing = NotFoundError(f"no takedown target {target_id}", field="targetId")
+        parsed = parse_target_id(target_id)
+        if parsed is None:
+            raise missing
+        key = keys.order_target(*parsed)
+        for _ in range(4):
+            item = self._get(key)
+            header = self._get(keys.order_header(parsed[0]))
+            if item is None or header is None or header["agency"]["S"] != agency:
+                raise missing
+            target = target_from_item(item)
+            if header["status"]["S"] == OrderStatus.WITHDRAWN.value:
+                target = replace(target, order_withdrawn=True)
+            urgency = Urgency(item["urgency"]["S"])
+            reopen_for = deadline_for(at, urgency, self._settings) - at
+            updated, changed = dispute_resolved(target, resolution, note, at, reopen_for)
+            if not changed:
+                return target
+            try:
+                self._transact_retrying_conflicts(
+                    self._resolution_actions(target, updated, header, actor, at)
+                )
+            except ClientError as error:
+                if _cancellation_reasons(error) is None:
+                    raise
+                continue  # the target or its order changed meanwhile: decide again
+            return updated
+        raise SaringError(f"target {target_id} kept changing; retry")
+
+    def _resolution_actions(
+        self,
+        target: TakedownTarget,
+        updated: TakedownTarget,
+        header: Mapping[str, Any],
+        actor: str,
+        at: datetime,
+    ) -> list[dict[str, Any]]:
+        parsed = parse_target_id(target.id)
+        assert parsed is not None and updated.resolution is not None
+        names = {"#state": "state", "#deadline": "deadline"}
+        values: dict[str, Any] = {
+            ":disputed": _s(TargetState.DISPUTED.value),
+            ":state": _s(updated.state.value),
+            ":gsi1pk": _s(keys.targets_partition(updated.platform, updated.state.value)),
+            ":gsi1sk": _s(keys.target_deadline_sort(iso(updated.deadline), updated.id)),
+            ":deadline": _s(iso(updated.deadline)),
+            ":resolution": _s(updated.resolution.value),
+            ":resolution_note": _s(updated.resolution_note or ""),
+            ":late": {"BOOL": updated.late},
+        }
+        expression = (
+            "SET #state = :state, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, #deadline = :deadline, "
+            "resolution = :resolution, resolution_note = :resolution_note, late = :late"
+        )
+        if updated.resolved_at is None:
+            expression += " REMOVE resolved_at"
+        else:
+            expression += ", resolved_at = :resolved_at"
+            values[":resolved_at"] = _s(iso(updated.resolved_at))
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": keys.typed(keys.order_target(*parsed)),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "#state = :disputed",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": keys.typed(keys.order_header(target.order_id)),
+                    "ConditionExpression": "#status = :issued",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":issued": _s(ISSUED)},
+                }
+            },
+            audit_put(
+                self._table,
+                AuditEvent(
+                    subject=f"order:{target.order_id}",
+                    action="TAKEDOWN_DISPUTE_RESOLVED",
+                    actor=actor,
+                    at=at,
+                    before={"target_id": target.id, "state": target.state.value},
+                    after={
+                        "target_id": target.id,
+                        "state": updated.state.value,
+                        "resolution": updated.resolution.value,
+                        "note": updated.resolution_note,
+                        "deadline": iso(updated.deadline),
+                    },
+                ),
+            ),
+        ]
+        if updated.applies:
+            # UPHELD: the target applies to verdicts again, as when it was issued.
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": keys.typed(target_match_key(target)),
+                        "UpdateExpression": "SET #ref = :reference",
+                        "ExpressionAttributeNames": {
+                            "#ref": keys.match_reference_attribute(target.id)
+                        },
+                        "ExpressionAttributeValues": {":reference": _s(target.reference)},
+                    }
+                }
+            )
+        return actions
+
+    # --- the warning ladder ---------------------------------------------------------------------
+
+    def issue_notices(
+        self, platforms: Sequence[str], now: datetime, ladder: NoticeLadder
+    ) -> list[tuple[TakedownTarget, ComplianceNotice]]:
+        """Per platform, one Query of its PENDING partition up to `now` (targets past their
+        deadline: the only ones a notice can be due for), then per notice due one transaction:
+        the target's notice attribute (conditioned on the target still PENDING, with the
+        deadline read, the level not yet issued and the one before it issued) and the notice
+        item (whose INSERT the order events function announces). A concurrent run's write makes
+        ours fail its condition and is skipped; a run stopped midway leaves each notice written
+        whole or not at all, and the next run issues what is still due."""
+        issued: list[tuple[TakedownTarget, ComplianceNotice]] = []
+        for platform in platforms:
+            for target in self._overdue_targets(platform, now):
+                level = notice_due(target, now, ladder)
+                if level is None:
+                    continue
+                notice = ComplianceNotice(level, now)
+                try:
+                    self._client.transact_write_items(
+                        TransactItems=self._notice_actions(target, notice)
+                    )
+                except ClientError as error:
+                    reasons = _cancellation_reasons(error)
+                    if reasons is None or not {r.get("Code") for r in reasons} <= _RETRYABLE_CANCELLATIONS:
+                        raise
+                    continue  # issued by a concurrent run, or the target changed: next run
+                issued.append((replace(target, notices=(*target.notices, notice)), notice))
+        return issued
+
+    def _overdue_targets(self, platform: str, now: datetime) -> Iterable[TakedownTarget]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :now",
+            "ExpressionAttributeValues": {
+                ":p": _s(keys.targets_partition(platform, TargetState.PENDING.value)),
+                ":now": _s(iso(now)),
+            },
+        }
+        statuses: dict[str, bool] = {}
+        while True:
+            response = self._client.query(**request)
+            for item in self._visible(response.get("Items", []), statuses):
+                yield target_from_item(item)
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _notice_actions(
+        self, target: TakedownTarget, notice: ComplianceNotice
+    ) -> list[dict[str, Any]]:
+        parsed = parse_target_id(target.id)
+        assert parsed is not None
+        level = notice.level.value
+        names = {"#state": "state", "#deadline": "deadline", "#notice": keys.notice_attribute(level)}
+        condition = (
+            "#state = :pending AND #deadline = :deadline AND attribute_not_exists(#notice) "
+            "AND attribute_not_exists(order_withdrawn)"
+        )
+        position = LEVELS.index(notice.level)
+        if position:
+            names["#previous"] = keys.notice_attribute(LEVELS[position - 1].value)
+            condition += " AND attribute_exists(#previous)"
+        item: dict[str, Any] = {
+            **keys.typed(keys.order_notice(parsed[0], parsed[1], level)),
+            "entity": _s("NOTICE"),
+            "order_id": _s(target.order_id),
+            "target_id": _s(target.id),
+            "reference": _s(target.reference),
+            "platform": _s(target.platform),
+            "kind": _s(target.kind.value),
+            "value": _s(target.value),
+            "level": _s(level),
+            "issued_at": _s(iso(notice.issued_at)),
+            "deadline": _s(iso(target.deadline)),
+        }
+        if target.seller_id is not None:
+            item["seller_id"] = _s(target.seller_id)
+        return [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": keys.typed(keys.order_target(*parsed)),
+                    "UpdateExpression": "SET #notice = :at",
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": {
+                        ":at": _s(iso(notice.issued_at)),
+                        ":pending": _s(TargetState.PENDING.value),
+                        ":deadline": _s(iso(target.deadline)),
+                    },
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            # Not for an order withdrawn whose targets are not all settled yet.
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": keys.typed(keys.order_header(target.order_id)),
+                    "ConditionExpression": "#status = :issued",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":issued": _s(ISSUED)},
+                }
+            },
+        ]
