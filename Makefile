@@ -16,7 +16,7 @@ GRAPHIQL_ASSETS := functions/saring/api/graphiql/assets/.complete
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,train]'
+	$(PY) -m pip install --quiet -e '.[dev,train,report]'
 	touch $(INSTALLED)
 
 # GraphiQL's browser files, fetched once with npm (Node.js's, or a wheel's when there is none):

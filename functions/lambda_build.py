@@ -98,6 +98,9 @@ LOCAL_ONLY = (
     "local_stack.py",
     "scan/local.py",
     "classifier/cli.py",
+    "transparency/export.py",
+    "transparency/report.py",
+    "transparency/statement-of-reasons.schema.json",
 )
 
 

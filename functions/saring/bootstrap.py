@@ -11,6 +11,7 @@ from saring.adapters.secrets import identity_secret
 from saring.domain.listings import ListingLimits
 from saring.domain.strikes import StrikePolicy
 from saring.ports import (
+    AppealBook,
     Classifier,
     Clock,
     KeyStore,
@@ -22,6 +23,7 @@ from saring.ports import (
     SystemClock,
     VerdictFactsReader,
 )
+from saring.service.appeals import AppealService
 from saring.service.keys import Authenticator
 from saring.service.labels import LabelService
 from saring.service.ledger import LedgerService
@@ -41,6 +43,7 @@ class Services:
     verdicts: VerdictService
     ledger: LedgerService
     orders: OrderService
+    appeals: AppealService
     labels: LabelService
 
 
@@ -193,6 +196,26 @@ def build_order_service(settings: Settings | None = None) -> OrderService:
     return OrderService(book, recorder, SystemClock(), settings, metrics=default_metrics())
 
 
+def build_transparency_service(
+    settings: Settings | None = None, *, dynamodb: Any = None, clock: Clock | None = None
+):
+    """The transparency exports' reader (CLI only): no model, no schema, no identity secret."""
+    from saring.adapters.dynamodb.appeals import DynamoAppeals
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.enforcement import DynamoEnforcementLog
+    from saring.service.transparency import TransparencyService
+
+    settings = settings or Settings.from_env()
+    dynamodb = dynamodb or dynamodb_client()
+    ledger = dynamo_ledger(dynamodb, settings)
+    return TransparencyService(
+        DynamoEnforcementLog(dynamodb, settings.table_name, settings),
+        DynamoAppeals(dynamodb, settings.table_name, ledger),  # type: ignore[arg-type]
+        clock or SystemClock(),
+        settings,
+    )
+
+
 def build_services(
     settings: Settings | None = None,
     *,
@@ -206,6 +229,7 @@ def build_services(
     metrics: Metrics | None = None,
     labels: LabelStore | None = None,
     shadow: ShadowModel | None = None,
+    appeal_book: AppealBook | None = None,
 ) -> Services:
     """Real adapters unless a test hands in its own; nothing is built per request.
 
@@ -218,7 +242,7 @@ def build_services(
     metrics = metrics or default_metrics()
     classifier = classifier or load_classifier(settings)
     policy = StrikePolicy.from_settings(settings)
-    if dynamodb is None and None in (keys, facts_reader, ledger, order_book, labels):
+    if dynamodb is None and None in (keys, facts_reader, ledger, order_book, labels, appeal_book):
         from saring.adapters.dynamodb.client import dynamodb_client
 
         dynamodb = dynamodb_client()
@@ -243,6 +267,11 @@ def build_services(
 
         labels = DynamoLabelStore(dynamodb, settings.label_table_name, settings.label_retention)
     ledger_service = ledger_service_for(settings, ledger, clock, order_book, metrics)
+    if appeal_book is None:
+        from saring.adapters.dynamodb.appeals import DynamoAppeals
+
+        # Deciding REVOKED writes through the DynamoDB ledger's revocation transaction.
+        appeal_book = DynamoAppeals(dynamodb, settings.table_name, ledger)  # type: ignore[arg-type]
     verdicts = VerdictService(
         classifier,
         facts_reader,
@@ -264,4 +293,11 @@ def build_services(
             order_book, LedgerStrikeRecorder(ledger_service), clock, settings, metrics=metrics
         ),
         labels=LabelService(labels, verdicts, clock, listing_limits(settings), metrics),
+        appeals=AppealService(
+            appeal_book,
+            clock,
+            settings.appeal_overdue,
+            settings.known_platforms,
+            partial(agency_of_target, order_book),
+        ),
     )

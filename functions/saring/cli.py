@@ -189,7 +189,70 @@ def _parser() -> argparse.ArgumentParser:
         "JSON line per notice issued.",
     )
     run.set_defaults(run=_notices_run)
+
+    window = argparse.ArgumentParser(add_help=False)
+    window.add_argument("--platform", required=True, help="one of SARING_PLATFORMS")
+    window.add_argument("--since", required=True, type=_moment, help="ISO 8601 with an offset")
+    window.add_argument("--until", required=True, type=_moment, help="ISO 8601 with an offset (excluded)")
+    export = commands.add_parser("export", help="exports for regulators and the public").add_subparsers(
+        required=True, metavar="WHAT"
+    )
+    statements = export.add_parser(
+        "statements",
+        parents=[window],
+        help="statements of reasons (EU DSA transparency database shape), one JSON line each",
+        description="One JSON line per enforcement action Saring knows of on the platform in "
+        "[since, until): a target acknowledged REMOVED, a strike recorded, a seller blocked. Every "
+        "line is validated against the statement-of-reasons schema first; nothing is written if "
+        "one fails. Reads the table named by SARING_TABLE (AWS_ENDPOINT_URL: a local stack).",
+    )
+    statements.add_argument("--out", required=True, type=Path, help="the JSON-lines file to write")
+    statements.set_defaults(run=_export_statements)
+    report = commands.add_parser("report", help="reports").add_subparsers(
+        required=True, metavar="WHAT"
+    )
+    transparency = report.add_parser(
+        "transparency",
+        parents=[window],
+        help="report.json, report.csv and PNG charts of the platform's period",
+        description="Actions by source, time from order to removal, notices by level, appeals "
+        "and their outcomes. Needs matplotlib (the 'report' extra; make installs it).",
+    )
+    transparency.add_argument("--out", required=True, type=Path, help="the directory to write into")
+    transparency.set_defaults(run=_report_transparency)
     return parser
+
+
+def _moment(text: str):
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give an offset (Z or +07:00): {text!r}")
+    return moment
+
+
+def _export_statements(args: argparse.Namespace) -> int:
+    from saring.bootstrap import build_transparency_service
+    from saring.transparency.export import write_statements
+
+    service = build_transparency_service()
+    count = write_statements(service.statements(args.platform, args.since, args.until), args.out)
+    print(f"{count} statements of reasons written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _report_transparency(args: argparse.Namespace) -> int:
+    from saring.bootstrap import build_transparency_service
+    from saring.transparency.report import write_report
+
+    report = build_transparency_service().report(args.platform, args.since, args.until)
+    for path in write_report(report, args.out):
+        print(path)
+    return 0
 
 
 def _labels_export(args: argparse.Namespace) -> int:

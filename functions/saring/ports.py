@@ -452,3 +452,81 @@ class NoMetrics(Metrics):
 
 
 NO_METRICS = NoMetrics()
+
+
+# --- Appeals of strikes (appeals module) ---------------------------------------------------------
+
+from saring.domain.appeals import Appeal, AppealDraft  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class AppealPage:
+    items: list[Appeal]
+    has_next: bool
+    cursors: list[str]  # one opaque cursor per item: where a page after it starts
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+class AppealBook(ABC):
+    """Appeals of strikes. Invariants are kept in the write: one appeal per idempotency key,
+    one OPEN appeal per strike, a strike revoked by an appeal together with its decision."""
+
+    @abstractmethod
+    def strike(self, platform: str, seller_id: str, strike_id: str) -> Strike | None: ...
+
+    @abstractmethod
+    def by_key(self, platform: str, idempotency_key: str) -> Appeal | None:
+        """The appeal first filed with this idempotency key, if any."""
+
+    @abstractmethod
+    def file(self, draft: AppealDraft, strike: Strike, decider: str, now: datetime) -> Appeal:
+        """Stores a new OPEN appeal (audited). The same draft again (same key) returns the
+        first appeal; another draft with that key, a second open appeal of the strike, or a
+        strike revoked meanwhile raise ConflictError."""
+
+    @abstractmethod
+    def appeal(self, appeal_id: str) -> Appeal | None: ...
+
+    @abstractmethod
+    def decide(
+        self,
+        appeal: Appeal,
+        decided: Appeal,
+        *,
+        may_revoke: Callable[[Strike], bool],
+    ) -> Appeal:
+        """Writes the decision (audited) if the appeal is still OPEN; a REVOKED decision
+        revokes the strike in the same transaction (a strike revoked already stays as it is).
+        A concurrent decision: the same one returns it, another raises ConflictError."""
+
+    @abstractmethod
+    def of_seller(self, platform: str, seller_id: str, first: int, after: str | None) -> AppealPage:
+        """The seller's appeals, newest first."""
+
+    @abstractmethod
+    def filed(self, platform: str, since: datetime, until: datetime) -> list[Appeal]:
+        """The platform's appeals filed in [since, until)."""
+
+
+# --- Transparency: what a platform did, read back for exports (CLI only) -------------------------
+
+from saring.domain.statements import RecordedStrike, RemovedTarget  # noqa: E402
+
+
+class EnforcementLog(ABC):
+    """Enforcement actions as stored, read for statements of reasons and reports."""
+
+    @abstractmethod
+    def removed_targets(self, platform: str, since: datetime, until: datetime) -> list[RemovedTarget]:
+        """Targets of the platform acknowledged REMOVED in [since, until), with their orders."""
+
+    @abstractmethod
+    def recorded_strikes(self, platform: str, since: datetime, until: datetime) -> list[RecordedStrike]:
+        """Strikes recorded on the platform in [since, until), whether each blocked its seller."""
+
+    @abstractmethod
+    def notices_by_level(self, platform: str, since: datetime, until: datetime) -> dict[str, int]:
+        """Warning-ladder notices on the platform's targets of orders issued in [since, until)."""

@@ -76,6 +76,7 @@ class Settings:
     # The warning ladder (saring.domain.notices): ST2 this long after ST1, ST3 after ST2.
     notice_st2_after: timedelta = timedelta(hours=24)
     notice_st3_after: timedelta = timedelta(hours=24)
+    appeal_overdue: timedelta = timedelta(days=14)  # an appeal still OPEN after this is overdue
     identity_secret: str | None = field(default=None, repr=False)
     identity_secret_parameter: str | None = None
     # Learning loop (docs/learning-loop.md): review outcomes and the audit sample.
@@ -112,6 +113,7 @@ class Settings:
             urgent_deadline=timedelta(hours=_int(env, "SARING_URGENT_DEADLINE_HOURS", 4)),
             notice_st2_after=timedelta(hours=_int(env, "SARING_NOTICE_ST2_AFTER_HOURS", 24)),
             notice_st3_after=timedelta(hours=_int(env, "SARING_NOTICE_ST3_AFTER_HOURS", 24)),
+            appeal_overdue=timedelta(days=_int(env, "SARING_APPEAL_OVERDUE_DAYS", 14)),
             identity_secret=env.get("SARING_IDENTITY_SECRET") or None,
             identity_secret_parameter=env.get("SARING_IDENTITY_SECRET_PARAMETER") or None,
             label_table=env.get("SARING_LABEL_TABLE") or None,

@@ -22,7 +22,8 @@ from tests.graphql_operations import documented_operations, documented_order, re
 
 # Read in this order, in one shell: first-hour.md sets the keys the others use.
 WALKTHROUGH = [
-    "README.md", "docs/first-hour.md", "docs/api.md", "docs/scan.md", "docs/learning-loop.md"
+    "README.md", "docs/first-hour.md", "docs/api.md", "docs/scan.md", "docs/learning-loop.md",
+    "docs/transparency.md",
 ]
 BLOCK = re.compile(r"(?P<before>[^\n]*)\n```sh\n(?P<body>.*?)```", re.DOTALL)
 NOT_RUN = re.compile(r"<!-- not run by the docs test: (?P<reason>\S.*\S) -->")

@@ -70,24 +70,35 @@ def test_a_regulator_asking_for_verdicts_is_forbidden(lambda_handler, handler_ke
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+def test_a_batch_over_the_limit_is_one_bad_user_input(lambda_handler, handler_keys):
+    listings = [listing(n) for n in range(101)]
+    status, body, _ = invoke(lambda_handler, VERDICTS, handler_keys["shopee"], {"listings": listings})
+    assert status == 200 and body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "listings"}
+    assert "listings" in error["message"]
+
+
 @pytest.mark.parametrize(
-    ("listings", "field"),
+    ("bad", "field"),
     [
-        ([listing(n) for n in range(101)], "listings"),
-        ([listing(1, "x" * 501)], "title"),
-        ([listing(1, description="x" * 10_001)], "description"),
-        ([listing(1, "")], "title"),
-        ([listing(1, priceIdr=-5)], "priceIdr"),
+        (listing(1, "x" * 501), "title"),
+        (listing(1, description="x" * 10_001), "description"),
+        (listing(1, ""), "title"),
+        (listing(1, priceIdr=-5), "priceIdr"),
     ],
 )
-def test_bad_listings_get_bad_user_input_naming_field_and_listing(
-    lambda_handler, handler_keys, listings, field
+def test_a_bad_listing_is_null_in_place_with_its_field_and_listing(
+    lambda_handler, handler_keys, bad, field
 ):
+    listings = [listing(0), bad]
     status, body, _ = invoke(lambda_handler, VERDICTS, handler_keys["shopee"], {"listings": listings})
     assert status == 200
-    error = body["errors"][0]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
-    assert "listings" in error["message"]
+    assert body["data"]["verdicts"][0]["listingId"] == "l-0" and body["data"]["verdicts"][1] is None
+    (error,) = body["errors"]
+    assert error["path"] == ["verdicts", 1]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field, "listingId": "l-1"}
+    assert "listings[1]" in error["message"]
 
 
 def test_wrong_types_are_bad_user_input(lambda_handler, handler_keys):

@@ -52,6 +52,16 @@ def test_every_documented_operation_runs(services):
     assert results["Verdict"]["verdict"]["decision"] != "ALLOW"
     assert results["AcknowledgeTakedown"]["acknowledgeTakedown"]["state"] == "REMOVED"
     assert results["RevokeStrike"]["revokeStrike"]["activeStrikes"] == 1  # the order's strike
+    assert results["DisputeTakedown"]["acknowledgeTakedown"]["state"] == "DISPUTED"
+    assert results["ResolveDispute"]["resolveDispute"]["state"] == "PENDING"
+    mine = results["MyTakedownOrders"]["takedownOrders"]["edges"][0]["node"]
+    assert {t["disputeResolution"] for t in mine["targets"]} == {None, "UPHELD"}
+    assert results["MyCompliance"]["compliance"]["received"] == 2
+    withdrawn = results["WithdrawTakedown"]["withdrawTakedown"]
+    assert withdrawn["status"] == "WITHDRAWN"
+    # The SHOP target was removed after the dispute was upheld (AcknowledgeShopTarget): only the
+    # tokopedia URL target was still pending.
+    assert [t["state"] for t in withdrawn["targets"]] == ["REMOVED", "WITHDRAWN", "REMOVED"]
     trail = results["SellerWithAudit"]["seller"]["auditTrail"]["edges"]
     actions = [edge["node"]["action"] for edge in trail]
     # The story's clock moves a minute per operation, so the revocation, the last change, comes
@@ -59,6 +69,9 @@ def test_every_documented_operation_runs(services):
     assert "STRIKE_REVOKED" in actions
     assert actions[0] == "STRIKE_REVOKED"
     assert len(actions) >= 3
+    assert results["DecideAppeal"]["decideAppeal"]["status"] == "REVOKED"
+    assert results["FileOrderAppeal"]["fileAppeal"]["decider"] == "regulator:kemendag"
+    assert results["DecideOrderAppeal"]["decideAppeal"]["status"] == "UPHELD"
 
 
 @pytest.mark.parametrize("role", ["platform", "regulator"])

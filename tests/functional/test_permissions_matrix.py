@@ -99,6 +99,21 @@ class World:
         )["seller"]["strikes"]["edges"]
         return seller, edges[0]["node"]["id"]
 
+    def appeal(self, seller_and_strike: tuple[str, str]) -> str:
+        """An OPEN appeal that shopee filed for one of its sellers' strikes."""
+        seller, strike = seller_and_strike
+        return self.ok(
+            """mutation($s: ID!, $id: ID!, $k: String!) { fileAppeal(input: {platform: "shopee",
+            sellerId: $s, strikeId: $id, statement: "bought new", idempotencyKey: $k}) { id } }""",
+            "shopee",
+            {"s": seller, "id": strike, "k": fresh("appeal")},
+        )["fileAppeal"]["id"]
+
+
+FILE_APPEAL = """mutation($s: ID!, $id: ID!, $k: String!) { fileAppeal(input: {platform: "shopee",
+    sellerId: $s, strikeId: $id, statement: "bought new", idempotencyKey: $k}) { status } }"""
+DECIDE_APPEAL = """mutation($a: ID!) { decideAppeal(input: {appealId: $a, decision: REVOKED,
+    note: "receipt shown"}) { status } }"""
 
 LISTING = '{listingId: "L-1", sellerId: "s-1", title: "bal thrift korea isi 100"}'
 SINCE = 'since: "2026-01-01T00:00:00Z", until: "2027-01-01T00:00:00Z"'
@@ -250,6 +265,26 @@ MATRIX = [
             {"k": fresh("k")},
         ),
         (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "seller(shopee).appeals",
+        lambda w: ('{ seller(platform: "shopee", sellerId: "s-1") { appeals { edges { node { id } } } } }', None),
+        (DATA, F, DATA, DATA, HTTP_401, HTTP_401),
+    ),
+    (
+        "fileAppeal(shopee's strike)",
+        lambda w: (FILE_APPEAL, {**dict(zip(("s", "id"), w.strike(), strict=True)), "k": fresh("k")}),
+        (DATA, F, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "decideAppeal(shopee's review strike)",
+        lambda w: (DECIDE_APPEAL, {"a": w.appeal(w.strike())}),
+        (DATA, F, F, F, HTTP_401, HTTP_401),
+    ),
+    (
+        "decideAppeal(kemendag order's strike)",
+        lambda w: (DECIDE_APPEAL, {"a": w.appeal(w.order_strike())}),
+        (F, F, DATA, F, HTTP_401, HTTP_401),
     ),
     (
         "identitySignals",

@@ -46,10 +46,11 @@ CONNECTION_DEFAULTS = {
     "takedownTargets": 20,
     "takedownOrders": 20,
     "identitySignals": 20,
+    "appeals": 10,
 }
 FIXED_SIZES = {"targets": 500, "reasons": 8, "notices": 3}
 READ_WEIGHT = 200  # per resolution of a field that runs a DynamoDB Query of its own
-OWN_READ_FIELDS = frozenset({"strikes", "auditTrail"})
+OWN_READ_FIELDS = frozenset({"strikes", "auditTrail", "appeals"})
 VERDICT_FIELDS = frozenset({"verdict", "verdicts"})
 
 

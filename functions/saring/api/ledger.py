@@ -7,6 +7,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from saring.api.appeals import AppealConnection, appeal_connection
 from saring.api.context import RequestContext
 from saring.api.types import PageInfo, Standing, StrikeSource
 from saring.domain import audit, identity
@@ -210,6 +211,19 @@ class Seller:
             ],
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
         )
+
+    @strawberry.field(
+        description="The seller's appeals, newest first (platform: own; regulator: any); "
+        "`first` from 1 to 100."
+    )
+    def appeals(
+        self, info: Info[RequestContext, None], first: int = 10, after: str | None = None
+    ) -> AppealConnection:
+        context = info.context
+        page = context.services.appeals.appeals(
+            context.caller, self.platform, str(self.seller_id), first, after
+        )
+        return appeal_connection(context, page)
 
     @classmethod
     def from_domain(cls, seller: SellerStanding | domain.Seller) -> Self:

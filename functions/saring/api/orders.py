@@ -191,6 +191,10 @@ class ComplianceReport:
     on_time_rate: float | None
     median_hours_to_removal: float | None
     p90_hours_to_removal: float | None
+    overdue_appeals: int = strawberry.field(
+        description="Appeals of the platform's own review strikes filed in [since, until) and "
+        "still OPEN SARING_APPEAL_OVERDUE_DAYS after filing (the platform decides them)."
+    )
 
 
 @strawberry.input
@@ -294,7 +298,8 @@ class OrderQueries:
     ) -> ComplianceReport:
         context = info.context
         report = context.services.orders.compliance(context.caller, platform, since, until)
-        return ComplianceReport(**dataclasses.asdict(report))
+        overdue_appeals = context.services.appeals.overdue_count(platform, since, until)
+        return ComplianceReport(**dataclasses.asdict(report), overdue_appeals=overdue_appeals)
 
 
 @strawberry.type

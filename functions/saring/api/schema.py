@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from saring.api.appeals import AppealMutations
 from saring.api.cost import OneVerdictsField, QueryCostLimiter
 from saring.api.errors import ErrorCodes, coded
 from saring.api.labels import LabelMutations
@@ -32,7 +33,7 @@ class Query(VerdictQueries, LedgerQueries, OrderQueries):
 
 
 @strawberry.type
-class Mutation(LedgerMutations, OrderMutations, LabelMutations):
+class Mutation(LedgerMutations, OrderMutations, LabelMutations, AppealMutations):
     pass
 
 

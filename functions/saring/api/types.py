@@ -12,6 +12,13 @@ Role = strawberry.enum(principals.Role, name="Role")
 Decision = strawberry.enum(verdicts.Decision, name="Decision")
 Standing = strawberry.enum(standing.Standing, name="Standing")
 StrikeSource = strawberry.enum(strikes.StrikeSource, name="StrikeSource")
+ReasonCode = strawberry.enum(
+    verdicts.ReasonCode,
+    name="ReasonCode",
+    description="Why a verdict is what it is (docs/verdicts.md): ACTIVE_ORDER, SELLER_BLOCKED "
+    "(either makes it TAKEDOWN), IDENTITY_BLOCKED_ELSEWHERE (at least REVIEW), SELLER_STANDING "
+    "(stricter thresholds changed it), MODEL_SCORE, MODEL_EVIDENCE.",
+)
 
 
 @strawberry.type(description="Relay cursor pagination.")
@@ -65,7 +72,7 @@ ListingInput.__strawberry_definition__.from_input = _listing_input_from_graphql
 
 @strawberry.type(description="Why a verdict is what it is.")
 class Reason:
-    code: str
+    code: ReasonCode
     message: str
     evidence: str | None = strawberry.field(
         default=None, description="MODEL_EVIDENCE: the seller's own words that pushed the score up.")

@@ -15,7 +15,10 @@ from saring.service.verdicts import VerdictResult
 class Verdict:
     listing_id: strawberry.ID
     decision: Decision
-    score: float = strawberry.field(description="Calibrated probability of banned used imports.")
+    score: float = strawberry.field(
+        description="The model's calibrated probability of banned used imports: always the "
+        "model's own score, also when an order, a block or a block elsewhere decides."
+    )
     reasons: list[Reason]
     model_version: str
     seller: Seller
@@ -45,21 +48,34 @@ class VerdictQueries:
     def verdict(self, info: Info[RequestContext, None], listing: ListingInput) -> Verdict:
         context = info.context
         (result,) = context.services.verdicts.verdicts(context.caller, [listing.to_domain()])
+        if isinstance(result, Exception):
+            raise result
         return Verdict.from_domain(result)
 
-    @strawberry.field(description="Verdicts on up to 100 listings, in order (platform keys).")
+    @strawberry.field(
+        description="Verdicts on up to 100 listings, in order (platform keys). A listing the "
+        "service will not score (a field out of bounds, a listingId repeated in the call) is "
+        "null in its place, with an error whose path is [\"verdicts\", index] and whose "
+        "extensions carry code, field and listingId; the others get their verdicts."
+    )
     def verdicts(
         self, info: Info[RequestContext, None], listings: list[ListingInput]
-    ) -> list[Verdict]:
+    ) -> list[Verdict | None]:
         context = info.context
         results = context.services.verdicts.verdicts(
             context.caller, [listing.to_domain() for listing in listings]
         )
-        if results:  # a selected `seller { strikes }` then loads every seller's page at once
+        scored = [result for result in results if not isinstance(result, Exception)]
+        if scored:  # a selected `seller { strikes }` then loads every seller's page at once
             context.strikes_loader.expect(
-                results[0].seller.platform, [result.seller.seller_id for result in results]
+                scored[0].seller.platform, [result.seller.seller_id for result in scored]
             )
-        return [Verdict.from_domain(result) for result in results]
+        # graphql-core raises an exception found in a list at that item's path: the item is
+        # null and the error names its index.
+        return [
+            result if isinstance(result, Exception) else Verdict.from_domain(result)
+            for result in results
+        ]
 
     @strawberry.field(description="The model in use and its thresholds.")
     def model_info(self, info: Info[RequestContext, None]) -> ModelInfo:

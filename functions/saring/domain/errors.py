@@ -38,7 +38,6 @@ class UnauthenticatedError(SaringError):
     code = "UNAUTHENTICATED"
 
 
-
 class ContentionError(SaringError):
     """Concurrent writers kept changing what this write depends on (one seller's strikes) and
     it gave up: nothing was written, and the same request, sent again, succeeds. Not CONFLICT,

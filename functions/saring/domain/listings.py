@@ -37,14 +37,53 @@ class ListingLimits:
     max_category_chars: int = 300
 
 
-def validate_listings(listings: list[Listing], limits: ListingLimits) -> None:
-    """Refuses a batch whose listings the service must not score, naming the field and listing."""
+class ListingRefusedError(BadUserInputError):
+    """One listing of a batch the service will not score; the others still get verdicts.
+    `extensions` carry its listingId (cut to `max_id_chars`: an overlong id is the problem)."""
+
+    def __init__(self, index: int, listing_id: str, field: str, message: str, limit: int) -> None:
+        shown = listing_id[:limit]
+        super().__init__(
+            f"listings[{index}] (listingId {shown[:64]!r}): {field} {message}",
+            field=field,
+            extensions={"listingId": shown},
+        )
+        self.index = index
+
+
+def check_batch_size(listings: list[Listing], limits: ListingLimits) -> None:
+    """The batch as a whole: nothing is scored when it is empty or too large."""
     if not listings:
         raise BadUserInputError("send at least one listing", field="listings")
     if len(listings) > limits.max_batch:
         raise BadUserInputError(
             f"at most {limits.max_batch} listings per call, got {len(listings)}", field="listings"
         )
+
+
+def refused_listings(listings: list[Listing], limits: ListingLimits) -> dict[int, ListingRefusedError]:
+    """The listings of a batch the service must not score, by position: a field out of bounds,
+    or a listingId an earlier listing of the batch already has (its first one is scored)."""
+    check_batch_size(listings, limits)
+    refused: dict[int, ListingRefusedError] = {}
+    first_at: dict[str, int] = {}
+    for index, listing in enumerate(listings):
+        problem = _problem(listing, limits)
+        if problem is None and listing.listing_id in first_at:
+            problem = "listingId", f"repeats listings[{first_at[listing.listing_id]}]"
+        if problem is not None:
+            field, message = problem
+            refused[index] = ListingRefusedError(
+                index, listing.listing_id, field, message, limits.max_id_chars
+            )
+        else:
+            first_at[listing.listing_id] = index
+    return refused
+
+
+def validate_listings(listings: list[Listing], limits: ListingLimits) -> None:
+    """Refuses a batch whose listings the service must not score, naming the field and listing."""
+    check_batch_size(listings, limits)
     for index, listing in enumerate(listings):
         problem = _problem(listing, limits)
         if problem is not None:

@@ -16,6 +16,19 @@ class Decision(StrEnum):
     TAKEDOWN = "TAKEDOWN"
 
 
+class ReasonCode(StrEnum):
+    """Why a verdict is what it is; a verdict's reasons come strongest first, in this order."""
+
+    ACTIVE_ORDER = "ACTIVE_ORDER"  # a takedown order's active target names the listing
+    SELLER_BLOCKED = "SELLER_BLOCKED"  # the seller has enough active strikes to be blocked
+    # The seller shares a phone or NIK with a seller blocked on another platform: at least
+    # REVIEW, never TAKEDOWN on its own (docs/verdicts.md).
+    IDENTITY_BLOCKED_ELSEWHERE = "IDENTITY_BLOCKED_ELSEWHERE"
+    SELLER_STANDING = "SELLER_STANDING"  # a warned or restricted seller's stricter thresholds
+    MODEL_SCORE = "MODEL_SCORE"  # the model's score band
+    MODEL_EVIDENCE = "MODEL_EVIDENCE"  # words that pushed the score up
+
+
 _SEVERITY = {Decision.ALLOW: 0, Decision.REVIEW: 1, Decision.TAKEDOWN: 2}
 
 
@@ -31,7 +44,7 @@ class ModelThresholds:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    code: str
+    code: ReasonCode
     message: str
     evidence: str | None = None  # MODEL_EVIDENCE: the seller's own words
     contribution: float | None = None  # MODEL_EVIDENCE: what they add to the score's log-odds
@@ -49,14 +62,14 @@ def model_reasons(score: float, decision: Decision, evidence: Sequence[Evidence]
     """Why the model flagged a listing: its score band, then each piece of evidence."""
     if decision is Decision.ALLOW:
         return []
-    reasons = [Reason("MODEL_SCORE", f"classifier score {score:.3f} is in the {decision.value} band")]
+    reasons = [Reason(ReasonCode.MODEL_SCORE, f"classifier score {score:.3f} is in the {decision.value} band")]
     for item in evidence:
         if item.original.casefold() == item.term:
             message = f'"{item.term}" suggests imported used clothing'
         else:
             message = f'"{item.original}" read as "{item.term}" suggests imported used clothing'
         message += f" (+{item.weight:.2f} log-odds)"
-        reasons.append(Reason("MODEL_EVIDENCE", message, item.original, item.weight))
+        reasons.append(Reason(ReasonCode.MODEL_EVIDENCE, message, item.original, item.weight))
     return reasons
 
 
@@ -111,19 +124,19 @@ def decide(
     if facts.order_references:
         decision = Decision.TAKEDOWN
         references = ", ".join(facts.order_references)
-        reasons.append(Reason("ACTIVE_ORDER", f"a takedown order applies to this listing: {references}"))
+        reasons.append(Reason(ReasonCode.ACTIVE_ORDER, f"a takedown order applies to this listing: {references}"))
     if seller.standing is Standing.BLOCKED:
         decision = Decision.TAKEDOWN
         reasons.append(
-            Reason("SELLER_BLOCKED", f"the seller is blocked after {seller.active_strikes} strikes")
+            Reason(ReasonCode.SELLER_BLOCKED, f"the seller is blocked after {seller.active_strikes} strikes")
         )
     if seller.blocked_elsewhere is not None:
         decision = at_least(decision, Decision.REVIEW)
-        reasons.append(Reason("IDENTITY_BLOCKED_ELSEWHERE", _elsewhere(seller.blocked_elsewhere)))
+        reasons.append(Reason(ReasonCode.IDENTITY_BLOCKED_ELSEWHERE, _elsewhere(seller.blocked_elsewhere)))
     if model is not decision_for_score(score, thresholds.review, thresholds.takedown):
         reasons.append(
             Reason(
-                "SELLER_STANDING",
+                ReasonCode.SELLER_STANDING,
                 f"stricter thresholds apply: the seller is {seller.standing.value} "
                 f"with {seller.active_strikes} active strike(s)",
             )

@@ -6,7 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from saring.domain.labels import in_audit_sample
-from saring.domain.listings import Listing, ListingLimits, validate_listings
+from saring.domain.listings import (
+    Listing,
+    ListingLimits,
+    ListingRefusedError,
+    refused_listings,
+    validate_listings,
+)
 from saring.domain.principals import Principal
 from saring.domain.standing import SellerStanding
 from saring.domain.verdicts import Decision, Reason, decide, model_decision
@@ -77,27 +83,42 @@ class VerdictService:
     def limits(self) -> ListingLimits:
         return self._limits
 
-    def verdicts(self, principal: Principal, listings: Sequence[Listing]) -> list[VerdictResult]:
-        batch = self.batch_verdicts(principal, listings)
-        version = batch.model_version
-        # Drift counts the API's verdicts alone: one catalog scan (batch_verdicts, directly)
-        # could outweigh a day of live traffic and move the share by itself.
-        flagged = len(listings) - batch.decisions.count(Decision.ALLOW)
-        count_flagged_share(self._metrics, principal.require_platform(), flagged, len(listings))
-        samples = batch.audit_samples or [False] * len(listings)
-        return [
-            # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
-            VerdictResult(listing.listing_id, decision, score, reasons, version, seller, sample)
-            for listing, decision, score, reasons, seller, sample in zip(
-                listings,
-                batch.decisions,
-                batch.scores,
-                batch.reasons,
-                batch.sellers,
-                samples,
-                strict=True,
-            )
-        ]
+    def verdicts(
+        self, principal: Principal, listings: Sequence[Listing]
+    ) -> list[VerdictResult | ListingRefusedError]:
+        """One entry per listing, in order: its verdict, or why it was refused (a field out of
+        bounds, a listingId repeated in the batch); one bad listing never costs the others
+        theirs. An empty or oversized batch is refused whole (BadUserInputError)."""
+        platform = principal.require_platform()
+        listings = list(listings)
+        refused = refused_listings(listings, self._limits)
+        scored = [listing for index, listing in enumerate(listings) if index not in refused]
+        results: list[VerdictResult] = []
+        if scored:
+            batch = self.batch_verdicts(principal, scored)
+            version = batch.model_version
+            # Drift counts the API's verdicts alone: one catalog scan (batch_verdicts, directly)
+            # could outweigh a day of live traffic and move the share by itself.
+            flagged = len(scored) - batch.decisions.count(Decision.ALLOW)
+            count_flagged_share(self._metrics, platform, flagged, len(scored))
+            samples = batch.audit_samples or [False] * len(scored)
+            results = [
+                # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
+                VerdictResult(listing.listing_id, decision, score, reasons, version, seller, sample)
+                for listing, decision, score, reasons, seller, sample in zip(
+                    scored,
+                    batch.decisions,
+                    batch.scores,
+                    batch.reasons,
+                    batch.sellers,
+                    samples,
+                    strict=True,
+                )
+            ]
+        if not refused:
+            return results
+        answers = iter(results)
+        return [refused.get(index) or next(answers) for index in range(len(listings))]
 
     def was_audit_sample(self, principal: Principal, listing: Listing) -> bool:
         """Whether this listing's verdict, computed now, is an audit sample: the keyed hash

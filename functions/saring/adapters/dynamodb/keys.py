@@ -66,6 +66,12 @@ def strike(platform: str, seller_id: str, strike_id: str) -> dict[str, str]:
     return {"pk": seller_partition(platform, seller_id), "sk": f"{STRIKE_PREFIX}{strike_id}"}
 
 
+def strikes_of_day(platform: str, day: str, strike_id: str) -> dict[str, str]:
+    """gsi1 entry of a strike: a platform's strikes of one UTC day ("2026-03-01"), by id (time
+    order), for the transparency exports. One partition per day spreads the writes."""
+    return {"gsi1pk": f"STRIKES#{platform}#{day}", "gsi1sk": strike_id}
+
+
 def strike_idempotency(platform: str, source: str, idempotency_key: str) -> dict[str, str]:
     """One per (platform, source, key): a platform's idempotencyKey or an order target's id."""
     return {"pk": f"STRIKEKEY#{platform}#{source}#{idempotency_key}", "sk": "STRIKEKEY"}
@@ -199,3 +205,31 @@ def order_notice(order_id: str, index: int, level: str) -> dict[str, str]:
 def notice_attribute(level: str) -> str:
     """The target item's attribute holding when a notice of this level was issued."""
     return f"notice_{level}"
+
+
+# --- Appeals of strikes -----------------------------------------------------------------------
+# An appeal lives in its seller's partition (sk "APPEAL#<sequence>", sequences sort by filing
+# time), so a seller's appeals are one strongly consistent Query; "APPEAL#" sorts before
+# "STRIKE#", outside every strike range. While an appeal is OPEN, "APPEALOPEN#<strike id>" in the
+# same partition names it: one open appeal per strike ("APPEALOPEN" sorts after "APPEAL$", so the
+# appeals range never reads it). The platform's appeals are on gsi1 under "APPEALS#<platform>",
+# sorted by sequence, for compliance and the transparency exports.
+
+APPEAL_PREFIX = "APPEAL#"
+APPEAL_RANGE_END = "APPEAL$"
+
+
+def appeal(platform: str, seller_id: str, sequence: str) -> dict[str, str]:
+    return {"pk": seller_partition(platform, seller_id), "sk": f"{APPEAL_PREFIX}{sequence}"}
+
+
+def open_appeal(platform: str, seller_id: str, strike_id: str) -> dict[str, str]:
+    return {"pk": seller_partition(platform, seller_id), "sk": f"APPEALOPEN#{strike_id}"}
+
+
+def appeal_claim(platform: str, idempotency_key: str) -> dict[str, str]:
+    return {"pk": f"APPEALKEY#{platform}#{idempotency_key}", "sk": "APPEALKEY"}
+
+
+def platform_appeals_index(platform: str, sequence: str) -> dict[str, str]:
+    return {"gsi1pk": f"APPEALS#{platform}", "gsi1sk": sequence}

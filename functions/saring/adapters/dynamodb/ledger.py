@@ -40,7 +40,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from saring.adapters.backoff import full_jitter
@@ -76,6 +76,7 @@ from saring.domain.strikes import (
     BlockedElsewhere,
     Seller,
     SellerStanding,
+    Standing,
     Strike,
     StrikeDraft,
     StrikePage,
@@ -541,7 +542,19 @@ class DynamoLedger(Ledger):
             {
                 "Put": {
                     "TableName": self.table,
-                    "Item": _strike_item(strike),
+                    "Item": {
+                        **_strike_item(strike),
+                        **keys.typed(
+                            keys.strikes_of_day(
+                                strike.platform, strike.created_at.astimezone(UTC).date().isoformat(), strike.id
+                            )
+                        ),
+                        # This strike made the seller BLOCKED: an enforcement action of its own
+                        # for statements of reasons (saring.transparency).
+                        "blocked_seller": {
+                            "BOOL": after.standing is Standing.BLOCKED and before.standing is not Standing.BLOCKED
+                        },
+                    },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -632,8 +645,12 @@ class DynamoLedger(Ledger):
         revoked_by: str,
         now: datetime,
         may_revoke: Callable[[Strike], bool] | None = None,
+        extra_items: Sequence[dict[str, Any]] = (),
     ) -> Seller:
-        """2 requests: BatchGetItem (summary + strike), TransactWriteItems."""
+        """2 requests: BatchGetItem (summary + strike), TransactWriteItems.
+
+        ``extra_items`` (e.g. an appeal's decision) are written first in the same transaction;
+        if one of their conditions fails, ExtraItemCancelledError is raised."""
         summary_k = keys.seller_summary(platform, seller_id)
         strike_k = keys.strike(platform, seller_id, strike_id)
 
@@ -695,7 +712,13 @@ class DynamoLedger(Ledger):
                 *self._link_copies(after_summary, now),
             ]
             # A strike condition failure means a concurrent revocation: the next read says so.
-            self._transact(items)
+            try:
+                self._transact([*extra_items, *items])
+            except _CancelledError as cancelled:
+                own = cancelled.reasons[: len(extra_items)]
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in own):
+                    raise ExtraItemCancelledError(own) from None
+                raise
             return after
 
         return self._until_committed(attempt)
