@@ -6,9 +6,12 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DYNAMODB_PORT ?= 8001
+KEYS_OUT ?= .local/demo-keys.json
+
+GRAPHIQL_ASSETS := functions/saring/api/graphiql/assets/.complete
 
 .PHONY: run test bench lint schema schema-check requirements requirements-check train evaluate \
-	model-layer loadtest clean
+	model-layer loadtest clean graphiql-assets
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +19,23 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,train,report]'
 	touch $(INSTALLED)
 
-run: $(INSTALLED)
-	$(PY) -m saring.cli serve --host $(HOST) --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) \
-		--keys-out .local/demo-keys.json
+# GraphiQL's browser files, fetched once with npm (Node.js's, or a wheel's when there is none):
+# the page then works without internet. functions/graphiql_assets.py says why and how.
+$(GRAPHIQL_ASSETS): $(INSTALLED) functions/saring/api/graphiql/assets.json functions/graphiql_assets.py
+	command -v npm >/dev/null 2>&1 || $(PY) -m pip install --quiet -e '.[dev,train,assets]'
+	$(PY) functions/graphiql_assets.py
+	touch $@
 
-test: $(INSTALLED)
+graphiql-assets: $(GRAPHIQL_ASSETS)
+
+# Without GraphiQL's files (no npm registry at hand) the API still runs; the page says what to do.
+run: $(INSTALLED)
+	@$(MAKE) -s --no-print-directory $(GRAPHIQL_ASSETS) \
+		|| echo "saring: GraphiQL's files are missing (see above); the API works without them" >&2
+	$(PY) -m saring.cli serve --host $(HOST) --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) \
+		--keys-out $(KEYS_OUT)
+
+test: $(INSTALLED) $(GRAPHIQL_ASSETS)
 	$(PY) -m pytest
 
 bench: $(INSTALLED)
@@ -64,7 +79,7 @@ model-layer:
 	cp models/listing-classifier/model.onnx models/listing-classifier/*.json infra/model-layer/model/
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .hypothesis .ruff_cache infra/model-layer .aws-sam
+	rm -rf $(VENV) .local functions/saring/api/graphiql/assets .pytest_cache .hypothesis .ruff_cache infra/model-layer .aws-sam
 
 # Uploads the console to a deployed stack's bucket with its config.json (docs/console.md).
 # Needs the aws CLI and credentials; STACK is the stack name given to `sam deploy`.

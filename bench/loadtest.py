@@ -11,7 +11,8 @@ either process grew by more than --max-rss-growth-mb.
 
 recordViolation cycles over a fixed set of idempotency keys, so after the first pass every
 write is a replay: moto keeps the table in memory, and a table that grows would read as a
-leak. Stops by itself after --requests or --max-seconds, whichever is first.
+leak. Stops by itself after --requests or --max-seconds, whichever is first. While it runs, a
+line on stderr every --progress-seconds (10) gives requests done, errors and the rate.
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ async def run(
     max_seconds: float,
     seed: int,
     label: str,
+    progress_seconds: float = 10.0,
 ) -> dict:
     async with httpx.AsyncClient(
         timeout=60,
@@ -259,8 +261,37 @@ async def run(
                     if len(samples) < 5:
                         samples.append(f"{name}: {detail}")
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        async def report_progress() -> None:
+            """A line on stderr every `progress_seconds`: a long run shows it is alive."""
+            last_done, last_at = 0, started
+            while True:
+                await asyncio.sleep(progress_seconds)
+                now = time.perf_counter()
+                done = sum(len(values) for values in latencies.values())
+                rate = done / (now - started)
+                recent = (done - last_done) / (now - last_at)
+                left = f", about {(requests - done) / rate:.0f} s left" if rate else ""
+                print(
+                    f"{label}: {done:,}/{requests:,} requests, {sum(errors.values())} errors, "
+                    f"{rate:.1f} requests/s ({recent:.1f}/s in the last {now - last_at:.0f} s), "
+                    f"{now - started:.0f} s{left}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                last_done, last_at = done, now
+
+        reporter = asyncio.create_task(report_progress())
+        try:
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        finally:
+            reporter.cancel()
         elapsed = time.perf_counter() - started
+        print(
+            f"{label}: done, {sum(len(v) for v in latencies.values()):,} requests, "
+            f"{sum(errors.values())} errors in {elapsed:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     everything = sorted(value for values in latencies.values() for value in values)
 
@@ -302,16 +333,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-rss-growth-mb", type=float, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON report here")
+    parser.add_argument(
+        "--progress-seconds", type=float, default=10.0, help="seconds between progress lines"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="saring-load-") as tmp:
+        print("loadtest: starting saring serve on 127.0.0.1", file=sys.stderr, flush=True)
         process, url, keys = start_server(Path(tmp))
         try:
             processes = server_processes(process.pid)
             at_start = snapshot(processes)
             warmup = asyncio.run(
-                run(url, keys, args.warmup, args.concurrency, args.max_seconds, args.seed, "warmup")
-            )
+                run(
+                    url, keys, args.warmup, args.concurrency, args.max_seconds, args.seed,
+                    "warmup", args.progress_seconds,
+                )
+            )  # fmt: skip
             after_warmup = snapshot(processes)
             load = asyncio.run(
                 run(
@@ -322,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.max_seconds,
                     args.seed + 1,
                     "load",
+                    args.progress_seconds,
                 )
             )
             after_load = snapshot(processes)

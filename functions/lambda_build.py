@@ -13,7 +13,9 @@ interpreter and fails if it imports a distribution or a module its package would
 0. The function's distributions are installed from wheels for Lambda's platform (Amazon Linux
    2023, glibc 2.34, CPython 3.12) whatever machine builds, without their console scripts.
 1. The `saring` package is copied beside its dependencies, without the local tooling
-   (`LOCAL_ONLY`: the CLI, the local moto stack, the local scan) that no handler imports.
+   (`LOCAL_ONLY`: the CLI, the local moto stack, the local scan) that no handler imports;
+   the API function also gets GraphiQL's browser files (graphiql_assets.py fetches them with
+   npm if they are not there yet), which the other functions never serve.
 2. botocore keeps the data of the services Saring calls (`saring.adapters.aws.AWS_SERVICES`) and
    no other. Every cold start that creates a client lists botocore's ~450 service directories and
    parses the 1.2 MB `endpoints.json`; with five services left that is some 30 ms less, and the
@@ -58,6 +60,7 @@ class LambdaFunction:
     # configurations, rather than as it is imported.
     later_imports: tuple[str, ...] = ()
     model_layer: bool = False  # the model layer (Makefile: model-layer) counts toward the limit
+    graphiql: bool = False  # serves the GraphiQL page, so ships its browser files (~4 MB)
 
 
 AWS = ("botocore", "aws-lambda-powertools")
@@ -71,6 +74,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
         (*AWS, "strawberry-graphql", "mangum", *SCORING),
         later_imports=SCORING_LATER,
         model_layer=True,
+        graphiql=True,
     ),
     "ScanSplitFunction": LambdaFunction("saring.handlers.scan_split", AWS),
     "ScanWorkerFunction": LambdaFunction(
@@ -137,15 +141,20 @@ def install(function: str, artifacts_dir: Path, python: str = sys.executable) ->
     shutil.rmtree(artifacts_dir / "bin", ignore_errors=True)  # console scripts
 
 
-def copy_saring(artifacts_dir: Path) -> None:
+# GraphiQL's browser files (graphiql_assets.py fetches them), for the functions that serve them.
+GRAPHIQL_ASSETS = "api/graphiql/assets"
+
+
+def copy_saring(artifacts_dir: Path, graphiql: bool = True) -> None:
     source = SOURCE_DIR / "saring"
+    left_out = LOCAL_ONLY if graphiql else (*LOCAL_ONLY, GRAPHIQL_ASSETS)
 
     def ignore(directory: str, names: list[str]) -> set[str]:
         here = Path(directory).relative_to(source)
         return {
             name
             for name in names
-            if name == "__pycache__" or (here / name).as_posix() in LOCAL_ONLY
+            if name == "__pycache__" or (here / name).as_posix() in left_out
         }
 
     shutil.copytree(source, artifacts_dir / "saring", ignore=ignore, dirs_exist_ok=True)
@@ -184,8 +193,8 @@ def services_used(artifacts_dir: Path) -> frozenset[str]:
     return AWS_SERVICES
 
 
-def finish(artifacts_dir: Path) -> None:
-    copy_saring(artifacts_dir)
+def finish(artifacts_dir: Path, graphiql: bool = True) -> None:
+    copy_saring(artifacts_dir, graphiql)
     slim_botocore(artifacts_dir, services_used(artifacts_dir))
     for cache in list(artifacts_dir.rglob("__pycache__")):
         shutil.rmtree(cache)
@@ -204,8 +213,16 @@ def size_bytes(directory: Path) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] in FUNCTIONS:
+        function = FUNCTIONS[sys.argv[1]]
+        if function.graphiql:
+            from graphiql_assets import AssetError, ensure_assets
+
+            try:
+                ensure_assets()
+            except AssetError as error:
+                raise SystemExit(f"graphiql assets: {error}") from None
         install(sys.argv[1], Path(sys.argv[2]).resolve())
-        finish(Path(sys.argv[2]).resolve())
+        finish(Path(sys.argv[2]).resolve(), function.graphiql)
     elif len(sys.argv) == 2:
         finish(Path(sys.argv[1]).resolve())
     else:

@@ -15,6 +15,7 @@ from saring.ports import (
     Classifier,
     Clock,
     KeyStore,
+    LabelStore,
     Ledger,
     Metrics,
     OrderBook,
@@ -24,9 +25,11 @@ from saring.ports import (
 )
 from saring.service.appeals import AppealService
 from saring.service.keys import Authenticator
+from saring.service.labels import LabelService
 from saring.service.ledger import LedgerService
 from saring.service.orders import OrderService, agency_of_target
-from saring.service.verdicts import VerdictService
+from saring.service.shadow import ShadowModel
+from saring.service.verdicts import AuditSampler, VerdictService
 from saring.settings import Settings
 
 
@@ -41,6 +44,7 @@ class Services:
     ledger: LedgerService
     orders: OrderService
     appeals: AppealService
+    labels: LabelService
 
 
 class LedgerStrikeRecorder(StrikeRecorder):
@@ -109,6 +113,16 @@ def load_classifier(settings: Settings) -> Classifier:
     return OnnxClassifier.from_dir(settings.model_dir)
 
 
+def load_shadow(settings: Settings, live: Classifier, metrics: Metrics) -> ShadowModel | None:
+    """The candidate of SARING_SHADOW_MODEL_DIR, loaded once per container as the live one."""
+    if not settings.shadow_model_dir:
+        return None
+    from saring.adapters.onnx_classifier import OnnxClassifier
+
+    candidate = OnnxClassifier.from_dir(settings.shadow_model_dir)
+    return ShadowModel(candidate, live.version, metrics)
+
+
 def ledger_service_for(
     settings: Settings,
     ledger: Ledger,
@@ -162,6 +176,15 @@ def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     return ledger_service_for(settings, ledger, SystemClock())
 
 
+def build_label_store(settings: Settings | None = None) -> LabelStore:
+    """The review outcomes alone (`saring labels export`): no model, no schema."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.labels import DynamoLabelStore
+
+    settings = settings or Settings.from_env()
+    return DynamoLabelStore(dynamodb_client(), settings.label_table_name, settings.label_retention)
+
+
 def build_order_service(settings: Settings | None = None) -> OrderService:
     """The orders alone (for the scheduled overdue count): no model, no schema."""
     from saring.adapters.dynamodb.client import dynamodb_client
@@ -204,6 +227,8 @@ def build_services(
     ledger: Ledger | None = None,
     order_book: OrderBook | None = None,
     metrics: Metrics | None = None,
+    labels: LabelStore | None = None,
+    shadow: ShadowModel | None = None,
     appeal_book: AppealBook | None = None,
 ) -> Services:
     """Real adapters unless a test hands in its own; nothing is built per request.
@@ -217,7 +242,7 @@ def build_services(
     metrics = metrics or default_metrics()
     classifier = classifier or load_classifier(settings)
     policy = StrikePolicy.from_settings(settings)
-    if dynamodb is None and None in (keys, facts_reader, ledger, order_book, appeal_book):
+    if dynamodb is None and None in (keys, facts_reader, ledger, order_book, labels, appeal_book):
         from saring.adapters.dynamodb.client import dynamodb_client
 
         dynamodb = dynamodb_client()
@@ -237,23 +262,37 @@ def build_services(
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
+    if labels is None:
+        from saring.adapters.dynamodb.labels import DynamoLabelStore
+
+        labels = DynamoLabelStore(dynamodb, settings.label_table_name, settings.label_retention)
     ledger_service = ledger_service_for(settings, ledger, clock, order_book, metrics)
     if appeal_book is None:
         from saring.adapters.dynamodb.appeals import DynamoAppeals
 
         # Deciding REVOKED writes through the DynamoDB ledger's revocation transaction.
         appeal_book = DynamoAppeals(dynamodb, settings.table_name, ledger)  # type: ignore[arg-type]
+    verdicts = VerdictService(
+        classifier,
+        facts_reader,
+        clock,
+        listing_limits(settings),
+        metrics,
+        sampler=AuditSampler(lambda: identity_secret(settings), settings.audit_sample_rate),
+        shadow=shadow or load_shadow(settings, classifier, metrics),
+    )
     return Services(
         settings=settings,
         clock=clock,
         classifier=classifier,
         keys=keys,
         authenticator=Authenticator(keys, settings.key_cache_seconds, clock),
-        verdicts=build_verdict_service(settings, classifier, facts_reader, clock, metrics),
+        verdicts=verdicts,
         ledger=ledger_service,
         orders=OrderService(
             order_book, LedgerStrikeRecorder(ledger_service), clock, settings, metrics=metrics
         ),
+        labels=LabelService(labels, verdicts, clock, listing_limits(settings), metrics),
         appeals=AppealService(
             appeal_book,
             clock,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,43 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        message = _plain_message(error)
+        if message is None:
+            raise
+        print(f"saring: {message}", file=sys.stderr)
+        return 1
+
+
+def _plain_message(error: Exception) -> str | None:
+    """One line for the errors a person at a terminal causes and can fix (no stack running,
+    no credentials, an unknown table, a busy port); None for a bug, whose traceback helps."""
+    from saring.local_stack import LocalStackError
+
+    if isinstance(error, LocalStackError):
+        return str(error)
+    if type(error).__module__.startswith("botocore"):
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        if isinstance(error, EndpointConnectionError):
+            return (
+                f"cannot reach {endpoint or 'AWS'}: is the local stack running (make run)? "
+                "AWS_ENDPOINT_URL says where it is"
+            )
+        if isinstance(error, NoCredentialsError):
+            return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any value for a local stack)"
+        if isinstance(error, ClientError):
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "ResourceNotFoundException":
+                table = os.environ.get("SARING_TABLE", "saring")
+                return (
+                    f"no table {table!r} at {endpoint or 'AWS'}: SARING_TABLE names it "
+                    "(saring-local under make run)"
+                )
+            return f"AWS refused the request: {code} {error.response.get('Error', {}).get('Message', '')}".strip()
+        return f"AWS error: {error}"
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     classify = commands.add_parser(
         "classify", help="score JSON-lines listings with the classifier, no AWS needed"
     )
+    classify.add_argument(
+        "file", type=Path, nargs="?", help="JSON lines to read (default: stdin), as --input"
+    )
     classify.add_argument("--input", type=Path, help="JSON lines to read (default: stdin)")
     classify.add_argument("--output", type=Path, help="where to write verdicts (default: stdout)")
     classify.set_defaults(run=_classify)
@@ -87,8 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     scan = commands.add_parser(
         "scan",
         help="scan a JSON-lines catalog with the same split and scan handlers as in AWS",
-        description="Runs the S3 -> SQS -> scan pipeline in-process on moto and copies the "
-        "parts and manifest into --out.",
+        description="Runs the S3 -> SQS -> scan pipeline and copies the parts and manifest into "
+        "--out. With AWS_ENDPOINT_URL (as for `saring keys`) it runs on that local stack's moto "
+        "and reads its table (SARING_TABLE): its ledger and takedown orders count. Without it, "
+        "on a fresh moto in this process.",
     )
     scan.add_argument("file", type=Path, help="JSON lines (optionally gzip) of listings")
     scan.add_argument("--out", type=Path, required=True, help="directory for parts and manifest")
@@ -100,6 +143,25 @@ def _parser() -> argparse.ArgumentParser:
         "(without it, such a folder is refused)",
     )
     scan.set_defaults(run=_scan)
+
+    labels = commands.add_parser(
+        "labels", help="review outcomes reported by platforms (training labels)"
+    ).add_subparsers(required=True, metavar="ACTION")
+    export = labels.add_parser(
+        "export",
+        help="write review outcomes as JSON lines for models/train.py --labels",
+        description="Reads the label table (SARING_LABEL_TABLE, default <SARING_TABLE>-labels; "
+        "AWS_ENDPOINT_URL points at a local stack, as for `saring keys`) and writes one JSON "
+        "line per outcome, oldest first. See docs/learning-loop.md.",
+    )
+    export.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
+    export.add_argument(
+        "--platform", help="one platform's outcomes (default: every platform in SARING_PLATFORMS)"
+    )
+    export.add_argument(
+        "--since", help="only outcomes recorded at or after this ISO 8601 time (UTC if no offset)"
+    )
+    export.set_defaults(run=_labels_export)
 
     orders = commands.add_parser("orders", help="takedown orders").add_subparsers(
         required=True, metavar="ACTION"
@@ -190,6 +252,30 @@ def _report_transparency(args: argparse.Namespace) -> int:
     report = build_transparency_service().report(args.platform, args.since, args.until)
     for path in write_report(report, args.out):
         print(path)
+    return 0
+
+
+def _labels_export(args: argparse.Namespace) -> int:
+    import os
+
+    from saring.bootstrap import build_label_store
+    from saring.service.labels import export_platforms, parse_since, write_export
+    from saring.settings import Settings
+
+    settings = Settings.from_env()
+    platforms = export_platforms(args.platform, settings.known_platforms)
+    since = parse_since(args.since)
+    store = build_label_store(settings)
+    outcomes = sorted(
+        (o for platform in platforms for o in store.outcomes(platform, since)),
+        key=lambda o: (o.recorded_at, o.platform, o.id),
+    )
+    # Written beside the target and renamed: a failed export never leaves half a file behind.
+    partial = args.out.with_name(args.out.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        written = write_export(outcomes, out)
+    os.replace(partial, args.out)
+    print(f"saring: {written} labels written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -309,13 +395,20 @@ def _classify(args: argparse.Namespace) -> int:
     from saring.classifier.cli import run_classify
     from saring.settings import Settings
 
+    if args.file and args.input and args.file != args.input:
+        print("saring: give the input file once: FILE or --input", file=sys.stderr)
+        return 2
+    path = args.file or args.input
+    if path is not None and not path.is_file():
+        print(f"saring: no such file: {path}", file=sys.stderr)
+        return 2
     classifier = load_classifier(Settings.from_env())
-    source = args.input.open(encoding="utf-8", errors="replace") if args.input else sys.stdin
+    source = path.open(encoding="utf-8", errors="replace") if path else sys.stdin
     target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:
         return run_classify(source, target, classifier, progress_stream=sys.stderr)
     finally:
-        if args.input:
+        if path:
             source.close()
         if args.output:
             target.close()

@@ -27,7 +27,9 @@ The local stack (`saring serve`, `start_local_aws`) and the test suite (tests/co
 from __future__ import annotations
 
 import copy
+import errno
 import functools
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -175,6 +177,12 @@ def start_server(host: str, port: int) -> tuple[str, Callable[[], None]]:
 
     from moto.server import ThreadedMotoServer
 
+    if port:
+        # moto binds in a thread of its own and, if the port is taken, never tells start()
+        # (which then waits for ever): find out here first.
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))  # OSError(EADDRINUSE) for a busy port
     tune_for_local_stack()
     # moto's server logs every request through werkzeug; the API's own log is enough.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -193,7 +201,12 @@ def serve_in_this_process(host: str, port: int, parent_pid: int | None = None) -
     import os
     import signal
 
-    endpoint, stop_server = start_server(host, port)
+    try:
+        endpoint, stop_server = start_server(host, port)
+    except OSError as error:
+        # The parent reads this first line: it names the port and the setting that moves it.
+        print("port-in-use" if error.errno == errno.EADDRINUSE else f"error {error}", flush=True)
+        raise SystemExit(1) from None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

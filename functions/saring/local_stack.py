@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
+import select
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,6 +30,51 @@ LOCAL_REGION = "ap-southeast-3"
 SERVE_HEADER_TIMEOUT_SECONDS = 5.0
 SERVE_KEEP_ALIVE_SECONDS = 5
 SERVE_LIMIT_CONCURRENCY = 100
+# moto imports in 2-3 s on a busy 2-core machine; a child that has not said it listens by then
+# has failed, and `saring serve` says so instead of waiting for ever.
+MOTO_START_TIMEOUT_SECONDS = 30
+
+
+class LocalStackError(Exception):
+    """The local stack cannot start; the message says what to do, in one line."""
+
+
+@dataclass(frozen=True)
+class PortRole:
+    what: str  # what listens there
+    variable: str  # the `make run` variable that moves it
+    flag: str  # the `saring serve` option that moves it
+
+
+API_PORT = PortRole("the GraphQL API", "PORT", "--port")
+DYNAMODB_PORT = PortRole("the local DynamoDB, moto", "DYNAMODB_PORT", "--dynamodb-port")
+
+
+def port_in_use(host: str, port: int, role: PortRole) -> LocalStackError:
+    return LocalStackError(
+        f"port {port} on {host} is in use ({role.what}): stop what holds it, or pick another "
+        f"port with {role.variable}, e.g. `{role.variable}={port + 10} make run` "
+        f"(saring serve {role.flag} {port + 10})"
+    )
+
+
+def claim_port(host: str, port: int, role: PortRole) -> socket.socket:
+    """A socket bound to host:port, or LocalStackError naming the port and its variable."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn and werkzeug bind: a port left in TIME_WAIT by the last run is free, one that
+    # something listens on is not.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise port_in_use(host, port, role) from None
+        raise LocalStackError(
+            f"cannot listen on {host}:{port} ({role.what}): {error.strerror}"
+        ) from None
+    return sock
 
 
 @dataclass
@@ -97,10 +145,19 @@ def _moto_in_child_process(host: str, port: int) -> tuple[str, Callable[[], None
                 child.wait()
 
     assert child.stdout is not None
-    first_line = child.stdout.readline()  # blocks until moto listens, or returns "" if it died
+    try:
+        # Its first line says it listens, or why not; a child that says nothing in time failed.
+        ready, _, _ = select.select([child.stdout], [], [], MOTO_START_TIMEOUT_SECONDS)
+        first_line = child.stdout.readline() if ready else ""
+    except BaseException:  # Ctrl-C while moto starts: it must not outlive this process
+        stop()
+        raise
     if not first_line.startswith("listening "):
         stop()
-        raise RuntimeError(f"the local moto server did not start (exit code {child.poll()})")
+        if first_line.startswith("port-in-use"):
+            raise port_in_use(host, port, DYNAMODB_PORT)
+        detail = first_line.strip() or f"exit code {child.poll()}"
+        raise LocalStackError(f"the local moto server did not start ({detail})")
     return first_line.split(" ", 1)[1].strip(), stop
 
 
@@ -184,14 +241,33 @@ def _header_deadline_protocol() -> type:
     return HeaderDeadlineH11Protocol
 
 
-def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> None:
+def _server_calling_back(config: Any, on_serving: Callable[[], None]) -> Any:
+    """A uvicorn.Server that calls `on_serving` once it accepts connections, not before."""
     import uvicorn
 
-    prepare_local_environment()
-    local_aws = start_local_aws(host, dynamodb_port, separate_process=True)
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started and not self.should_exit:
+                on_serving()
+
+    return Server(config)
+
+
+def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> None:
+    """Both ports are checked before anything starts, so a busy one fails at once; the keys file
+    is written only once the API accepts connections, and removed when it stops, so it never
+    holds keys that a running server does not know."""
+    api_socket = claim_port(host, port, API_PORT)
+    wrote_keys = False
+    local_aws = None
     try:
+        if dynamodb_port:
+            claim_port(host, dynamodb_port, DYNAMODB_PORT).close()  # moto binds it in a moment
+        prepare_local_environment()
+        local_aws = start_local_aws(host, dynamodb_port, separate_process=True)
         from saring.adapters.dynamodb.client import dynamodb_client
-        from saring.adapters.dynamodb.tables import create_table_from_template
+        from saring.adapters.dynamodb.tables import create_tables_from_template
         from saring.api.app import create_app
         from saring.bootstrap import build_services
         from saring.console import with_console
@@ -199,21 +275,40 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
 
         settings = Settings.from_env()
         client = dynamodb_client()
-        create_table_from_template(client, settings.table_name)
+        create_tables_from_template(client, settings)
         services = build_services(settings, dynamodb=client)
         demo = create_demo_keys(services)
-        if keys_out is not None:
-            keys_out.parent.mkdir(parents=True, exist_ok=True)
-            keys_out.write_text(json.dumps(demo, indent=2) + "\n")
-            keys_out.chmod(0o600)
-        _announce(host, port, local_aws.endpoint, settings.table_name, demo, keys_out)
         app = with_console(create_app(services, execute_in_threads=True), settings.known_platforms)
+        endpoint = local_aws.endpoint
+
+        def on_serving() -> None:
+            nonlocal wrote_keys
+            if keys_out is not None:
+                _write_keys(keys_out, demo)
+                wrote_keys = True
+            _announce(host, port, endpoint, settings.table_name, demo, keys_out)
+
         # Ctrl-C: uvicorn has stopped serving; moto is stopped below, as uvicorn.run would.
         with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.Server(uvicorn_config(app, host, port)).run()
+            server = _server_calling_back(uvicorn_config(app, host, port), on_serving)
+            server.run(sockets=[api_socket])
     finally:
-        local_aws.stop()
-        print("saring: local stack stopped", file=sys.stderr)
+        api_socket.close()
+        if wrote_keys and keys_out is not None:
+            keys_out.unlink(missing_ok=True)
+        if local_aws is not None:
+            local_aws.stop()
+            print("saring: local stack stopped", file=sys.stderr)
+
+
+def _write_keys(keys_out: Path, demo: list[dict[str, str]]) -> None:
+    keys_out.parent.mkdir(parents=True, exist_ok=True)
+    partial = keys_out.with_name(keys_out.name + ".partial")
+    # Created private, then renamed: a reader sees the whole file or none.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps(demo, indent=2) + "\n")
+    os.replace(partial, keys_out)
 
 
 def _announce(

@@ -62,6 +62,7 @@ class LocalStack:
     keys: dict[str, str]
     keys_file: Path
     process: subprocess.Popen
+    aws_endpoint: str  # its moto, as `saring keys` and `saring scan` take it (AWS_ENDPOINT_URL)
 
     def post(self, query: str, key: str | None, variables: dict | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -74,13 +75,13 @@ class LocalStack:
 def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
     workdir = tmp_path_factory.mktemp("stack")
     keys_file = workdir / ".local" / "demo-keys.json"
-    port = free_port()
+    port, dynamodb_port = free_port(), free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     log = (workdir / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "saring.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--keys-out", str(keys_file)],
+         "--dynamodb-port", str(dynamodb_port), "--keys-out", str(keys_file)],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/graphql"
@@ -98,7 +99,10 @@ def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
         process.kill()
         pytest.fail(f"saring serve did not come up:\n{(workdir / 'serve.log').read_text()}")
     keys = {entry["name"]: entry["key"] for entry in json.loads(keys_file.read_text())}
-    stack = LocalStack(url=url, port=port, keys=keys, keys_file=keys_file, process=process)
+    stack = LocalStack(
+        url=url, port=port, keys=keys, keys_file=keys_file, process=process,
+        aws_endpoint=f"http://127.0.0.1:{dynamodb_port}",
+    )  # fmt: skip
     yield stack
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
@@ -130,7 +134,7 @@ class ClockedStack:
 @pytest.fixture
 def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
     from saring.adapters.dynamodb.client import dynamodb_client
-    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.adapters.dynamodb.tables import create_tables_from_template
     from saring.bootstrap import build_services
     from saring.local_stack import create_demo_keys, start_local_aws
     from saring.settings import Settings
@@ -147,7 +151,7 @@ def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
             {"SARING_TABLE": f"saring-story-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"}
         )
         client = dynamodb_client()
-        create_table_from_template(client, settings.table_name)
+        create_tables_from_template(client, settings)
         clock = ManualClock()
         services = build_services(settings, dynamodb=client, clock=clock)
         keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}

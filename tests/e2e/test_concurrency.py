@@ -89,7 +89,7 @@ SELLER = """query($s: ID!) { seller(platform: "shopee", sellerId: $s) { activeSt
 
 
 def record(fleet: Fleet, n: int, seller: str, key: str) -> dict:
-    """A client that retries what the API marks `retryable` (contention), as the README says."""
+    """A client that retries what the API marks `retryable` (contention), as docs/api.md says."""
     for _ in range(20):
         body = fleet.post(
             n,

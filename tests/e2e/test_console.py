@@ -134,15 +134,17 @@ def stack(request) -> Iterator[LocalStack]:
         assert keys_file.exists(), "the screenshot stack did not start (ports 8600, 8601 busy?)"
         time.sleep(1)  # the keys are written just before uvicorn listens
         keys = {entry["name"]: entry["key"] for entry in json.loads(keys_file.read_text())}
-        yield LocalStack("http://127.0.0.1:8600/graphql", 8600, keys, keys_file, process)
+        yield LocalStack(
+            "http://127.0.0.1:8600/graphql", 8600, keys, keys_file, process, "http://127.0.0.1:8601"
+        )
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
 
 
-def run_notices() -> None:
+def run_notices(stack: LocalStack) -> None:
     """`saring notices run` against the screenshot stack's moto, as the scheduled function."""
-    env = {**os.environ, **PICTURED_SETTINGS, "AWS_ENDPOINT_URL": "http://127.0.0.1:8601",
+    env = {**os.environ, **PICTURED_SETTINGS, "AWS_ENDPOINT_URL": stack.aws_endpoint,
            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
            "AWS_DEFAULT_REGION": "ap-southeast-3", "SARING_TABLE": "saring-local"}
     subprocess.run([sys.executable, "-m", "saring.cli", "notices", "run"], env=env, check=True,
@@ -165,7 +167,7 @@ def pictured(stack) -> None:
         for target, state in zip(order["targets"], answers, strict=False):
             call(stack, stack.keys[platform], ACKNOWLEDGE, {"i": {"targetId": target["id"], "state": state}})
     issue(stack, "shopee", [f"https://shopee.co.id/jaket-bal-korea-i.{uuid4().int % 10**6}.{uuid4().int % 10**8}"], "URL", "URGENT")
-    run_notices()  # ST1 for every overdue target
+    run_notices(stack)  # ST1 for every overdue target
 
 
 def test_an_order_from_issue_to_acknowledgement(browser, stack, pictured):

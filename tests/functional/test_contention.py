@@ -1,5 +1,5 @@
 """Contention is retryable: 64 concurrent recordViolation calls on one seller, from clients
-that retry what the API marks `retryable` (as the README says), end with exactly 64 strikes.
+that retry what the API marks `retryable` (as docs/api.md says), end with exactly 64 strikes.
 
 The ledger is built with one attempt per call, and every call's first transaction waits until
 all 64 have read the seller: 63 of those transactions are cancelled by the one that commits, so

@@ -258,6 +258,15 @@ MATRIX = [
         (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),
     (
+        "reportReviewOutcome",
+        lambda w: (
+            f"""mutation($k: String!) {{ reportReviewOutcome(input: {{listing: {LISTING}, outcome: VIOLATION,
+        idempotencyKey: $k}}) {{ id }} }}""",
+            {"k": fresh("k")},
+        ),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
         "seller(shopee).appeals",
         lambda w: ('{ seller(platform: "shopee", sellerId: "s-1") { appeals { edges { node { id } } } } }', None),
         (DATA, F, DATA, DATA, HTTP_401, HTTP_401),

@@ -7,8 +7,6 @@ Lambda timeout is 15 s. Through the Lambda handler on moto.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.functional.conftest import invoke
@@ -45,14 +43,12 @@ def test_ten_aliases_of_verdicts_are_refused_before_anything_runs(
     aliases = " ".join(
         f"v{n}: verdicts(listings: $l) {{ decision {STRIKES % 100} }}" for n in range(10)
     )
-    started = time.perf_counter()
     refused(
         lambda_handler,
         handler_keys["shopee"],
         f"query($l: [ListingInput!]!) {{ {aliases} }}",
         {"l": listings(100, 100)},
     )
-    assert time.perf_counter() - started < 1
 
 
 @pytest.mark.parametrize(
@@ -113,9 +109,10 @@ def test_strikes_of_a_verdicts_call_are_loaded_once_per_seller_together(
     assert sorted(queries) == [f"SELLER#shopee#s-{n}" for n in range(5)]  # deduplicated
 
 
-def test_the_costliest_accepted_request_answers_within_five_seconds(lambda_handler, handler_keys):
+def test_the_costliest_accepted_request_answers_in_full(lambda_handler, handler_keys):
     """As many listings as the budget admits when each one's seller and a page of its strikes
-    are selected, every seller distinct with a full page: measured on moto on this machine."""
+    are selected, every seller distinct with a full page. Its time is a figure of `make bench`
+    (bench_gateway.costliest_accepted), not of this test."""
     from saring.api.cost import COSTLIEST_QUERY, costliest_verdicts_with_strikes
     from saring.settings import Settings
 
@@ -129,12 +126,9 @@ def test_the_costliest_accepted_request_answers_within_five_seconds(lambda_handl
                 handler_keys["shopee"],
                 {"s": f"s-{seller}", "k": f"k-{seller}-{n}"},
             )
-    started = time.perf_counter()
     status, body, _ = invoke(lambda_handler, COSTLIEST_QUERY, handler_keys["shopee"], {"l": listings(size, size)})
-    elapsed = time.perf_counter() - started
     assert status == 200 and "errors" not in body, body
     assert all(len(v["seller"]["strikes"]["edges"]) == 10 for v in body["data"]["verdicts"])
-    assert elapsed < 5, elapsed
     status, body, _ = invoke(
         lambda_handler, COSTLIEST_QUERY, handler_keys["shopee"], {"l": listings(size + 1, size + 1)}
     )

@@ -54,6 +54,10 @@ def history(services, clock, table_name, monkeypatch):
     clock.advance(hours=1)
     services.appeals.decide_appeal(SHOPEE, revoked.id, "REVOKED", "receipt shown")
     services.appeals.file_appeal(SHOPEE, "shopee", "s-3", strikes[1].id, "mine", "ap-2")
+    # L-3 is still pending 30 h after its order: ST1 now, ST2 a day later (the warning ladder).
+    assert [n.level.value for _, n in services.orders.issue_notices()] == ["ST1"]
+    clock.advance(hours=25)
+    assert [n.level.value for _, n in services.orders.issue_notices()] == ["ST2"]
     yield
     dynamodb_client.cache_clear()
 
@@ -123,6 +127,15 @@ def test_a_window_needs_an_offset(tmp_path, capsys):
     assert exited.value.code == 2 and "offset" in capsys.readouterr().err
 
 
+def test_a_period_without_notices_says_so(history, tmp_path):
+    out = tmp_path / "report"
+    window = ["--platform", "shopee", "--since", "2026-03-02T00:00:00Z", "--until", "2026-04-01T00:00:00Z"]
+    assert main(["report", "transparency", *window, "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["notices_by_level"] == {"ST1": 0, "ST2": 0, "ST3": 0} and not report["notices_recorded"]
+    assert report["notes"]["notices_by_level"].endswith("No notices recorded.")
+
+
 def test_the_transparency_report_files(history, tmp_path, capsys):
     from matplotlib.image import imread
 
@@ -139,9 +152,8 @@ def test_the_transparency_report_files(history, tmp_path, capsys):
     times = report["removal_times"]
     assert (times["count"], times["late"], times["median_hours"], times["max_hours"]) == (2, 1, 16.0, 30.0)
     assert times["buckets"] == {"0-1h": 0, "1-4h": 1, "4-24h": 0, "24-72h": 1, "72h+": 0}
-    assert report["notices_by_level"] == {"ST1": 0, "ST2": 0, "ST3": 0}
-    assert report["notices_recorded"] is False
-    assert "No notices recorded." in report["notes"]["notices_by_level"]
+    assert report["notices_by_level"] == {"ST1": 1, "ST2": 1, "ST3": 0}
+    assert report["notices_recorded"] is True
     appeals = report["appeals"]
     # generated now, long after the open appeal's 14 days: it is overdue
     assert {k: appeals[k] for k in ("filed", "open", "overdue", "upheld", "revoked")} == {
@@ -153,6 +165,7 @@ def test_the_transparency_report_files(history, tmp_path, capsys):
     assert ["actions_by_source", "REGULATOR_ORDER", "4"] in rows
     assert ["removal_times", "median_hours", "16.00"] in rows
     assert ["appeals", "filed", "2"] in rows
+    assert ["notices_by_level", "ST2", "1"] in rows
     for chart in names - {"report.json", "report.csv"}:
         data = (out / chart).read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n")

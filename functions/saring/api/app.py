@@ -18,6 +18,7 @@ from strawberry.asgi import (
     HTTPException,  # type: ignore[attr-defined]
 )
 
+from saring.api import ide
 from saring.api.context import RequestContext
 from saring.api.schema import build_schema
 from saring.bootstrap import Services
@@ -65,6 +66,11 @@ class SaringGraphQL(GraphQL):
             await _respond(send, error.status_code, _error(error.reason, "BAD_USER_INPUT"))
             return
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Any) -> Any:
+        from starlette.responses import HTMLResponse
+
+        return HTMLResponse(ide.page(request.url.path))
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         # The gateway lets one request through without a principal: a browser fetching the
@@ -231,6 +237,9 @@ class Gateway:
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
     ) -> int:
+        asset = ide.asset_name(scope["path"])
+        if asset is not None and scope["method"] in ("GET", "HEAD"):
+            return await _serve_asset(send, scope["method"], asset, headers)
         if not scope["path"].rstrip("/").endswith("/graphql"):
             return await _respond(send, 404, _error("Not found: the API lives at /graphql", "NOT_FOUND"))
         declared = headers.get("content-length", "")
@@ -297,6 +306,27 @@ def _is_graphiql_page(method: str, headers: dict[str, str], query_string: bytes)
         return False
     parameters = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
     return "query" not in parameters
+
+
+async def _serve_asset(send: Send, method: str, name: str, headers: dict[str, str]) -> int:
+    """One of GraphiQL's files; like the page itself, served without a key."""
+    found = ide.asset(name)
+    if found is None:
+        return await _respond(send, 404, _error(f"no such GraphiQL file: {name}", "NOT_FOUND"))
+    gzipped = "gzip" in headers.get("accept-encoding", "")
+    body = found.gzipped if gzipped else found.body
+    response_headers = [
+        (b"content-type", found.content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        # The name carries the version and the page pins the hash: a copy never goes stale.
+        (b"cache-control", b"public, max-age=31536000, immutable"),
+        (b"vary", b"accept-encoding"),
+    ]
+    if gzipped:
+        response_headers.append((b"content-encoding", b"gzip"))
+    await send({"type": "http.response.start", "status": 200, "headers": response_headers})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+    return 200
 
 
 def _lambda_request_id(scope: Scope) -> str:

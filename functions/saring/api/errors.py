@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from aws_lambda_powertools.logging import Logger
 from graphql.error import GraphQLError
+from graphql.language import DocumentNode
 from strawberry.extensions import SchemaExtension
 
 from saring.adapters.dynamodb.client import is_transient
+from saring.api.input_errors import input_field, plain_message
 from saring.domain.errors import SaringError
 
 logger = Logger(service="saring", child=True)
@@ -17,7 +19,8 @@ INTERNAL_MESSAGE = "Internal server error"
 UNAVAILABLE_MESSAGE = "The service is busy or a dependency timed out; retry the request"
 
 
-def coded(error: GraphQLError) -> GraphQLError:
+def coded(error: GraphQLError, document: DocumentNode | None = None) -> GraphQLError:
+    """`document`, when known, lets an input error name its argument in `extensions.field`."""
     original = error.original_error
     if isinstance(original, SaringError) and original.retryable:
         # Nothing was written and the same request may succeed: the client retries it (with
@@ -43,11 +46,14 @@ def coded(error: GraphQLError) -> GraphQLError:
     if error.path is None and isinstance(original, ValueError):
         # Before execution, a literal of the caller's document that Python cannot convert (an
         # Int of more than 4,300 digits): graphql-core's validation wraps the ValueError.
-        return _with(error, _shortened(error.message), {"code": "BAD_USER_INPUT"})
+        return _input_error(error, {"code": "BAD_USER_INPUT"}, document)
     if original is None or isinstance(original, GraphQLError):
         # Raised by graphql-core itself: syntax, validation, coercion of variables, limits.
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
-        return _with(error, error.message, {**(error.extensions or {}), "code": code})
+        extensions = {**(error.extensions or {}), "code": code}
+        if code == "BAD_USER_INPUT" and error.path is None:
+            return _input_error(error, extensions, document)
+        return _with(error, error.message, extensions)
     if is_transient(original):
         # Still INTERNAL (the contract's codes are stable), but a client may retry: every
         # mutation is idempotent, so the retry cannot double what the first attempt wrote.
@@ -62,6 +68,15 @@ def coded(error: GraphQLError) -> GraphQLError:
         exc_info=original,
     )
     return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL"})
+
+
+def _input_error(
+    error: GraphQLError, extensions: dict, document: DocumentNode | None
+) -> GraphQLError:
+    field = input_field(error, document)
+    if field is not None and "field" not in extensions:
+        extensions = {**extensions, "field": field}
+    return _with(error, _shortened(plain_message(error.message)), extensions)
 
 
 def _shortened(message: str, limit: int = 300) -> str:
@@ -86,4 +101,5 @@ class ErrorCodes(SchemaExtension):
         # graphql-core results: both carry a mutable `errors` list.
         result = self.execution_context.result
         if getattr(result, "errors", None):
-            result.errors = [coded(error) for error in result.errors]
+            document = self.execution_context.graphql_document
+            result.errors = [coded(error, document) for error in result.errors]

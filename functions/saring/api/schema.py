@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from saring.api.appeals import AppealMutations
 from saring.api.cost import OneVerdictsField, QueryCostLimiter
 from saring.api.errors import ErrorCodes, coded
+from saring.api.labels import LabelMutations
 from saring.api.ledger import LedgerMutations, LedgerQueries
 from saring.api.orders import OrderMutations, OrderQueries
 from saring.api.verdicts import VerdictQueries
@@ -32,7 +33,7 @@ class Query(VerdictQueries, LedgerQueries, OrderQueries):
 
 
 @strawberry.type
-class Mutation(LedgerMutations, OrderMutations, AppealMutations):
+class Mutation(LedgerMutations, OrderMutations, LabelMutations, AppealMutations):
     pass
 
 
@@ -80,8 +81,10 @@ class SaringSchema(strawberry.Schema):
         # An exception that escapes the operation (from a validation rule, say) skips the
         # extensions' hooks and reaches only this one: code it here, in place, so it still goes
         # out with a code and, if unexpected, masked as INTERNAL.
+        document = getattr(execution_context, "graphql_document", None)
         errors[:] = [
-            error if "code" in (error.extensions or {}) else coded(error) for error in errors
+            error if "code" in (error.extensions or {}) else coded(error, document)
+            for error in errors
         ]
 
 

@@ -1,6 +1,8 @@
 """Core of ``saring classify``: JSON lines of listings in, one verdict line per input out.
 
-Input lines: ``{"id": ..., "title": ..., "description"?: ..., "price"?: ..., "category"?: ...}``.
+Input lines: ``{"id": ..., "title": ..., "description"?: ..., "price"?: ..., "category"?: ...}``;
+``listingId``, ``sellerId`` and ``priceIdr`` (GraphQL's names) are read as ``id``, ``seller_id``
+and ``price`` (``saring.domain.scan.LISTING_FIELD_SPELLINGS``).
 Output lines, in input order: ``{"id", "score", "decision", "reasons", "model_version"}``, or
 ``{"line": N, "error": "..."}`` for a line that is not valid JSON or lacks a string ``id`` /
 ``title`` (N is 1-based). The exit status is 2 if any line was rejected, else 0. Input is
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from saring.domain.listings import Listing
+from saring.domain.scan import listing_field
 from saring.domain.verdicts import Decision, decision_for_score, model_reasons
 from saring.ports import Classifier
 
@@ -42,24 +45,26 @@ def _parse_row(line: str):
         return f"invalid JSON: {exc.msg}", None
     if not isinstance(row, dict):
         return "expected a JSON object", None
-    listing_id, title = row.get("id"), row.get("title")
+    try:
+        listing_id, price, seller = (listing_field(row, name) for name in ("id", "price", "seller_id"))
+    except ValueError as exc:
+        return str(exc), None
+    title = row.get("title")
     if isinstance(listing_id, bool) or not isinstance(listing_id, (str, int)):
-        return "missing or invalid 'id' (string or integer)", None
+        return "missing or invalid 'id' or 'listingId' (string or integer)", None
     if not isinstance(title, str):
         return "missing or invalid 'title' (string)", None
     description = row.get("description")
     if description is not None and not isinstance(description, str):
         return "invalid 'description' (string)", None
-    price = row.get("price", row.get("price_idr"))
     if price is not None and (isinstance(price, bool) or not isinstance(price, (int, float)) or not math.isfinite(price)):
-        return "invalid 'price' (number)", None
+        return "invalid 'price' or 'priceIdr' (number)", None
     category = row.get("category")
     if category is not None and not isinstance(category, str):
         return "invalid 'category' (string)", None
-    seller = row.get("seller_id", row.get("sellerId", ""))
     return Listing(
         listing_id=str(listing_id),
-        seller_id=str(seller) if isinstance(seller, (str, int)) else "",
+        seller_id=str(seller) if isinstance(seller, (str, int)) and not isinstance(seller, bool) else "",
         title=title,
         description=description,
         price_idr=int(price) if price is not None else None,

@@ -14,8 +14,7 @@ class SaringError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-        # More for `extensions` than code and field: what the caller needs to act on the error
-        # (the existing order's id, the listingId of a refused listing, an existing appeal's id).
+        # More for the caller, in the error's `extensions` (e.g. the existing order's id).
         self.extensions = dict(extensions or {})
 
 

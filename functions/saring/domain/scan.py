@@ -312,6 +312,29 @@ def _price(value: Any) -> int | None:
     return round(value)  # round() of a float is an int
 
 
+# A listing's fields in a JSON-lines file (`saring classify`, `saring scan`, S3 uploads), under
+# either the files' names or the names GraphQL's ListingInput gives them: a line copied from a
+# `verdicts` call reads the same. The first spelling is the one the output uses.
+LISTING_FIELD_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "listingId"),
+    "seller_id": ("seller_id", "sellerId"),
+    "price": ("price", "priceIdr", "price_idr"),
+}
+
+
+def listing_field(record: dict[str, Any], name: str) -> Any:
+    """The value of field `name` under any of its spellings; ValueError when two spellings are
+    given with different values (which one the seller meant cannot be known)."""
+    present = [spelling for spelling in LISTING_FIELD_SPELLINGS.get(name, (name,)) if spelling in record]
+    if not present:
+        return None
+    value = record[present[0]]
+    for other in present[1:]:
+        if record[other] != value:
+            raise ValueError(f"{present[0]} and {other} differ: give one of them")
+    return value
+
+
 def parse_listing(raw: bytes) -> Listing | str:
     """A listing from one JSON line, or the problem with the line (a short sentence)."""
     try:
@@ -329,7 +352,9 @@ def parse_listing(raw: bytes) -> Listing | str:
         return "invalid JSON (a number too long or nesting too deep to read)"
     if not isinstance(record, dict):
         return "not a JSON object"
-    field = record.get
+    def field(name: str) -> Any:
+        return listing_field(record, name)
+
     try:
         listing_id = _identifier(field("id"), "id")
         title = field("title")

@@ -18,6 +18,7 @@ holds some is refused, or, with `clear`, emptied of exactly those files first.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -82,9 +83,15 @@ def run_scan(
         stale.unlink()
     level = logger.log_level
     logger.setLevel("WARNING")  # the handlers' JSON logs are for CloudWatch, not a terminal
+    # AWS_ENDPOINT_URL (as for `saring keys`): the running local stack's moto, whose table
+    # (SARING_TABLE) holds the ledger and the orders the verdicts read. Without it: a fresh
+    # moto in this process, with an empty table.
+    on_stack = bool(os.environ.get("AWS_ENDPOINT_URL"))
     try:
-        with mock_aws():
-            return _run(file, Path(out_dir), platform, progress_stream, verdicts, lines_per_part)
+        with contextlib.nullcontext() if on_stack else mock_aws():
+            return _run(
+                file, Path(out_dir), platform, progress_stream, verdicts, lines_per_part, on_stack
+            )
     finally:
         logger.setLevel(level)
 
@@ -96,17 +103,14 @@ def _run(
     progress: TextIO,
     verdicts: VerdictService | None,
     lines_per_part: int | None,
+    on_stack: bool = False,
 ) -> int:
     from botocore.config import Config
 
     from saring.adapters.aws import aws_client
     from saring.adapters.dynamodb.tables import create_table_from_template
-    from saring.adapters.s3_objects import S3ObjectStore
-    from saring.adapters.sqs_parts import SqsPartQueue
     from saring.domain.errors import BadUserInputError
-    from saring.domain.scan import manifest_key, parse_source_key
-    from saring.scan.bootstrap import ScanSettings, build_splitter, build_worker
-    from saring.scan.events import s3_upload_handler, sqs_parts_handler
+    from saring.domain.scan import parse_source_key
 
     key = f"incoming/{platform}/{file.name}"
     source = parse_source_key(key)
@@ -124,11 +128,15 @@ def _run(
     )
     s3 = aws_client("s3", in_process)
     sqs = aws_client("sqs", local)
-    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    dead_letters = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
-    dead_letters_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{DEAD_LETTERS}"
+    # An earlier scan against the same running stack may have made it.
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    # On a running stack, queues of this scan's own: another scan's parts never mix in.
+    run = f"-{uuid.uuid4().hex[:8]}" if on_stack else ""
+    dead_letters = sqs.create_queue(QueueName=DEAD_LETTERS + run)["QueueUrl"]
+    dead_letters_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{DEAD_LETTERS}{run}"
     queue_url = sqs.create_queue(
-        QueueName=QUEUE,
+        QueueName=QUEUE + run,
         Attributes={
             "VisibilityTimeout": "0",  # a failed record is retried at once, locally
             "RedrivePolicy": json.dumps(
@@ -141,17 +149,54 @@ def _run(
         from saring.settings import Settings
 
         dynamodb = aws_client("dynamodb", local)
-        create_table_from_template(dynamodb, TABLE)
-        settings = dataclasses.replace(Settings.from_env(), table_name=TABLE)
+        settings = Settings.from_env()
+        if not on_stack:
+            create_table_from_template(dynamodb, TABLE)
+            settings = dataclasses.replace(settings, table_name=TABLE)
         verdicts = scan_verdicts(settings, dynamodb=dynamodb)
+    try:
+        settings_of_scan = scan_settings_for(queue_url, lines_per_part)
+        return _scan(
+            file, out_dir, s3, sqs, key, source, queue_url, dead_letters, verdicts,
+            settings_of_scan, progress,
+        )  # fmt: skip
+    finally:
+        if on_stack:
+            for url in (queue_url, dead_letters):
+                sqs.delete_queue(QueueUrl=url)
+
+
+def scan_settings_for(queue_url: str, lines_per_part: int | None) -> Any:
+    from saring.scan.bootstrap import ScanSettings
+
+    scan_settings = ScanSettings.from_env()
+    if lines_per_part is not None:
+        scan_settings = dataclasses.replace(scan_settings, lines_per_part=lines_per_part)
+    return dataclasses.replace(scan_settings, queue_url=queue_url)
+
+
+def _scan(
+    file: Path,
+    out_dir: Path,
+    s3: Any,
+    sqs: Any,
+    key: str,
+    source: Any,
+    queue_url: str,
+    dead_letters: str,
+    verdicts: VerdictService,
+    scan_settings: Any,
+    progress: TextIO,
+) -> int:
+    from saring.adapters.s3_objects import S3ObjectStore
+    from saring.adapters.sqs_parts import SqsPartQueue
+    from saring.domain.scan import manifest_key
+    from saring.scan.bootstrap import build_splitter, build_worker
+    from saring.scan.events import s3_upload_handler, sqs_parts_handler
 
     prefix = source.results_prefix
     out_dir.mkdir(parents=True, exist_ok=True)
     store = ResultsToDirectory(S3ObjectStore(s3), prefix, out_dir)
-    scan_settings = ScanSettings.from_env()
-    if lines_per_part is not None:
-        scan_settings = dataclasses.replace(scan_settings, lines_per_part=lines_per_part)
-    scan_settings = dataclasses.replace(scan_settings, queue_url=queue_url)
     split = s3_upload_handler(
         build_splitter(scan_settings, store=store, queue=SqsPartQueue(sqs, queue_url))
     )
@@ -169,7 +214,7 @@ def _run(
     )["scans"]
     total = planned[0]["lines"] if planned else 0
     bar = Progress(progress, total, started)
-    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
+    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue_url.rsplit('/', 1)[1]}"
     while True:
         messages = sqs.receive_message(
             QueueUrl=queue_url,

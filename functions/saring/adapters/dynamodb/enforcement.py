@@ -5,8 +5,8 @@
   which precedes the removal), filtered on `resolved_at`; their orders' headers in BatchGetItem.
 - Strikes: gsi1 partitions STRIKES#<platform>#<UTC day>, one Query per day of the window. Strikes
   recorded before that index existed are not on it, and not exported.
-- Notices: the warning ladder's `notice_<level>` attributes on the platform's targets of orders
-  issued in the window (all states), read as stored; none where no ladder has run.
+- Notices: the warning ladder's `notice_<level>` attributes (``keys.notice_attribute``) on the
+  platform's targets of orders issued in the window, in every state.
 """
 
 from __future__ import annotations
@@ -134,6 +134,6 @@ class DynamoEnforcementLog(EnforcementLog):
                 }
             ):
                 for level in NOTICE_LEVELS:
-                    if f"notice_{level}" in item:
+                    if keys.notice_attribute(level) in item:
                         counts[level] += 1
         return counts

@@ -206,6 +206,7 @@ def notice_attribute(level: str) -> str:
     """The target item's attribute holding when a notice of this level was issued."""
     return f"notice_{level}"
 
+
 # --- Appeals of strikes -----------------------------------------------------------------------
 # An appeal lives in its seller's partition (sk "APPEAL#<sequence>", sequences sort by filing
 # time), so a seller's appeals are one strongly consistent Query; "APPEAL#" sorts before
