@@ -11,7 +11,7 @@ KEYS_OUT ?= .local/demo-keys.json
 GRAPHIQL_ASSETS := functions/saring/api/graphiql/assets/.complete
 
 .PHONY: run test bench lint schema schema-check requirements requirements-check train evaluate \
-	model-layer loadtest clean graphiql-assets
+	model-layer shadow-layer loadtest clean graphiql-assets
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,8 +78,20 @@ model-layer:
 	rm -rf infra/model-layer && mkdir -p infra/model-layer/model
 	cp models/listing-classifier/model.onnx models/listing-classifier/*.json infra/model-layer/model/
 
+# A candidate model for the shadow (docs/learning-loop.md): the same files as the live model's
+# layer under /opt/shadow-model, and the zip that `aws lambda publish-layer-version` takes.
+SHADOW_LAYER ?= infra/shadow-layer
+shadow-layer:
+	@test -n "$(CANDIDATE)" || { echo "usage: make shadow-layer CANDIDATE=<model directory>" >&2; exit 2; }
+	@test -f "$(CANDIDATE)/model.onnx" -a -f "$(CANDIDATE)/metadata.json" \
+		|| { echo "$(CANDIDATE) has no model.onnx and metadata.json" >&2; exit 2; }
+	rm -rf "$(SHADOW_LAYER)" "$(SHADOW_LAYER).zip" && mkdir -p "$(SHADOW_LAYER)/shadow-model"
+	cp "$(CANDIDATE)"/model.onnx "$(CANDIDATE)"/*.json "$(SHADOW_LAYER)/shadow-model/"
+	cd "$(SHADOW_LAYER)" && $(PYTHON) -m zipfile -c "$(abspath $(SHADOW_LAYER)).zip" shadow-model
+	@echo "layer: $(SHADOW_LAYER).zip (unpacks to /opt/shadow-model)"
+
 clean:
-	rm -rf $(VENV) .local functions/saring/api/graphiql/assets .pytest_cache .hypothesis .ruff_cache infra/model-layer .aws-sam
+	rm -rf $(VENV) .local functions/saring/api/graphiql/assets .pytest_cache .hypothesis .ruff_cache infra/model-layer infra/shadow-layer infra/shadow-layer.zip .aws-sam
 
 # Uploads the console to a deployed stack's bucket with its config.json (docs/console.md).
 # Needs the aws CLI and credentials; STACK is the stack name given to `sam deploy`.
