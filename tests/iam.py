@@ -243,7 +243,10 @@ _TaggedLoader.add_multi_constructor("!", _tagged)
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(), _TaggedLoader)
+    """The template with its Fn::ForEach loops expanded (tests/language_extensions.py)."""
+    from tests.language_extensions import expand_for_each
+
+    return expand_for_each(yaml.load(path.read_text(), _TaggedLoader))
 
 
 @dataclass
