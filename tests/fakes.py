@@ -261,23 +261,41 @@ from contextlib import suppress as _orders_suppress  # noqa: E402
 from saring.domain.errors import BadUserInputError as _OrdersBadInput  # noqa: E402
 from saring.domain.errors import ConflictError as _OrdersConflict  # noqa: E402
 from saring.domain.errors import NotFoundError as _OrdersNotFound  # noqa: E402
+from saring.domain.notices import ComplianceNotice, notice_due  # noqa: E402
 from saring.domain.orders import (  # noqa: E402
     ACTIVE_STATES,
     TakedownOrder,
     TakedownTarget,
     TargetKind,
     acknowledged,
+    deadline_for,
+    dispute_resolved,
     normalise_url,
+    withdrawn_target,
 )
-from saring.ports import OrderBook, StrikeRecorder, TargetEdge, TargetPage  # noqa: E402
+from saring.domain.orders import OrderStatus as _OrderStatus  # noqa: E402
+from saring.ports import (  # noqa: E402
+    OrderBook,
+    OrderEdge,
+    OrderFilter,
+    OrderPage,
+    StrikeRecorder,
+    TargetEdge,
+    TargetPage,
+)
+from saring.settings import Settings as _OrdersSettings  # noqa: E402
 
 
 class MemoryOrderBook(OrderBook):
-    """Keeps the OrderBook contract in dicts: idempotent issue on (agency, reference), one
-    acknowledgement per target, offset cursors."""
+    """Keeps the OrderBook contract in dicts, with the domain's own rules (withdrawn_target,
+    dispute_resolved, notice_due): idempotent issue on (agency, reference), one acknowledgement
+    per target, offset cursors tied to their query. Every order is written whole at once, so
+    there is never anything to sweep; no audit trail is kept. tests/functional/test_order_book_contract.py runs the same
+    workflows on this book and on DynamoDBOrderBook."""
 
-    def __init__(self) -> None:
-        self.orders: dict[str, TakedownOrder] = {}
+    def __init__(self, settings: _OrdersSettings | None = None) -> None:
+        self.settings = settings or _OrdersSettings()
+        self.headers: dict[str, TakedownOrder] = {}
         self.claims: dict[tuple[str, str], tuple[str, str]] = {}  # -> (order id, content hash)
         self.targets_by_id: dict[str, TakedownTarget] = {}
 
@@ -285,16 +303,20 @@ class MemoryOrderBook(OrderBook):
         claim = self.claims.get((order.agency, order.reference))
         if claim is not None:
             if claim[1] != content_hash:
-                raise _OrdersConflict("reference already issued with other content")
+                raise _OrdersConflict(
+                    f"order {order.reference} was already issued with other content",
+                    field="reference",
+                    extensions={"orderId": claim[0]},
+                )
             return self.order(claim[0])  # type: ignore[return-value]
         self.claims[(order.agency, order.reference)] = (order.id, content_hash)
-        self.orders[order.id] = _orders_dataclasses.replace(order, targets=())
+        self.headers[order.id] = _orders_dataclasses.replace(order, targets=())
         for target in order.targets:
             self.targets_by_id[target.id] = target
         return order
 
     def order(self, order_id: str) -> TakedownOrder | None:
-        header = self.orders.get(order_id)
+        header = self.headers.get(order_id)
         if header is None:
             return None
         own = tuple(sorted((t for t in self.targets_by_id.values() if t.order_id == order_id),
@@ -311,7 +333,27 @@ class MemoryOrderBook(OrderBook):
         return updated
 
     def _agency(self, target: TakedownTarget) -> str:
-        return self.orders[target.order_id].agency
+        return self.headers[target.order_id].agency
+
+    @staticmethod
+    def _cursor(scope: str, position: int) -> str:
+        return _orders_base64.urlsafe_b64encode(f"{scope}\n{position}".encode()).decode()
+
+    @staticmethod
+    def _position(after: str | None, scope: str) -> int:
+        if not after:
+            return 0
+        bad = _OrdersBadInput("after is not a cursor of this query", field="after")
+        try:
+            cursor_scope, _, position = (
+                _orders_base64.urlsafe_b64decode(after.encode()).decode().rpartition("\n")
+            )
+            start = int(position)
+        except ValueError:
+            raise bad from None
+        if cursor_scope != scope:
+            raise bad
+        return start
 
     def targets(self, platforms, state, first, after, agency=None) -> TargetPage:  # type: ignore[no-untyped-def]
         selected = sorted(
@@ -320,23 +362,84 @@ class MemoryOrderBook(OrderBook):
              and (agency is None or self._agency(t) == agency)),
             key=lambda t: (t.deadline, t.id),
         )
-        start = 0
-        if after:
-            try:
-                start = int(_orders_base64.urlsafe_b64decode(after.encode()).decode())
-            except ValueError:
-                raise _OrdersBadInput("after is not a cursor of this query") from None
+        scope = repr(("targets", sorted(platforms), state, agency))
+        start = self._position(after, scope)
         page = selected[start : start + first]
-        edges = [
-            TargetEdge(_orders_base64.urlsafe_b64encode(str(start + i + 1).encode()).decode(), t)
-            for i, t in enumerate(page)
-        ]
+        edges = [TargetEdge(self._cursor(scope, start + i + 1), t) for i, t in enumerate(page)]
         return TargetPage(edges, start + first < len(selected), edges[-1].cursor if edges else after)
 
     def targets_issued(self, platform, since, until, agency=None) -> list[TakedownTarget]:  # type: ignore[no-untyped-def]
         return [t for t in self.targets_by_id.values()
                 if t.platform == platform and since <= t.issued_at < until
                 and (agency is None or self._agency(t) == agency)]
+
+    def orders(self, scope: OrderFilter, first: int, after: str | None) -> OrderPage:
+        if scope.agency is None and scope.platform is None:
+            raise ValueError("an order listing needs an agency or a platform")
+        selected = []
+        for order_id in self.headers:
+            order = self.order(order_id)
+            assert order is not None
+            if scope.agency is not None and order.agency != scope.agency:
+                continue
+            if scope.platform is not None:
+                own = tuple(t for t in order.targets if t.platform == scope.platform)
+                if not own:
+                    continue
+                order = _orders_dataclasses.replace(order, targets=own)
+            if scope.issued_by is not None and order.agency != scope.issued_by:
+                continue
+            if scope.status is not None and order.status is not scope.status:
+                continue
+            if scope.reference is not None and order.reference != scope.reference:
+                continue
+            selected.append(order)
+        selected.sort(key=lambda o: (o.issued_at, o.id), reverse=True)
+        key = repr(("orders", scope.agency, scope.platform, scope.issued_by, scope.status, scope.reference))
+        start = self._position(after, key)
+        page = selected[start : start + first]
+        edges = [OrderEdge(self._cursor(key, start + i + 1), o) for i, o in enumerate(page)]
+        return OrderPage(edges, start + first < len(selected), edges[-1].cursor if edges else after)
+
+    def withdraw(self, order_id, agency, reason, at, actor) -> TakedownOrder:  # type: ignore[no-untyped-def]
+        header = self.headers.get(order_id)
+        if header is None or header.agency != agency:
+            raise _OrdersNotFound(f"no takedown order {order_id}", field="orderId")
+        if header.status is not _OrderStatus.WITHDRAWN:
+            # The first reason and time stay; a retry only settles what is not settled yet.
+            self.headers[order_id] = _orders_dataclasses.replace(
+                header, status=_OrderStatus.WITHDRAWN, withdrawn_at=at, withdraw_reason=reason
+            )
+        withdrawn_at = self.headers[order_id].withdrawn_at
+        for target in list(self.targets_by_id.values()):
+            if target.order_id == order_id and not target.order_withdrawn:
+                self.targets_by_id[target.id] = withdrawn_target(target, withdrawn_at)
+        return self.order(order_id)  # type: ignore[return-value]
+
+    def resolve_dispute(self, agency, target_id, resolution, note, at, actor) -> TakedownTarget:  # type: ignore[no-untyped-def]
+        target = self.targets_by_id.get(target_id)
+        if target is None or self._agency(target) != agency:
+            raise _OrdersNotFound(f"no takedown target {target_id}", field="targetId")
+        urgency = self.headers[target.order_id].urgency
+        reopen_for = deadline_for(at, urgency, self.settings) - at
+        updated, changed = dispute_resolved(target, resolution, note, at, reopen_for)
+        if changed:
+            self.targets_by_id[target_id] = updated
+        return updated
+
+    def issue_notices(self, platforms, now, ladder) -> list[tuple[TakedownTarget, ComplianceNotice]]:  # type: ignore[no-untyped-def]
+        issued = []
+        for target in sorted(self.targets_by_id.values(), key=lambda t: (t.deadline, t.id)):
+            if target.platform not in platforms:
+                continue
+            level = notice_due(target, now, ladder)
+            if level is None:
+                continue
+            notice = ComplianceNotice(level, now)
+            updated = _orders_dataclasses.replace(target, notices=(*target.notices, notice))
+            self.targets_by_id[target.id] = updated
+            issued.append((updated, notice))
+        return issued
 
     def active_order_references(self, platform, listing_id, seller_id, url) -> list[str]:  # type: ignore[no-untyped-def]
         wanted = {(TargetKind.LISTING, listing_id), (TargetKind.SHOP, seller_id),
@@ -346,7 +449,7 @@ class MemoryOrderBook(OrderBook):
                 wanted.add((TargetKind.URL, normalise_url(url)))
         return sorted({t.reference for t in self.targets_by_id.values()
                        if t.platform == platform and t.state in ACTIVE_STATES
-                       and (t.kind, t.value) in wanted})
+                       and not t.order_withdrawn and (t.kind, t.value) in wanted})
 
 
 class RecordingStrikeRecorder(StrikeRecorder):

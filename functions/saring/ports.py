@@ -290,11 +290,12 @@ class OrderBook(ABC):
         """Targets of a platform whose order was issued in [since, until) (by this agency, if
         given)."""
 
+    @abstractmethod
     def orders(self, scope: OrderFilter, first: int, after: str | None) -> OrderPage:
         """Orders newest first (issue time, then id), from the opaque cursor `after`;
         BadUserInputError for a cursor of another listing."""
-        raise NotImplementedError
 
+    @abstractmethod
     def withdraw(
         self, order_id: str, agency: str, reason: str, at: datetime, actor: str
     ) -> TakedownOrder:
@@ -302,8 +303,8 @@ class OrderBook(ABC):
         (`withdrawn_target`); an order already WITHDRAWN keeps its first reason and time, and
         any target not yet settled is settled now, so a retry completes an interrupted
         withdrawal. NotFoundError for an unknown order or another agency's."""
-        raise NotImplementedError
 
+    @abstractmethod
     def resolve_dispute(
         self,
         agency: str,
@@ -315,14 +316,13 @@ class OrderBook(ABC):
     ) -> TakedownTarget:
         """`dispute_resolved`, stored with its match and audit event; NotFoundError for an
         unknown target or another agency's, ConflictError for a target not DISPUTED."""
-        raise NotImplementedError
 
+    @abstractmethod
     def issue_notices(
         self, platforms: Sequence[str], now: datetime, ladder: NoticeLadder
     ) -> list[tuple[TakedownTarget, ComplianceNotice]]:
         """Issues every notice due at `now` to these platforms' pending targets; returns those
         this call issued. Each notice is written once, however many calls run at once."""
-        raise NotImplementedError
 
     def sweep_withdrawals(self, withdrawn_before: datetime) -> list[str]:
         """Settles the targets of orders withdrawn before `withdrawn_before` whose withdrawal
