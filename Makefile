@@ -48,8 +48,9 @@ requirements-check:
 	$(REQUIREMENTS) | diff -u functions/requirements.txt - \
 		|| (echo "functions/requirements.txt is stale: run 'make requirements'" >&2; exit 1)
 
+# LABELS=FILE adds review outcomes (`saring labels export`) to training; OUT=DIR writes elsewhere.
 train: $(INSTALLED)
-	$(PY) models/train.py
+	$(PY) models/train.py $(if $(LABELS),--labels $(LABELS)) $(if $(OUT),--out $(OUT))
 
 evaluate: $(INSTALLED)
 	$(PY) models/evaluate.py

@@ -2,6 +2,8 @@
 
     .venv/bin/python models/train.py            # full training (~3 minutes on 2 cores)
     .venv/bin/python models/train.py --out DIR  # write the artifact elsewhere
+    .venv/bin/python models/train.py --labels FILE --out DIR  # add review outcomes
+                                                # (`saring labels export`) to training
 
 Deterministic: seeded corpus, seeded solver, single-threaded BLAS; the same inputs give the
 same model.onnx byte for byte, hence the same version.
@@ -33,6 +35,7 @@ for _path in (str(HERE), str(REPO_ROOT / "functions")):
         sys.path.insert(0, _path)
 
 import corpus  # noqa: E402
+import labels as review_labels  # noqa: E402
 from listing_model import FeatureConfig, LinearModel, block_matrix, build_onnx, gate_matrix  # noqa: E402
 from saring.classifier.features import ModelInput, encode_blocks, model_input  # noqa: E402
 
@@ -56,6 +59,9 @@ class TrainConfig:
     seed: int = SEED
     negative_units: int = 2  # units drawn at random per listing, besides its title alone and its signals
     handwritten_weight: float = 3.0  # models/handwritten: realistic, so it counts for more
+    # Review outcomes (--labels): real listings judged by a person, so they count as much as the
+    # hand-written ones.
+    labels_weight: float = 3.0
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
@@ -71,10 +77,13 @@ def sample_inputs(samples: Sequence[corpus.Sample]) -> list[ModelInput]:
     return [model_input(s.title, s.description) for s in samples]
 
 
-def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: bool = True):
+def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: bool = True,
+                  labels: review_labels.Resolved | None = None):
     """(train, validation) samples. Real titles of each split are carriers for that split's
     synthetic listings and, with a description drawn like any other, its real negatives; titles
-    a person read as possible violations (``models/real_audit.jsonl``) are left out."""
+    a person read as possible violations (``models/real_audit.jsonl``) are left out. Review
+    outcomes (``labels``, resolved) train as whole-listing labels, never validate: thresholds
+    stay chosen on the same data as without them."""
     real_train = corpus.real_titles("train", real_path) if with_real else []
     real_validation = corpus.real_titles("validation", real_path) if with_real else []
     train = corpus.generate(tc.n_synthetic_train, tc.seed, real=corpus.carriers(real_train))
@@ -83,6 +92,8 @@ def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: 
     train += corpus.decorate_real([s for s in real_train if s.weight > 0], tc.seed + 2)
     if tc.handwritten_weight and corpus.HANDWRITTEN_PATH.exists():
         train += corpus.read_labelled(weight=tc.handwritten_weight)
+    if labels is not None:
+        train += review_labels.samples(labels.outcomes, tc.labels_weight)
     validation += [s for s in real_validation if s.weight > 0]
     return train, validation
 
@@ -433,11 +444,15 @@ def data_summary(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sam
         "synthetic_train": sum(s.source == "synthetic" for s in train),
         "synthetic_train_positives": sum(s.source == "synthetic" and s.label == 1 for s in train),
         "synthetic_validation": sum(s.source == "synthetic" for s in validation),
+        "review_labels_train": sum(s.source == "review" for s in train),
     }
 
 
 def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, data: dict | None = None,
-           extra: dict | None = None) -> dict:
+           labels: dict | None = None, extra: dict | None = None) -> dict:
+    """Writes model.onnx and metadata.json; ``labels`` is the summary of the review outcomes that
+    trained the model (``labels.resolve``; None: none), whose newest ``recordedAt`` is the model's
+    training horizon."""
     from saring.classifier import features as feat
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -475,6 +490,7 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
         "training": {
             "data_sha256": data_hash,
             "data": data or {},
+            "labels": labels,
             "seed": tc.seed,
             "config": tc.__dict__,
             "seconds": round(fitted.seconds, 1),
@@ -491,18 +507,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ARTIFACT_DIR)
     parser.add_argument("--real", type=Path, default=None, help="real titles JSONL (default: ../shared/data)")
+    parser.add_argument("--labels", type=Path, default=None,
+                        help="review outcomes to train on, as `saring labels export` writes them")
     args = parser.parse_args(argv)
     real_path = args.real or corpus.real_titles_path()
     if not real_path.exists():
         print(f"real titles not found at {real_path} (set SARING_SHARED_DATA)", file=sys.stderr)
         return 2
+    resolved = None
+    if args.labels is not None:
+        try:
+            resolved = review_labels.load(args.labels)
+        except (OSError, review_labels.LabelFileError) as error:
+            print(f"cannot read labels: {error}", file=sys.stderr)
+            return 2
+        print(f"labels: {json.dumps({k: v for k, v in resolved.summary.items() if k != 'rule'})}")
     tc = TrainConfig()
     started = time.perf_counter()
-    train, validation = training_sets(tc, real_path)
+    train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")
     fitted = fit(train, validation, tc)
     data_hash = corpus.corpus_hash([*train, *validation])
-    metadata = export(fitted, args.out, data_hash=data_hash, tc=tc, data=data_summary(train, validation))
+    metadata = export(fitted, args.out, data_hash=data_hash, tc=tc, data=data_summary(train, validation),
+                      labels=resolved.summary if resolved else None)
     print(json.dumps({"version": metadata["version"], "thresholds": metadata["thresholds"],
                       "validation": metadata["validation"], "seconds": round(time.perf_counter() - started, 1),
                       "model_bytes": (args.out / "model.onnx").stat().st_size}, indent=2))
