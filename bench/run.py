@@ -13,7 +13,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions"), str(REPO_ROOT / "m
 
 
 def main() -> None:
-    from bench import bench_classifier, bench_gateway, bench_packages, bench_scan
+    from bench import bench_classifier, bench_gateway, bench_packages, bench_scan, bench_shadow
 
     started = time.time()
     report = {
@@ -21,6 +21,7 @@ def main() -> None:
         "classifier": bench_classifier.run(),
         "gateway": bench_gateway.run(),
         "scan": bench_scan.run(),
+        "shadow": bench_shadow.run(),
         "lambda_packages": bench_packages.run(),
     }
     report["seconds"] = round(time.time() - started, 1)

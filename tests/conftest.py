@@ -59,6 +59,8 @@ def dynamodb(aws: None):
 
     client = boto3.client("dynamodb", region_name="ap-southeast-3")
     create_table_from_template(client, "saring-test")
+    # Review outcomes (issue 15): Settings names it "<table>-labels" unless told otherwise.
+    create_table_from_template(client, "saring-test-labels", logical_id="LabelTable")
     return client
 
 

@@ -14,6 +14,7 @@ from saring.ports import (
     Classifier,
     Clock,
     KeyStore,
+    LabelStore,
     Ledger,
     Metrics,
     OrderBook,
@@ -22,9 +23,11 @@ from saring.ports import (
     VerdictFactsReader,
 )
 from saring.service.keys import Authenticator
+from saring.service.labels import LabelService
 from saring.service.ledger import LedgerService
 from saring.service.orders import OrderService, agency_of_target
-from saring.service.verdicts import VerdictService
+from saring.service.shadow import ShadowModel
+from saring.service.verdicts import AuditSampler, VerdictService
 from saring.settings import Settings
 
 
@@ -38,6 +41,7 @@ class Services:
     verdicts: VerdictService
     ledger: LedgerService
     orders: OrderService
+    labels: LabelService
 
 
 class LedgerStrikeRecorder(StrikeRecorder):
@@ -83,6 +87,16 @@ def load_classifier(settings: Settings) -> Classifier:
     from saring.adapters.onnx_classifier import OnnxClassifier
 
     return OnnxClassifier.from_dir(settings.model_dir)
+
+
+def load_shadow(settings: Settings, live: Classifier, metrics: Metrics) -> ShadowModel | None:
+    """The candidate of SARING_SHADOW_MODEL_DIR, loaded once per container as the live one."""
+    if not settings.shadow_model_dir:
+        return None
+    from saring.adapters.onnx_classifier import OnnxClassifier
+
+    candidate = OnnxClassifier.from_dir(settings.shadow_model_dir)
+    return ShadowModel(candidate, live.version, metrics)
 
 
 def ledger_service_for(
@@ -138,6 +152,15 @@ def build_ledger_service(settings: Settings | None = None) -> LedgerService:
     return ledger_service_for(settings, ledger, SystemClock())
 
 
+def build_label_store(settings: Settings | None = None) -> LabelStore:
+    """The review outcomes alone (`saring labels export`): no model, no schema."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.labels import DynamoLabelStore
+
+    settings = settings or Settings.from_env()
+    return DynamoLabelStore(dynamodb_client(), settings.label_table_name, settings.label_retention)
+
+
 def build_order_service(settings: Settings | None = None) -> OrderService:
     """The orders alone (for the scheduled overdue count): no model, no schema."""
     from saring.adapters.dynamodb.client import dynamodb_client
@@ -160,6 +183,8 @@ def build_services(
     ledger: Ledger | None = None,
     order_book: OrderBook | None = None,
     metrics: Metrics | None = None,
+    labels: LabelStore | None = None,
+    shadow: ShadowModel | None = None,
 ) -> Services:
     """Real adapters unless a test hands in its own; nothing is built per request.
 
@@ -172,7 +197,7 @@ def build_services(
     metrics = metrics or default_metrics()
     classifier = classifier or load_classifier(settings)
     policy = StrikePolicy.from_settings(settings)
-    if dynamodb is None and None in (keys, facts_reader, ledger, order_book):
+    if dynamodb is None and None in (keys, facts_reader, ledger, order_book, labels):
         from saring.adapters.dynamodb.client import dynamodb_client
 
         dynamodb = dynamodb_client()
@@ -192,16 +217,30 @@ def build_services(
         from saring.adapters.dynamodb.orders import DynamoDBOrderBook
 
         order_book = DynamoDBOrderBook(dynamodb, settings.table_name, settings)
+    if labels is None:
+        from saring.adapters.dynamodb.labels import DynamoLabelStore
+
+        labels = DynamoLabelStore(dynamodb, settings.label_table_name, settings.label_retention)
     ledger_service = ledger_service_for(settings, ledger, clock, order_book, metrics)
+    verdicts = VerdictService(
+        classifier,
+        facts_reader,
+        clock,
+        listing_limits(settings),
+        metrics,
+        sampler=AuditSampler(lambda: identity_secret(settings), settings.audit_sample_rate),
+        shadow=shadow or load_shadow(settings, classifier, metrics),
+    )
     return Services(
         settings=settings,
         clock=clock,
         classifier=classifier,
         keys=keys,
         authenticator=Authenticator(keys, settings.key_cache_seconds, clock),
-        verdicts=build_verdict_service(settings, classifier, facts_reader, clock, metrics),
+        verdicts=verdicts,
         ledger=ledger_service,
         orders=OrderService(
             order_book, LedgerStrikeRecorder(ledger_service), clock, settings, metrics=metrics
         ),
+        labels=LabelService(labels, verdicts, clock, listing_limits(settings), metrics),
     )

@@ -101,6 +101,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.set_defaults(run=_scan)
 
+    labels = commands.add_parser(
+        "labels", help="review outcomes reported by platforms (training labels)"
+    ).add_subparsers(required=True, metavar="ACTION")
+    export = labels.add_parser(
+        "export",
+        help="write review outcomes as JSON lines for models/train.py --labels",
+        description="Reads the label table (SARING_LABEL_TABLE, default <SARING_TABLE>-labels; "
+        "AWS_ENDPOINT_URL points at a local stack, as for `saring keys`) and writes one JSON "
+        "line per outcome, oldest first. See docs/learning-loop.md.",
+    )
+    export.add_argument("--out", type=Path, required=True, help="the JSON-lines file to write")
+    export.add_argument(
+        "--platform", help="one platform's outcomes (default: every platform in SARING_PLATFORMS)"
+    )
+    export.add_argument(
+        "--since", help="only outcomes recorded at or after this ISO 8601 time (UTC if no offset)"
+    )
+    export.set_defaults(run=_labels_export)
+
     orders = commands.add_parser("orders", help="takedown orders").add_subparsers(
         required=True, metavar="ACTION"
     )
@@ -114,6 +133,30 @@ def _parser() -> argparse.ArgumentParser:
     sweep.set_defaults(run=_orders_sweep)
     _model_commands(commands)
     return parser
+
+
+def _labels_export(args: argparse.Namespace) -> int:
+    import os
+
+    from saring.bootstrap import build_label_store
+    from saring.service.labels import export_platforms, parse_since, write_export
+    from saring.settings import Settings
+
+    settings = Settings.from_env()
+    platforms = export_platforms(args.platform, settings.known_platforms)
+    since = parse_since(args.since)
+    store = build_label_store(settings)
+    outcomes = sorted(
+        (o for platform in platforms for o in store.outcomes(platform, since)),
+        key=lambda o: (o.recorded_at, o.platform, o.id),
+    )
+    # Written beside the target and renamed: a failed export never leaves half a file behind.
+    partial = args.out.with_name(args.out.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        written = write_export(outcomes, out)
+    os.replace(partial, args.out)
+    print(f"saring: {written} labels written to {args.out}", file=sys.stderr)
+    return 0
 
 
 def _orders_sweep(args: argparse.Namespace) -> int:

@@ -191,14 +191,14 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
     local_aws = start_local_aws(host, dynamodb_port, separate_process=True)
     try:
         from saring.adapters.dynamodb.client import dynamodb_client
-        from saring.adapters.dynamodb.tables import create_table_from_template
+        from saring.adapters.dynamodb.tables import create_tables_from_template
         from saring.api.app import create_app
         from saring.bootstrap import build_services
         from saring.settings import Settings
 
         settings = Settings.from_env()
         client = dynamodb_client()
-        create_table_from_template(client, settings.table_name)
+        create_tables_from_template(client, settings)
         services = build_services(settings, dynamodb=client)
         demo = create_demo_keys(services)
         if keys_out is not None:

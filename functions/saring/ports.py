@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from saring.domain.labels import OutcomeReceipt, ReviewOutcome
 from saring.domain.listings import Evidence, Listing
 from saring.domain.principals import Principal
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
@@ -335,6 +336,20 @@ class PartQueue(ABC):
     @abstractmethod
     def send(self, messages: Sequence[tuple[str, str]]) -> None:
         """Sends (id, body) pairs, all of them or raises; ids are unique per call."""
+
+
+class LabelStore(ABC):
+    """Review outcomes, kept per platform for retraining (issue 15)."""
+
+    @abstractmethod
+    def record(self, outcome: ReviewOutcome) -> OutcomeReceipt:
+        """Stores the outcome once per (platform, idempotency key): a retry of the same
+        request returns the first outcome (replayed), another request with that key is a
+        ConflictError (field idempotencyKey)."""
+
+    @abstractmethod
+    def outcomes(self, platform: str, since: datetime | None = None) -> list[ReviewOutcome]:
+        """Every stored outcome of one platform recorded at or after `since`, oldest first."""
 
 
 class Metrics(ABC):

@@ -28,6 +28,19 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _rate(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise BadUserInputError(f"setting {name} must be a number from 0 to 1, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str = "saring"
@@ -55,6 +68,15 @@ class Settings:
     urgent_deadline: timedelta = timedelta(hours=4)
     identity_secret: str | None = field(default=None, repr=False)
     identity_secret_parameter: str | None = None
+    # Learning loop (docs/learning-loop.md): review outcomes and the audit sample.
+    label_table: str | None = None  # None: "<table_name>-labels"
+    label_retention: timedelta = timedelta(days=730)
+    audit_sample_rate: float = 0.01
+    shadow_model_dir: str | None = None
+
+    @property
+    def label_table_name(self) -> str:
+        return self.label_table or f"{self.table_name}-labels"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -80,4 +102,8 @@ class Settings:
             urgent_deadline=timedelta(hours=_int(env, "SARING_URGENT_DEADLINE_HOURS", 4)),
             identity_secret=env.get("SARING_IDENTITY_SECRET") or None,
             identity_secret_parameter=env.get("SARING_IDENTITY_SECRET_PARAMETER") or None,
+            label_table=env.get("SARING_LABEL_TABLE") or None,
+            label_retention=timedelta(days=_int(env, "SARING_LABEL_RETENTION_DAYS", 730)),
+            audit_sample_rate=_rate(env, "SARING_AUDIT_SAMPLE_RATE", cls.audit_sample_rate),
+            shadow_model_dir=env.get("SARING_SHADOW_MODEL_DIR") or None,
         )

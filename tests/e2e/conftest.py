@@ -130,7 +130,7 @@ class ClockedStack:
 @pytest.fixture
 def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
     from saring.adapters.dynamodb.client import dynamodb_client
-    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.adapters.dynamodb.tables import create_tables_from_template
     from saring.bootstrap import build_services
     from saring.local_stack import create_demo_keys, start_local_aws
     from saring.settings import Settings
@@ -147,7 +147,7 @@ def clocked_stack(monkeypatch) -> Iterator[ClockedStack]:
             {"SARING_TABLE": f"saring-story-{uuid4().hex[:8]}", "SARING_IDENTITY_SECRET": "test-identity-secret-0123456789abcdef"}
         )
         client = dynamodb_client()
-        create_table_from_template(client, settings.table_name)
+        create_tables_from_template(client, settings)
         clock = ManualClock()
         services = build_services(settings, dynamodb=client, clock=clock)
         keys = {entry["name"]: entry["key"] for entry in create_demo_keys(services)}

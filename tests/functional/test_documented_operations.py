@@ -20,6 +20,7 @@ STORY = [
     ("platform", "ModelInfo"),
     ("platform", "Verdict"),
     ("platform", "Verdicts"),
+    ("platform", "ReportReviewOutcome"),
     ("platform", "RecordViolation"),
     ("platform", "LinkSellerIdentity"),
     ("platform", "UnlinkSellerIdentity"),

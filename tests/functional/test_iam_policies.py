@@ -88,9 +88,11 @@ def stack(dynamodb, table_name, recorder, monkeypatch) -> Iterator[dict[str, Any
         cache.cache_clear()
     secrets.clear_cache()
 
-    refs = {"Table": table_name, "ScanBucket": SCAN_BUCKET, **queues}
+    label_table = f"{table_name}-labels"  # what Settings names it from SARING_TABLE
+    refs = {"Table": table_name, "LabelTable": label_table, "ScanBucket": SCAN_BUCKET, **queues}
     attributes = {
         "Table.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table_name}",
+        "LabelTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{label_table}",
         "Table.StreamArn": stream_arn,
         "ScanBucket.Arn": f"arn:aws:s3:::{SCAN_BUCKET}",
     }

@@ -212,6 +212,15 @@ MATRIX = [
         (DATA, DATA, F, F, HTTP_401, HTTP_401),
     ),
     (
+        "reportReviewOutcome",
+        lambda w: (
+            f"""mutation($k: String!) {{ reportReviewOutcome(input: {{listing: {LISTING}, outcome: VIOLATION,
+        idempotencyKey: $k}}) {{ id }} }}""",
+            {"k": fresh("k")},
+        ),
+        (DATA, DATA, F, F, HTTP_401, HTTP_401),
+    ),
+    (
         "identitySignals",
         lambda w: ("{ identitySignals { edges { node { fingerprint } } } }", None),
         (F, F, DATA, DATA, HTTP_401, HTTP_401),

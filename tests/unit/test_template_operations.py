@@ -27,9 +27,10 @@ def alarms_on(namespace: str, metric: str, dimension_value: dict) -> list[str]:
     return [
         name
         for name, alarm in ALARMS.items()
-        if alarm["Properties"]["Namespace"] == namespace
-        and alarm["Properties"]["MetricName"] == metric
-        and dimension_value in [d["Value"] for d in alarm["Properties"]["Dimensions"]]
+        # .get: a metric-math alarm (DriftAlarm) names its metrics inside `Metrics` instead.
+        if alarm["Properties"].get("Namespace") == namespace
+        and alarm["Properties"].get("MetricName") == metric
+        and dimension_value in [d["Value"] for d in alarm["Properties"].get("Dimensions", [])]
     ]
 
 

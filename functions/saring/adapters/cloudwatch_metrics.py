@@ -6,7 +6,10 @@ handler needs no flushing decorator and a crash loses nothing already counted.
 
 Metric names, all in the namespace POWERTOOLS_METRICS_NAMESPACE (template: Saring):
 `Verdicts` (platform, decision), `StrikesRecorded` (platform, source), `TargetsOverdue`
-(platform), `ScanLines` and `ScanBadLines` (platform).
+(platform), `ScanLines` and `ScanBadLines` (platform); for the learning loop
+(docs/learning-loop.md) `FlaggedVerdicts` and `JudgedVerdicts` (platform, and none: all platforms),
+`ReviewOutcomes` (platform, outcome, source), `ShadowVerdicts` and `ShadowErrors` (platform),
+`ShadowDisagreements` (platform, live, shadow).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from saring.api.cost import OneVerdictsField, QueryCostLimiter
 from saring.api.errors import ErrorCodes, coded
+from saring.api.labels import LabelMutations
 from saring.api.ledger import LedgerMutations, LedgerQueries
 from saring.api.orders import OrderMutations, OrderQueries
 from saring.api.verdicts import VerdictQueries
@@ -31,7 +32,7 @@ class Query(VerdictQueries, LedgerQueries, OrderQueries):
 
 
 @strawberry.type
-class Mutation(LedgerMutations, OrderMutations):
+class Mutation(LedgerMutations, OrderMutations, LabelMutations):
     pass
 
 

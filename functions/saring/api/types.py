@@ -95,3 +95,8 @@ class ModelInfo:
     version: str
     review_threshold: float
     takedown_threshold: float
+    shadow_version: str | None = strawberry.field(
+        default=None,
+        description="The candidate model scored in shadow (SARING_SHADOW_MODEL_DIR), if any: "
+        "its answers are compared and counted, never returned.",
+    )

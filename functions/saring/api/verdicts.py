@@ -19,6 +19,11 @@ class Verdict:
     reasons: list[Reason]
     model_version: str
     seller: Seller
+    audit_sample: bool = strawberry.field(
+        description="An ALLOW verdict picked for review anyway (SARING_AUDIT_SAMPLE_RATE of "
+        "them, the same listing always alike): route it to review as a REVIEW verdict and "
+        "report the outcome with reportReviewOutcome. The decision is unchanged."
+    )
 
     @classmethod
     def from_domain(cls, result: VerdictResult) -> Self:
@@ -30,6 +35,7 @@ class Verdict:
                      for r in result.reasons],
             model_version=result.model_version,
             seller=Seller.from_domain(result.seller),
+            audit_sample=result.audit_sample,
         )
 
 
@@ -63,6 +69,7 @@ class VerdictQueries:
             version=classifier.version,
             review_threshold=classifier.thresholds.review,
             takedown_threshold=classifier.thresholds.takedown,
+            shadow_version=info.context.services.verdicts.shadow_version,
         )
 
     @strawberry.field(description="The principal the API key belongs to.")

@@ -45,12 +45,21 @@ def table_properties(template: Path | None = None, logical_id: str = "Table") ->
 
 
 def create_table_from_template(
-    client: Any, table_name: str, template: Path | None = None
+    client: Any, table_name: str, template: Path | None = None, logical_id: str = "Table"
 ) -> dict[str, Any]:
-    properties = table_properties(template)
+    properties = table_properties(template, logical_id)
     request = {key: properties[key] for key in _CREATE_TABLE_KEYS if key in properties}
     if "StreamSpecification" in request:
         request["StreamSpecification"] = {"StreamEnabled": True, **request["StreamSpecification"]}
     client.create_table(TableName=table_name, **request)
     client.get_waiter("table_exists").wait(TableName=table_name)
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
     return client.describe_table(TableName=table_name)["Table"]
+
+
+def create_tables_from_template(client: Any, settings: Any) -> None:
+    """Every table the service uses, named as `settings` names them (the local stack, tests)."""
+    create_table_from_template(client, settings.table_name)
+    create_table_from_template(client, settings.label_table_name, logical_id="LabelTable")
