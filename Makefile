@@ -8,7 +8,7 @@ PORT ?= 8000
 DYNAMODB_PORT ?= 8001
 
 .PHONY: run test bench lint schema schema-check requirements requirements-check train evaluate \
-	model-layer loadtest clean
+	model-layer loadtest loop-demo clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ requirements-check:
 # LABELS=FILE adds review outcomes (`saring labels export`) to training; OUT=DIR writes elsewhere.
 train: $(INSTALLED)
 	$(PY) models/train.py $(if $(LABELS),--labels $(LABELS)) $(if $(OUT),--out $(OUT))
+
+# The learning loop end to end on the local stack (docs/learning-loop.md): replay, review, export,
+# retrain, gate, promote within .local/loop, replay. Ports 8200/8201 unless LOOP_DEMO_PORT says.
+loop-demo: $(INSTALLED)
+	$(PY) models/loop/demo.py
 
 evaluate: $(INSTALLED)
 	$(PY) models/evaluate.py
