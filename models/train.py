@@ -62,6 +62,9 @@ class TrainConfig:
     # Review outcomes (--labels): real listings judged by a person, so they count as much as the
     # hand-written ones.
     labels_weight: float = 3.0
+    # With review outcomes in training: how many times the units of whole-listing violations are
+    # picked again by a model fitted with the previous picks (see training_rows).
+    label_repicks: int = 1
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
@@ -127,9 +130,12 @@ def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[
     return list(dict.fromkeys(units))
 
 
-def best_units(model: LinearModel, samples: Sequence[corpus.Sample]) -> list[tuple[int, ...]]:
+def best_units(model: LinearModel, samples: Sequence[corpus.Sample], *,
+               parsimonious: bool = False) -> list[tuple[int, ...]]:
     """For listings known only to be violations, the unit ``model`` scores highest: multiple-
-    instance learning, where the pooled ``max`` picks which part of the listing says it."""
+    instance learning, where the pooled ``max`` picks which part of the listing says it. With
+    ``parsimonious``, the title alone wherever ``model`` already reads it as a violation: a
+    segment beside such a title would be blamed for nothing but being there."""
     blocks, owner = listing_blocks(samples, model.cfg)
     scores = model.block_scores(blocks)
     out = []
@@ -141,7 +147,8 @@ def best_units(model: LinearModel, samples: Sequence[corpus.Sample]) -> list[tup
         segment = scores[start + 1 : end]
         candidates = [((), 0.0)] + [((i + 1,), segment[i]) for i in range(len(segment))]
         candidates += [((i + 1, i + 2), segment[i] + segment[i + 1]) for i in range(len(segment) - 1)]
-        out.append(max(candidates, key=lambda c: c[1])[0])
+        title_suffices = parsimonious and model.bias + scores[start] >= 0
+        out.append(() if title_suffices else max(candidates, key=lambda c: c[1])[0])
         start = end
     return out
 
@@ -215,15 +222,16 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
 
 
 def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample], model: LinearModel,
-                                  tc: TrainConfig) -> Units:
+                                  tc: TrainConfig, *, parsimonious: bool = False) -> Units:
     """``units`` plus, for each listing known only as a violation, the unit ``model`` scores
-    highest, labelled 1."""
+    highest, labelled 1 (``best_units``)."""
     from scipy import sparse
 
     wanted = [i for i, s in enumerate(samples) if s.signals is None and s.label == 1]
     if not wanted:
         return units
-    chosen = dict(zip(wanted, best_units(model, [samples[i] for i in wanted]), strict=True))
+    chosen = dict(zip(wanted, best_units(model, [samples[i] for i in wanted], parsimonious=parsimonious),
+                      strict=True))
     extra = build_units(samples, tc, model.cfg, chosen=chosen)
     return Units(sparse.vstack([units.matrix, extra.matrix], format="csr"),
                  np.concatenate([units.labels, extra.labels]), np.concatenate([units.weights, extra.weights]),
@@ -407,7 +415,17 @@ def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sa
     gate = build_gate(corpus.gate_titles(train, tc.seed + 3), cfg)
     val = validation_data(validation, cfg)
     if any(s.signals is None and s.label == 1 for s in train):
-        units = with_whole_listing_violations(units, train, fit_units(units, gate, val, tc, cfg, log=log).model, tc)
+        extended = with_whole_listing_violations(units, train, fit_units(units, gate, val, tc, cfg, log=log).model, tc)
+        # The first fit never saw the words review outcomes may teach (a new code word), so the
+        # unit it picks in such a listing can be any line (a size chart, "warna sedikit berbeda"),
+        # which the next fit then learns as a tell. Refitting with those picks learns the word
+        # from listings that put it in the title; the next pick (multiple-instance learning by
+        # alternation) takes the title alone where it now says enough, and finds the word in the
+        # description of the others.
+        for _ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
+            model = fit_units(extended, gate, val, tc, cfg, log=log).model
+            extended = with_whole_listing_violations(units, train, model, tc, parsimonious=True)
+        units = extended
     return units, gate, val
 
 
