@@ -28,6 +28,13 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise BadUserInputError(f"setting {name} must be at least 1, got {value}")
+    return value
+
+
 def _rate(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -103,7 +110,7 @@ class Settings:
             identity_secret=env.get("SARING_IDENTITY_SECRET") or None,
             identity_secret_parameter=env.get("SARING_IDENTITY_SECRET_PARAMETER") or None,
             label_table=env.get("SARING_LABEL_TABLE") or None,
-            label_retention=timedelta(days=_int(env, "SARING_LABEL_RETENTION_DAYS", 730)),
+            label_retention=timedelta(days=_positive(env, "SARING_LABEL_RETENTION_DAYS", 730)),
             audit_sample_rate=_rate(env, "SARING_AUDIT_SAMPLE_RATE", cls.audit_sample_rate),
             shadow_model_dir=env.get("SARING_SHADOW_MODEL_DIR") or None,
         )

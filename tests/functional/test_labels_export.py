@@ -149,3 +149,13 @@ def test_an_outcome_expires_after_the_retention(services, dynamodb, clock):
     retention = services.settings.label_retention
     assert int(item["expires_at"]["N"]) == int((clock.now() + retention).timestamp())
     assert retention == timedelta(days=730)
+
+
+@pytest.mark.parametrize("raw", ["0", "-3", "forever"])
+def test_a_bad_retention_setting_is_refused(raw):
+    from saring.domain.errors import BadUserInputError
+    from saring.settings import Settings
+
+    with pytest.raises(BadUserInputError, match="SARING_LABEL_RETENTION_DAYS"):
+        Settings.from_env({"SARING_LABEL_RETENTION_DAYS": raw})
+    assert Settings.from_env({"SARING_LABEL_RETENTION_DAYS": "30"}).label_retention == timedelta(days=30)

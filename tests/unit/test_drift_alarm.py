@@ -108,3 +108,12 @@ def test_the_expression_fires_only_past_the_factor():
     assert fires(250, 10_000, *week)  # 2.5 %
     assert fires(40, 10_000, *week)  # 0.4 %
     assert not fires(25, 500, *week)  # 5 %, but too few verdicts to judge
+
+
+def test_a_catalog_scan_batch_is_not_counted_as_drift(clock):
+    metrics = RecordingMetrics()
+    service = VerdictService(KeywordClassifier(), FixedFacts(), clock, ListingLimits(), metrics)
+    shopee = Principal(Role.PLATFORM, "platform:shopee", platform="shopee")
+    service.batch_verdicts(shopee, [Listing(f"L-{n}", "s-1", "thrift bal") for n in range(10)])
+    assert metrics.of("Verdicts", platform="shopee", decision="TAKEDOWN") == 10
+    assert metrics.of(FLAGGED_METRIC) == metrics.of(JUDGED_METRIC) == 0

@@ -80,6 +80,10 @@ class VerdictService:
     def verdicts(self, principal: Principal, listings: Sequence[Listing]) -> list[VerdictResult]:
         batch = self.batch_verdicts(principal, listings)
         version = batch.model_version
+        # Drift counts the API's verdicts alone: one catalog scan (batch_verdicts, directly)
+        # could outweigh a day of live traffic and move the share by itself.
+        flagged = len(listings) - batch.decisions.count(Decision.ALLOW)
+        count_flagged_share(self._metrics, principal.require_platform(), flagged, len(listings))
         samples = batch.audit_samples or [False] * len(listings)
         return [
             # Positional, in field order: a frozen dataclass takes keywords at twice the cost.
@@ -142,7 +146,6 @@ class VerdictService:
                 decisions.count(decision),
                 {"platform": platform, "decision": decision.value},
             )
-        count_flagged_share(self._metrics, platform, len(decisions) - decisions.count(allow), len(decisions))
         if self._shadow is not None:
             self._shadow.compare(platform, listings, models, [f.seller.standing for f in facts])
         samples: list[bool] = []
