@@ -11,7 +11,7 @@ KEYS_OUT ?= .local/demo-keys.json
 GRAPHIQL_ASSETS := functions/saring/api/graphiql/assets/.complete
 
 .PHONY: run test bench lint schema schema-check requirements requirements-check train evaluate \
-	model-layer shadow-layer loadtest clean graphiql-assets
+	model-layer shadow-layer loadtest loop-demo clean graphiql-assets
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,14 @@ requirements-check:
 	$(REQUIREMENTS) | diff -u functions/requirements.txt - \
 		|| (echo "functions/requirements.txt is stale: run 'make requirements'" >&2; exit 1)
 
+# LABELS=FILE adds review outcomes (`saring labels export`) to training; OUT=DIR writes elsewhere.
 train: $(INSTALLED)
-	$(PY) models/train.py
+	$(PY) models/train.py $(if $(LABELS),--labels $(LABELS)) $(if $(OUT),--out $(OUT))
+
+# The learning loop end to end on the local stack (docs/learning-loop.md): replay, review, export,
+# retrain, gate, promote within .local/loop, replay. Ports 8200/8201 unless LOOP_DEMO_PORT says.
+loop-demo: $(INSTALLED)
+	$(PY) models/loop/demo.py
 
 evaluate: $(INSTALLED)
 	$(PY) models/evaluate.py

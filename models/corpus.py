@@ -1020,17 +1020,22 @@ def real_titles(split: str, path: Path | None = None) -> list[Sample]:
 HANDWRITTEN_PATH = Path(__file__).resolve().parent / "handwritten" / "listings.jsonl"
 
 
-def read_labelled(path: Path = HANDWRITTEN_PATH, *, source: str = "handwritten", weight: float = 1.0) -> list[Sample]:
-    """Listings labelled as a whole (``{"id", "title", "description", "label", "family"?}`` per
-    line): which of their segments holds the violation is not known."""
+def labelled_samples(rows: Iterable[dict], *, source: str, weight: float = 1.0) -> list[Sample]:
+    """Listings labelled as a whole (``{"id", "title", "description", "label", "family"?}``):
+    which of their segments holds the violation is not known (hand-written listings, review
+    outcomes)."""
     out = []
-    with open(path, encoding="utf-8") as handle:
-        for row in map(json.loads, filter(str.strip, handle)):
-            family = row.get("family")
-            out.append(Sample(str(row["id"]), str(row.get("title") or ""), str(row.get("description") or ""),
-                              int(row["label"]), family or source, (family,) if family else (), source, None,
-                              weight))
+    for row in rows:
+        family = row.get("family")
+        out.append(Sample(str(row["id"]), str(row.get("title") or ""), str(row.get("description") or ""),
+                          int(row["label"]), family or source, (family,) if family else (), source, None, weight))
     return out
+
+
+def read_labelled(path: Path = HANDWRITTEN_PATH, *, source: str = "handwritten", weight: float = 1.0) -> list[Sample]:
+    """``labelled_samples`` of a JSON-lines file."""
+    with open(path, encoding="utf-8") as handle:
+        return labelled_samples(map(json.loads, filter(str.strip, handle)), source=source, weight=weight)
 
 
 def corpus_hash(samples: Iterable[Sample]) -> str:

@@ -22,6 +22,27 @@ def _held_out_limit(lofo: dict) -> list[str]:
     ]
 
 
+def _review_labels(training: dict) -> list[str]:
+    """Which platform review outcomes (`train.py --labels`, see docs/learning-loop.md) trained it."""
+    labels = training.get("labels")
+    if not labels:
+        from labels import RULE
+
+        return ["- **Platform review outcomes: none.** No review outcome or audit sample trained this model;",
+                "  `models/train.py --labels FILE` adds those that `saring labels export` writes, resolved",
+                f"  by this rule: {RULE}."]
+    sources = ", ".join(f"{n} {source}" for source, n in labels.get("by_source", {}).items())
+    return [
+        f"- **Platform review outcomes** (`--labels`, file sha256 `{str(labels.get('file_sha256', ''))[:16]}…`): "
+        f"{labels['read']} read from {', '.join(labels['platforms'])}, recorded "
+        f"{labels['oldest_recorded_at']} to {labels['newest_recorded_at']} (the training horizon); "
+        f"{labels['used']} trained ({labels['positives']} violations, {labels['negatives']} not; {sources}), "
+        f"each weighted {training['config'].get('labels_weight')} (a synthetic listing: 1).",
+        f"  Resolution rule: {labels['rule']}. Here {labels['superseded']} outcomes were superseded, "
+        f"{labels['conflicting_texts']} texts had conflicting labels and {labels['dropped_ties']} were dropped as ties.",
+    ]
+
+
 def write(model_dir: Path, summary: dict) -> None:
     meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
     ev = summary["evaluation_set"]
@@ -87,9 +108,9 @@ def write(model_dir: Path, summary: dict) -> None:
             f"(nearly all are new goods), {data['validation_real']} validation-split titles.",
             f"  - Synthetic: {data['synthetic_train']} training listings ({data['synthetic_train_positives']} "
             f"positives), {data['synthetic_validation']} validation listings.",
-            "  - Platform review outcomes: none yet (the learning loop adds them with `--labels`).",
         ]
     lines += [
+        *_review_labels(meta["training"]),
         f"- Training data hash: `{meta['training']['data_sha256'][:16]}…`",
         "",
         "## Evaluation set",

@@ -2,6 +2,8 @@
 
     .venv/bin/python models/train.py            # full training (~3 minutes on 2 cores)
     .venv/bin/python models/train.py --out DIR  # write the artifact elsewhere
+    .venv/bin/python models/train.py --labels FILE --out DIR  # add review outcomes
+                                                # (`saring labels export`) to training
 
 Deterministic: seeded corpus, seeded solver, single-threaded BLAS; the same inputs give the
 same model.onnx byte for byte, hence the same version.
@@ -33,6 +35,7 @@ for _path in (str(HERE), str(REPO_ROOT / "functions")):
         sys.path.insert(0, _path)
 
 import corpus  # noqa: E402
+import labels as review_labels  # noqa: E402
 from listing_model import FeatureConfig, LinearModel, block_matrix, build_onnx, gate_matrix  # noqa: E402
 from saring.classifier.features import ModelInput, encode_blocks, model_input  # noqa: E402
 
@@ -56,6 +59,12 @@ class TrainConfig:
     seed: int = SEED
     negative_units: int = 2  # units drawn at random per listing, besides its title alone and its signals
     handwritten_weight: float = 3.0  # models/handwritten: realistic, so it counts for more
+    # Review outcomes (--labels): real listings judged by a person, so they count as much as the
+    # hand-written ones.
+    labels_weight: float = 3.0
+    # With review outcomes in training: how many times the units of whole-listing violations are
+    # picked again by a model fitted with the previous picks (see training_rows).
+    label_repicks: int = 1
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
@@ -71,10 +80,13 @@ def sample_inputs(samples: Sequence[corpus.Sample]) -> list[ModelInput]:
     return [model_input(s.title, s.description) for s in samples]
 
 
-def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: bool = True):
+def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: bool = True,
+                  labels: review_labels.Resolved | None = None):
     """(train, validation) samples. Real titles of each split are carriers for that split's
     synthetic listings and, with a description drawn like any other, its real negatives; titles
-    a person read as possible violations (``models/real_audit.jsonl``) are left out."""
+    a person read as possible violations (``models/real_audit.jsonl``) are left out. Review
+    outcomes (``labels``, resolved) train as whole-listing labels, never validate: thresholds
+    stay chosen on the same data as without them."""
     real_train = corpus.real_titles("train", real_path) if with_real else []
     real_validation = corpus.real_titles("validation", real_path) if with_real else []
     train = corpus.generate(tc.n_synthetic_train, tc.seed, real=corpus.carriers(real_train))
@@ -83,6 +95,8 @@ def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: 
     train += corpus.decorate_real([s for s in real_train if s.weight > 0], tc.seed + 2)
     if tc.handwritten_weight and corpus.HANDWRITTEN_PATH.exists():
         train += corpus.read_labelled(weight=tc.handwritten_weight)
+    if labels is not None:
+        train += review_labels.samples(labels.outcomes, tc.labels_weight)
     validation += [s for s in real_validation if s.weight > 0]
     return train, validation
 
@@ -116,9 +130,12 @@ def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[
     return list(dict.fromkeys(units))
 
 
-def best_units(model: LinearModel, samples: Sequence[corpus.Sample]) -> list[tuple[int, ...]]:
+def best_units(model: LinearModel, samples: Sequence[corpus.Sample], *,
+               parsimonious: bool = False) -> list[tuple[int, ...]]:
     """For listings known only to be violations, the unit ``model`` scores highest: multiple-
-    instance learning, where the pooled ``max`` picks which part of the listing says it."""
+    instance learning, where the pooled ``max`` picks which part of the listing says it. With
+    ``parsimonious``, the title alone wherever ``model`` already reads it as a violation: a
+    segment beside such a title would be blamed for nothing but being there."""
     blocks, owner = listing_blocks(samples, model.cfg)
     scores = model.block_scores(blocks)
     out = []
@@ -130,7 +147,8 @@ def best_units(model: LinearModel, samples: Sequence[corpus.Sample]) -> list[tup
         segment = scores[start + 1 : end]
         candidates = [((), 0.0)] + [((i + 1,), segment[i]) for i in range(len(segment))]
         candidates += [((i + 1, i + 2), segment[i] + segment[i + 1]) for i in range(len(segment) - 1)]
-        out.append(max(candidates, key=lambda c: c[1])[0])
+        title_suffices = parsimonious and model.bias + scores[start] >= 0
+        out.append(() if title_suffices else max(candidates, key=lambda c: c[1])[0])
         start = end
     return out
 
@@ -204,15 +222,16 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
 
 
 def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample], model: LinearModel,
-                                  tc: TrainConfig) -> Units:
+                                  tc: TrainConfig, *, parsimonious: bool = False) -> Units:
     """``units`` plus, for each listing known only as a violation, the unit ``model`` scores
-    highest, labelled 1."""
+    highest, labelled 1 (``best_units``)."""
     from scipy import sparse
 
     wanted = [i for i, s in enumerate(samples) if s.signals is None and s.label == 1]
     if not wanted:
         return units
-    chosen = dict(zip(wanted, best_units(model, [samples[i] for i in wanted]), strict=True))
+    chosen = dict(zip(wanted, best_units(model, [samples[i] for i in wanted], parsimonious=parsimonious),
+                      strict=True))
     extra = build_units(samples, tc, model.cfg, chosen=chosen)
     return Units(sparse.vstack([units.matrix, extra.matrix], format="csr"),
                  np.concatenate([units.labels, extra.labels]), np.concatenate([units.weights, extra.weights]),
@@ -396,7 +415,17 @@ def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sa
     gate = build_gate(corpus.gate_titles(train, tc.seed + 3), cfg)
     val = validation_data(validation, cfg)
     if any(s.signals is None and s.label == 1 for s in train):
-        units = with_whole_listing_violations(units, train, fit_units(units, gate, val, tc, cfg, log=log).model, tc)
+        extended = with_whole_listing_violations(units, train, fit_units(units, gate, val, tc, cfg, log=log).model, tc)
+        # The first fit never saw the words review outcomes may teach (a new code word), so the
+        # unit it picks in such a listing can be any line (a size chart, "warna sedikit berbeda"),
+        # which the next fit then learns as a tell. Refitting with those picks learns the word
+        # from listings that put it in the title; the next pick (multiple-instance learning by
+        # alternation) takes the title alone where it now says enough, and finds the word in the
+        # description of the others.
+        for _ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
+            model = fit_units(extended, gate, val, tc, cfg, log=log).model
+            extended = with_whole_listing_violations(units, train, model, tc, parsimonious=True)
+        units = extended
     return units, gate, val
 
 
@@ -433,11 +462,15 @@ def data_summary(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sam
         "synthetic_train": sum(s.source == "synthetic" for s in train),
         "synthetic_train_positives": sum(s.source == "synthetic" and s.label == 1 for s in train),
         "synthetic_validation": sum(s.source == "synthetic" for s in validation),
+        "review_labels_train": sum(s.source == "review" for s in train),
     }
 
 
 def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, data: dict | None = None,
-           extra: dict | None = None) -> dict:
+           labels: dict | None = None, extra: dict | None = None) -> dict:
+    """Writes model.onnx and metadata.json; ``labels`` is the summary of the review outcomes that
+    trained the model (``labels.resolve``; None: none), whose newest ``recordedAt`` is the model's
+    training horizon."""
     from saring.classifier import features as feat
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -475,6 +508,7 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
         "training": {
             "data_sha256": data_hash,
             "data": data or {},
+            "labels": labels,
             "seed": tc.seed,
             "config": tc.__dict__,
             "seconds": round(fitted.seconds, 1),
@@ -491,18 +525,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ARTIFACT_DIR)
     parser.add_argument("--real", type=Path, default=None, help="real titles JSONL (default: ../shared/data)")
+    parser.add_argument("--labels", type=Path, default=None,
+                        help="review outcomes to train on, as `saring labels export` writes them")
     args = parser.parse_args(argv)
     real_path = args.real or corpus.real_titles_path()
     if not real_path.exists():
         print(f"real titles not found at {real_path} (set SARING_SHARED_DATA)", file=sys.stderr)
         return 2
+    resolved = None
+    if args.labels is not None:
+        try:
+            resolved = review_labels.load(args.labels)
+        except (OSError, review_labels.LabelFileError) as error:
+            print(f"cannot read labels: {error}", file=sys.stderr)
+            return 2
+        print(f"labels: {json.dumps({k: v for k, v in resolved.summary.items() if k != 'rule'})}")
     tc = TrainConfig()
     started = time.perf_counter()
-    train, validation = training_sets(tc, real_path)
+    train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")
     fitted = fit(train, validation, tc)
     data_hash = corpus.corpus_hash([*train, *validation])
-    metadata = export(fitted, args.out, data_hash=data_hash, tc=tc, data=data_summary(train, validation))
+    metadata = export(fitted, args.out, data_hash=data_hash, tc=tc, data=data_summary(train, validation),
+                      labels=resolved.summary if resolved else None)
     print(json.dumps({"version": metadata["version"], "thresholds": metadata["thresholds"],
                       "validation": metadata["validation"], "seconds": round(time.perf_counter() - started, 1),
                       "model_bytes": (args.out / "model.onnx").stat().st_size}, indent=2))

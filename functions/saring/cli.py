@@ -220,6 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     transparency.add_argument("--out", required=True, type=Path, help="the directory to write into")
     transparency.set_defaults(run=_report_transparency)
+    _model_commands(commands)
     return parser
 
 
@@ -412,6 +413,63 @@ def _classify(args: argparse.Namespace) -> int:
             source.close()
         if args.output:
             target.close()
+
+
+def _model_commands(commands: argparse._SubParsersAction) -> None:
+    model = commands.add_parser("model", help="model lifecycle").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    gate = model.add_parser(
+        "gate",
+        help="decide whether a candidate model may replace the baseline; prints a JSON report",
+        description="Exits 0 only when the candidate, against the baseline, loses at most 0.01 "
+        "flagged-F1 on the frozen evaluation set, fails no more behavioural tests, flags no more "
+        "held-out real titles, and does better on the --labels outcomes newer than its training "
+        "horizon (models/gate.py; needs a source checkout with the training extras). Exits 1 "
+        "naming the failed gates.",
+    )
+    gate.add_argument("candidate", type=Path, metavar="CANDIDATE_DIR")
+    gate.add_argument(
+        "--baseline", type=Path, help="model directory (default: the shipped models/listing-classifier)"
+    )
+    gate.add_argument(
+        "--labels",
+        type=Path,
+        help="review outcomes as `saring labels export` writes them; those newer than the "
+        "candidate's training horizon decide whether it does better",
+    )
+    gate.set_defaults(run=_model_gate)
+
+
+def _model_gate(args: argparse.Namespace) -> int:
+    import importlib
+
+    models_dir = Path(__file__).resolve().parents[2] / "models"
+    if not (models_dir / "gate.py").is_file():
+        print(f"saring: the model gate runs from a source checkout ({models_dir} not found)", file=sys.stderr)
+        return 2
+    if str(models_dir) not in sys.path:
+        sys.path.insert(0, str(models_dir))
+    gate = importlib.import_module("gate")
+    labels = importlib.import_module("labels")
+    baseline = args.baseline or gate.SHIPPED_DIR
+    for directory in (args.candidate, baseline):
+        if not ((directory / "model.onnx").is_file() and (directory / "metadata.json").is_file()):
+            print(f"saring: no model.onnx + metadata.json in {directory}", file=sys.stderr)
+            return 2
+    if args.labels is not None and not args.labels.is_file():
+        print(f"saring: no such file: {args.labels}", file=sys.stderr)
+        return 2
+    try:
+        report = gate.gate(args.candidate, baseline, args.labels, log=lambda m: print(m, file=sys.stderr))
+    except labels.LabelFileError as error:
+        print(f"saring: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2))
+    if not report["passed"]:
+        print(f"saring: gates failed: {', '.join(report['failed'])}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+"""Review outcomes in training (`models/train.py --labels`): a seconds-long run with the real
+training code learns a code word that only the labels teach, records the labels (count, rule,
+horizon) in metadata.json, and the resolution rule (latest outcome per listing, majority per
+text, ties dropped) holds."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("onnx")
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+sys.path.insert(0, str(MODELS))
+import corpus  # noqa: E402
+import labels as review_labels  # noqa: E402
+import train as training  # noqa: E402
+from listing_model import FeatureConfig  # noqa: E402
+from saring.adapters.onnx_classifier import OnnxClassifier  # noqa: E402
+from saring.domain.listings import Listing  # noqa: E402
+
+# A code word no generator or fixture holds: only the labels can teach it.
+CODE = ["zembrot", "Zembrot", "ZEMBROT", "zembr0t", "zembrott"]
+ITEMS = ["jaket", "kemeja", "hoodie", "celana jeans", "sweater", "tas selempang", "sepatu kets", "dress",
+         "kaos", "rok", "jaket denim", "cardigan", "blazer", "celana cargo", "sandal", "ransel"]
+HELD_OUT_ITEMS = ["parka", "kemeja flanel", "tote bag", "boots", "crewneck", "jaket bomber"]
+LINES = ["Ready kak, langsung order", "Kirim dari Surabaya setiap hari", "Bisa COD", "Wajib video unboxing",
+         "Ukuran L, lebar dada 52 cm", "Follow toko kami ya kak"]
+
+
+def _row(rng: random.Random, i: int, label: int, item: str, minute: int, **extra) -> dict:
+    code = rng.choice(CODE)
+    title = f"{item} {code} pria" if label else f"{item} {rng.choice(['pria', 'wanita', 'premium', 'polos'])}"
+    description = "\n".join(rng.sample(LINES, 3))
+    row = {"listingId": f"l-{i}", "sellerId": f"s-{i % 7}", "title": title, "description": description,
+           "priceIdr": 50000, "category": None, "url": None, "label": label, "platform": "shopee",
+           "recordedAt": f"2026-11-{1 + minute // 1440:02d}T{(minute // 60) % 24:02d}:{minute % 60:02d}:00Z",
+           "modelVersion": "listing-classifier-x", "source": "REVIEW" if i % 3 else "AUDIT_SAMPLE"}
+    row.update(extra)
+    return row
+
+
+def _export(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def export_file(tmp_path_factory) -> Path:
+    rng = random.Random(7)
+    rows = [_row(rng, i, i % 2, rng.choice(ITEMS), minute=i) for i in range(160)]
+    return _export(tmp_path_factory.mktemp("labels") / "labels.jsonl", rows)
+
+
+def _tiny(out: Path, resolved=None) -> OnnxClassifier:
+    tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800)
+    train, validation = training.training_sets(tc, with_real=False, labels=resolved)
+    fitted = training.fit(train, validation, tc, FeatureConfig(), log=lambda *_: None)
+    training.export(fitted, out, data_hash=corpus.corpus_hash(train), tc=tc, data=training.data_summary(train, validation),
+                    labels=resolved.summary if resolved else None)
+    return OnnxClassifier(out)
+
+
+def test_labels_teach_a_code_word_only_they_hold(export_file, tmp_path) -> None:
+    resolved = review_labels.load(export_file)
+    with_labels = _tiny(tmp_path / "with", resolved)
+    without = _tiny(tmp_path / "without")
+    unseen = [Listing(str(i), "s", f"{item} {code} wanita", "Ready kak\nBisa COD")
+              for i, (item, code) in enumerate((i, c) for i in HELD_OUT_ITEMS for c in ("zembrot", "ZEMBR0T"))]
+    clean = [Listing(f"c{i}", "s", f"{item} wanita", "Ready kak\nBisa COD") for i, item in enumerate(HELD_OUT_ITEMS)]
+    learned, before = np.array(with_labels.score(unseen)), np.array(without.score(unseen))
+    # Listings with the word in items the labels never named: flagged once labels train, not before.
+    assert np.mean(learned >= with_labels.thresholds.review) >= 0.8, learned
+    assert np.mean(before >= without.thresholds.review) <= 0.2, before
+    # The same titles without the word stay low: the labels taught the word, not "clothing".
+    assert np.all(np.array(with_labels.score(clean)) < with_labels.thresholds.review)
+
+    meta = json.loads((tmp_path / "with" / "metadata.json").read_text())
+    recorded = meta["training"]["labels"]
+    # identical texts count once (the rule), so a few of the 160 merge
+    assert recorded["read"] == 160 and 150 <= recorded["used"] == recorded["positives"] + recorded["negatives"]
+    assert recorded["newest_recorded_at"] == "2026-11-01T02:39:00Z"
+    assert recorded["rule"] == review_labels.RULE
+    assert meta["training"]["data"]["review_labels_train"] == recorded["used"]
+    assert meta["training"]["config"]["labels_weight"] == training.TrainConfig().labels_weight
+    assert json.loads((tmp_path / "without" / "metadata.json").read_text())["training"]["labels"] is None
+    assert review_labels.horizon_of(meta).isoformat() == "2026-11-01T02:39:00+00:00"
+
+
+def test_latest_outcome_per_listing_wins_and_ties_between_texts_drop(tmp_path) -> None:
+    rng = random.Random(1)
+    a = _row(rng, 1, 1, "jaket", minute=10)
+    rows = [
+        a,
+        {**a, "label": 0, "recordedAt": "2026-11-01T00:20:00Z"},  # the same listing later: NO_VIOLATION wins
+        {**a, "label": 1, "recordedAt": "2026-11-01T00:05:00Z"},  # older than both
+        # the same text on three listings of two platforms: majority (2 of 3) is a violation
+        {**a, "listingId": "t-1", "title": "kemeja zembrot", "description": "", "label": 1},
+        {**a, "listingId": "t-1", "platform": "tokopedia", "title": "kemeja zembrot", "description": "", "label": 1},
+        {**a, "listingId": "t-2", "title": "KEMEJA  zembrot", "description": "", "label": 0},
+        # a tie between two listings with the same text: dropped
+        {**a, "listingId": "u-1", "title": "rok zembrot", "description": "", "label": 1},
+        {**a, "listingId": "u-2", "title": "rok zembrot", "description": "", "label": 0,
+         "recordedAt": "2026-11-02T00:00:00Z"},
+    ]
+    resolved = review_labels.load(_export(tmp_path / "l.jsonl", rows))
+    by_title = {o.title.lower().split()[0]: o.label for o in resolved.outcomes}
+    assert by_title == {"jaket": 0, "kemeja": 1}
+    summary = resolved.summary
+    assert (summary["read"], summary["listings"], summary["superseded"]) == (8, 6, 2)
+    assert (summary["conflicting_texts"], summary["dropped_ties"], summary["used"]) == (2, 1, 2)
+    assert summary["newest_recorded_at"] == "2026-11-02T00:00:00Z"  # the dropped tie was still seen
+    assert summary["platforms"] == ["shopee", "tokopedia"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ('{"listingId": "1", "title": "x", "label": 2, "platform": "p", "recordedAt": "2026-11-01T00:00:00Z"}', "label"),
+    ('{"listingId": "1", "title": "x", "label": 1, "platform": "p"}', "recordedAt"),
+    ('{"listingId": "1", "title": "x", "label": 1, "platform": "p", "recordedAt": "yesterday"}', "l.jsonl:2"),
+    ('{"listingId": "1", "title": "x", "label": 1, "platform": "p", "recordedAt": "2026-11-01T00:00:00Z", '
+     '"source": "GUESS"}', "source"),
+    ("not json", "l.jsonl:2"),
+])
+def test_a_bad_line_is_named(tmp_path, bad, message) -> None:
+    good = json.dumps(_row(random.Random(0), 0, 1, "jaket", minute=0))
+    path = tmp_path / "l.jsonl"
+    path.write_text(f"{good}\n{bad}\n", encoding="utf-8")
+    with pytest.raises(review_labels.LabelFileError, match=message):
+        review_labels.read_export(path)
+
+
+def test_train_cli_refuses_an_unreadable_label_file(tmp_path, capsys) -> None:
+    (tmp_path / "l.jsonl").write_text("{}\n", encoding="utf-8")
+    real = tmp_path / "real.jsonl"
+    real.write_text("", encoding="utf-8")
+    assert training.main(["--labels", str(tmp_path / "l.jsonl"), "--real", str(real), "--out",
+                          str(tmp_path / "m")]) == 2
+    assert "cannot read labels" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
