@@ -46,9 +46,10 @@ class CloudWatchDriftMetrics(DriftMetrics):
                 "Metric": {
                     "Namespace": self._namespace,
                     "MetricName": metric,
+                    # Sorted by name: CloudWatch ignores the order, moto (5.x) matches it.
                     "Dimensions": [
-                        {"Name": "service", "Value": self._service},
                         {"Name": "platform", "Value": platform},
+                        {"Name": "service", "Value": self._service},
                     ],
                 },
                 "Period": int(DAY.total_seconds()),
