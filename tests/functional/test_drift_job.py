@@ -26,16 +26,19 @@ from saring.domain.drift import (
 )
 from saring.service.drift import DRIFT_METRIC, DriftJob
 from saring.service.verdicts import FLAGGED_METRIC, JUDGED_METRIC
-from tests.conftest import ManualClock
+from tests.conftest import REPO_ROOT, ManualClock
 from tests.functional.conftest import LambdaContext
+from tests.iam import load_template
 
 REGION = "ap-southeast-3"
 
 
 @pytest.fixture
 def cloudwatch(aws, monkeypatch):
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Saring")
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "saring")
+    # The deployed functions' environment: the API writes and the job reads under these names.
+    environment = load_template(REPO_ROOT / "template.yaml")["Globals"]["Function"]["Environment"]["Variables"]
+    for name in ("POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME"):
+        monkeypatch.setenv(name, environment[name])
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     return boto3.client("cloudwatch", region_name=REGION)
 
