@@ -90,6 +90,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
     ),
     "OverdueTargetsFunction": LambdaFunction("saring.handlers.overdue_targets", AWS),
     "NoticesFunction": LambdaFunction("saring.handlers.compliance_notices", AWS),
+    "DriftFunction": LambdaFunction("saring.handlers.drift", AWS),
 }
 # Local tooling: files under saring/ that no Lambda package ships.
 LOCAL_ONLY = (

@@ -215,6 +215,13 @@ def iam_requests(call: RecordedCall) -> list[IamRequest]:
                 "ssm:GetParameter", f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter{separator}{name}"
             )
         ]
+    if service == "cloudwatch" and operation == "GetMetricData":
+        # No resource-level permission: IAM authorises it on "*" alone.
+        return [IamRequest("cloudwatch:GetMetricData", "*")]
+    if service == "cloudwatch" and operation == "PutMetricData":
+        return [
+            IamRequest("cloudwatch:PutMetricData", "*", (("cloudwatch:namespace", (params["Namespace"],)),))
+        ]
     raise NotImplementedError(f"{service}:{operation}: teach tests/iam.py its IAM requests")
 
 

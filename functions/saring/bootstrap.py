@@ -196,6 +196,21 @@ def build_order_service(settings: Settings | None = None) -> OrderService:
     return OrderService(book, recorder, SystemClock(), settings, metrics=default_metrics())
 
 
+def build_drift_job(settings: Settings | None = None):
+    """The drift job alone (DriftFunction, `saring drift run`): CloudWatch, nothing else."""
+    from saring.adapters.aws import aws_client
+    from saring.adapters.cloudwatch_drift import CloudWatchDriftMetrics
+    from saring.service.drift import DriftJob
+
+    settings = settings or Settings.from_env()
+    return DriftJob(
+        CloudWatchDriftMetrics(aws_client("cloudwatch")),
+        SystemClock(),
+        settings.drift_platforms,
+        settings.drift_minimum_verdicts,
+    )
+
+
 def build_transparency_service(
     settings: Settings | None = None, *, dynamodb: Any = None, clock: Clock | None = None
 ):

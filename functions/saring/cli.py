@@ -190,6 +190,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(run=_notices_run)
 
+    drift = commands.add_parser(
+        "drift", help="drift of the flagged share per platform"
+    ).add_subparsers(required=True, metavar="ACTION")
+    drift_run = drift.add_parser(
+        "run",
+        help="compute and write FlaggedShareDrift once",
+        description="What the scheduled DriftFunction does every hour, against the CloudWatch "
+        "AWS_ENDPOINT_URL points at (a local stack, as for `saring keys`): for each platform "
+        "of SARING_DRIFT_PLATFORMS, the last complete WIB day's share of flagged verdicts "
+        "divided by its trailing 7 days' share, written as FlaggedShareDrift when there is "
+        "one. Prints one JSON line per platform. See docs/learning-loop.md.",
+    )
+    drift_run.set_defaults(run=_drift_run)
+
     window = argparse.ArgumentParser(add_help=False)
     window.add_argument("--platform", required=True, help="one of SARING_PLATFORMS")
     window.add_argument("--since", required=True, type=_moment, help="ISO 8601 with an offset")
@@ -292,6 +306,15 @@ def _notices_run(args: argparse.Namespace) -> int:
             "issuedAt": notice.issued_at.isoformat(),
         }
         print(json.dumps(line))
+    return 0
+
+
+def _drift_run(args: argparse.Namespace) -> int:
+    from saring.bootstrap import build_drift_job
+    from saring.service.drift import drift_line
+
+    for figures in build_drift_job().run():
+        print(json.dumps(drift_line(figures)))
     return 0
 
 

@@ -530,3 +530,23 @@ class EnforcementLog(ABC):
     @abstractmethod
     def notices_by_level(self, platform: str, since: datetime, until: datetime) -> dict[str, int]:
         """Warning-ladder notices on the platform's targets of orders issued in [since, until)."""
+
+
+# --- Drift of the flagged share (docs/learning-loop.md, Drift) --------------------------------
+
+from saring.domain.drift import DayCounts  # noqa: E402
+
+
+class DriftMetrics(ABC):
+    """The daily verdict counts the API wrote as metrics, and the drift figure written back."""
+
+    @abstractmethod
+    def daily_counts(
+        self, platforms: Sequence[str], first_day: datetime, days: int
+    ) -> dict[str, list[DayCounts]]:
+        """Per platform, `days` consecutive 24-hour sums of flagged and judged verdicts, the
+        first starting at `first_day`; a day without any is DayCounts(0, 0)."""
+
+    @abstractmethod
+    def put_drift(self, ratios: dict[str, float], at: datetime) -> None:
+        """One FlaggedShareDrift value per platform, timestamped `at`."""

@@ -48,6 +48,11 @@ def _rate(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _platforms(raw: str | None) -> tuple[str, ...]:
+    platforms = tuple(p.strip() for p in (raw or "").split(",") if p.strip())
+    return platforms or DEFAULT_PLATFORMS
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str = "saring"
@@ -84,6 +89,10 @@ class Settings:
     label_retention: timedelta = timedelta(days=730)
     audit_sample_rate: float = 0.01
     shadow_model_dir: str | None = None
+    # Drift (saring.domain.drift): the platforms the drift job judges, and the fewest verdicts
+    # a day (and a week) needs to be judged at all.
+    drift_platforms: tuple[str, ...] = DEFAULT_PLATFORMS
+    drift_minimum_verdicts: int = 1000
 
     @property
     def label_table_name(self) -> str:
@@ -96,11 +105,7 @@ class Settings:
         return cls(
             table_name=env.get("SARING_TABLE", cls.table_name),
             model_dir=env.get("SARING_MODEL_DIR") or None,
-            known_platforms=(
-                tuple(p.strip() for p in platforms.split(",") if p.strip())
-                if platforms
-                else DEFAULT_PLATFORMS
-            ),
+            known_platforms=_platforms(platforms),
             max_batch=_int(env, "SARING_MAX_BATCH", cls.max_batch),
             introspection=_bool(env, "SARING_INTROSPECTION", cls.introspection),
             key_cache_seconds=_int(env, "SARING_KEY_CACHE_SECONDS", cls.key_cache_seconds),
@@ -120,4 +125,8 @@ class Settings:
             label_retention=timedelta(days=_positive(env, "SARING_LABEL_RETENTION_DAYS", 730)),
             audit_sample_rate=_rate(env, "SARING_AUDIT_SAMPLE_RATE", cls.audit_sample_rate),
             shadow_model_dir=env.get("SARING_SHADOW_MODEL_DIR") or None,
+            drift_platforms=_platforms(env.get("SARING_DRIFT_PLATFORMS")),
+            drift_minimum_verdicts=_positive(
+                env, "SARING_DRIFT_MINIMUM_VERDICTS", cls.drift_minimum_verdicts
+            ),
         )

@@ -402,6 +402,47 @@ def run_notices(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
         sys.modules.pop("saring.handlers.compliance_notices", None)
 
 
+# --- The drift job: scheduled -------------------------------------------------------------------
+
+
+def run_drift(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over 8 days of shopee's counts, so the job reads them and writes a figure (both calls)."""
+    from datetime import UTC, datetime, timedelta
+
+    from saring.domain.drift import day_start, days_read, last_complete_day
+    from saring.service.verdicts import FLAGGED_METRIC, JUDGED_METRIC
+
+    environment = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    namespace, service = environment["POWERTOOLS_METRICS_NAMESPACE"], environment["POWERTOOLS_SERVICE_NAME"]
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", namespace)
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", service)
+    monkeypatch.delenv("SARING_DRIFT_PLATFORMS", raising=False)  # the template's default list
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    for day in days_read(last_complete_day(datetime.now(UTC))):
+        cloudwatch.put_metric_data(
+            Namespace=namespace,
+            MetricData=[
+                {
+                    "MetricName": name,
+                    "Dimensions": [{"Name": "platform", "Value": PLATFORM}, {"Name": "service", "Value": service}],
+                    "Timestamp": day_start(day) + timedelta(hours=12),
+                    "Value": value,
+                }
+                for name, value in ((FLAGGED_METRIC, 20), (JUDGED_METRIC, 2000))
+            ],
+        )
+    stack["recorder"].active = "drift"
+    try:
+        module = fresh_handler_module("saring.handlers.drift")
+        result = module.handler({"source": "aws.scheduler"}, Context())
+        assert [line["drift"] for line in result["platforms"] if line["platform"] == PLATFORM] == [1.0]
+    finally:
+        stack["recorder"].active = None
+        sys.modules.pop("saring.handlers.drift", None)
+    operations = {call.operation for call in stack["recorder"].calls["drift"]}
+    assert operations == {"GetMetricData", "PutMetricData"}
+
+
 # --- The check -----------------------------------------------------------------------------------
 
 
@@ -412,8 +453,10 @@ def test_every_call_of_every_function_is_allowed_by_its_policy(stack, monkeypatc
     run_order_events(stack)
     run_overdue_targets(stack)
     run_notices(stack, monkeypatch)
+    run_drift(stack, monkeypatch)
     functions = {
         "notices": "NoticesFunction",
+        "drift": "DriftFunction",
         "api": "ApiFunction",
         "scan_split": "ScanSplitFunction",
         "scan_worker": "ScanWorkerFunction",
@@ -482,6 +525,12 @@ def test_the_checker_refuses_what_the_template_does_not_grant(stack):
     assert not is_allowed(statements, listing)
     # A GetObject of a missing key needs ListBucket without a prefix condition to be a 404.
     assert not is_allowed(statements, IamRequest("s3:ListBucket", bucket))
+    drift = function_policy(stack["resolver"], "DriftFunction")
+    put = "cloudwatch:PutMetricData"
+    assert is_allowed(drift, IamRequest(put, "*", (("cloudwatch:namespace", ("Saring",)),)))
+    assert not is_allowed(drift, IamRequest(put, "*", (("cloudwatch:namespace", ("AWS/Lambda",)),)))
+    assert not is_allowed(drift, IamRequest(put, "*"))
+    assert not is_allowed(statements, IamRequest("cloudwatch:GetMetricData", "*"))
 
 
 def test_every_lambda_function_of_the_template_is_checked():
@@ -497,6 +546,7 @@ def test_every_lambda_function_of_the_template_is_checked():
         "OrderEventsFunction",
         "OverdueTargetsFunction",
         "NoticesFunction",
+        "DriftFunction",
     }
 
 

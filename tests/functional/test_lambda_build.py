@@ -28,6 +28,7 @@ REQUESTS = {
     "s3": ("get_object", {"Bucket": "saring-scan", "Key": "in/listings.jsonl"}),
     "sqs": ("get_queue_url", {"QueueName": "parts"}),
     "ssm": ("get_parameter", {"Name": "/saring/secret"}),
+    "cloudwatch": ("list_metrics", {"Namespace": "Saring"}),
 }
 seen = {}
 for service in sys.argv[1:]:

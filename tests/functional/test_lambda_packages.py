@@ -142,7 +142,9 @@ def test_no_handler_imports_local_tooling(function_imports):
 
 
 def test_functions_that_never_score_ship_no_model_runtime():
-    for function in ("ScanSplitFunction", "OrderEventsFunction", "OverdueTargetsFunction", "NoticesFunction"):
+    for function in (
+        "ScanSplitFunction", "OrderEventsFunction", "OverdueTargetsFunction", "NoticesFunction", "DriftFunction"
+    ):
         shipped = shipped_distributions(function)
         assert not {"onnxruntime", "numpy", "strawberry-graphql"} & shipped, function
 

@@ -101,7 +101,8 @@ def test_the_deploy_section_lists_alarms_metrics_and_their_parameters():
         # The drift alarms, one per platform (Fn::ForEach), are documented by their pattern.
         documented = "DriftAlarm<platform>" if name.startswith("DriftAlarm") else name
         assert f"`{documented}`" in DEPLOY, name
-    for metric in ("Verdicts", "StrikesRecorded", "TargetsOverdue", "ScanLines", "ScanBadLines"):
+    metrics = ("Verdicts", "StrikesRecorded", "TargetsOverdue", "ScanLines", "ScanBadLines", "FlaggedShareDrift")
+    for metric in metrics:
         assert f"`{metric}`" in DEPLOY, metric
     for parameter in ("AlarmEmail", "LogRetentionDays", "ApiErrorRateThreshold"):
         assert f"`{parameter}`" in DEPLOY, parameter

@@ -41,6 +41,9 @@ READERS = {
     # OrderService.issue_notices: the scheduled warning ladder alone.
     "SARING_NOTICE_ST2_AFTER_HOURS": {"NoticesFunction"},
     "SARING_NOTICE_ST3_AFTER_HOURS": {"NoticesFunction"},
+    # The drift job (build_drift_job) alone.
+    "SARING_DRIFT_PLATFORMS": {"DriftFunction"},
+    "SARING_DRIFT_MINIMUM_VERDICTS": {"DriftFunction"},
     # ScanSettings.lines_per_part: only the split cuts parts.
     "SARING_SCAN_LINES_PER_PART": {"ScanSplitFunction"},
 }
@@ -110,6 +113,19 @@ def parameter_set_variables() -> dict[str, str]:
     return {name: parameters.pop() for name, parameters in found.items()}
 
 
+def set_from(value: Any) -> str | None:
+    """The parameter a variable is set to as it is: !Ref P, or a CommaDelimitedList P joined
+    back with commas (!Join [",", !Ref P])."""
+    if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in PARAMETERS:
+        return value["Ref"]
+    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
+        separator, joined = value["Fn::Join"]
+        parameter = set_from(joined)
+        if separator == "," and parameter and PARAMETERS[parameter]["Type"] == "CommaDelimitedList":
+            return parameter
+    return None
+
+
 def deployed_env(function: str, parameters: dict[str, str]) -> dict[str, str]:
     """The function's SARING_* variables with the given parameter values (else defaults);
     variables set from resources are left out, as the settings they feed are not at issue."""
@@ -117,8 +133,8 @@ def deployed_env(function: str, parameters: dict[str, str]) -> dict[str, str]:
     for name, value in environment_of(function).items():
         if not name.startswith("SARING_"):
             continue
-        if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in PARAMETERS:
-            parameter = value["Ref"]
+        parameter = set_from(value)
+        if parameter is not None:
             env[name] = str(parameters.get(parameter, PARAMETERS[parameter]["Default"]))
     return env
 
@@ -133,7 +149,7 @@ def another_value(parameter: str) -> str:
         return str(int(default) + 1)
     if parameter == "AuditSampleRate":
         return "0.5"
-    if parameter == "Platforms":
+    if parameter in {"Platforms", "DriftPlatforms"}:
         return "shopee"
     if spec["Type"] == "AWS::SSM::Parameter::Name":
         return "/elsewhere/secret"
@@ -155,7 +171,7 @@ def test_every_parameter_set_variable_names_its_readers():
 def test_every_reader_gets_the_variable_from_the_parameter(variable):
     parameter = parameter_set_variables()[variable]
     for function in READERS[variable]:
-        assert environment_of(function).get(variable) == {"Ref": parameter}, (function, variable)
+        assert set_from(environment_of(function).get(variable)) == parameter, (function, variable)
 
 
 @pytest.mark.parametrize("variable", sorted(READERS))

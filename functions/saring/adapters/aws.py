@@ -21,7 +21,7 @@ import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
-AWS_SERVICES = frozenset({"dynamodb", "events", "s3", "sqs", "ssm"})
+AWS_SERVICES = frozenset({"cloudwatch", "dynamodb", "events", "s3", "sqs", "ssm"})
 
 # Every client retries in botocore's standard mode unless its adapter says otherwise: the legacy
 # default does not retry every transient error, and adaptive mode is experimental (AWS's own

@@ -9,7 +9,8 @@ Metric names, all in the namespace POWERTOOLS_METRICS_NAMESPACE (template: Sarin
 (platform), `ScanLines` and `ScanBadLines` (platform); for the learning loop
 (docs/learning-loop.md) `FlaggedVerdicts` and `JudgedVerdicts` (platform, and none: all platforms),
 `ReviewOutcomes` (platform, outcome, source), `ShadowVerdicts` and `ShadowErrors` (platform),
-`ShadowDisagreements` (platform, live, shadow).
+`ShadowDisagreements` (platform, live, shadow). `FlaggedShareDrift` (platform) is not counted
+here: the drift job writes it with PutMetricData (saring.adapters.cloudwatch_drift).
 """
 
 from __future__ import annotations
