@@ -61,7 +61,7 @@ import gzip
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -639,29 +639,32 @@ class DynamoDBOrderBook(OrderBook):
     def sweep(self, issued_before: datetime) -> list[str]:
         """Completes every order still ISSUING that was issued before `issued_before` (an issue
         interrupted and never retried); returns their ids. One Query on gsi1's ORDERS#ISSUING."""
+        completed: list[str] = []
+        for order_id in self._order_ids_before(keys.ISSUING_ORDERS_PARTITION, issued_before):
+            header, _ = self._read_order(order_id)
+            if header is None or header["status"]["S"] == ISSUED:
+                continue  # completed meanwhile (gsi1 lags)
+            first = _order_from_items(header, ())
+            self._complete(
+                replace(first, targets=_unpack_targets(header["pending_targets"]["B"], first))
+            )
+            completed.append(first.id)
+        return completed
+
+    def _order_ids_before(self, partition: str, before: datetime) -> Iterator[str]:
+        """The order ids a sweep's gsi1 partition holds from before `before`, every page."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
             "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :before",
-            "ExpressionAttributeValues": {
-                ":p": _s(keys.ISSUING_ORDERS_PARTITION),
-                ":before": _s(iso(issued_before)),
-            },
+            "ExpressionAttributeValues": {":p": _s(partition), ":before": _s(iso(before))},
         }
-        completed: list[str] = []
         while True:
             response = self._client.query(**request)
             for item in response.get("Items", []):
-                header, _ = self._read_order(item["id"]["S"])
-                if header is None or header["status"]["S"] == ISSUED:
-                    continue  # completed meanwhile (gsi1 lags)
-                first = _order_from_items(header, ())
-                self._complete(
-                    replace(first, targets=_unpack_targets(header["pending_targets"]["B"], first))
-                )
-                completed.append(first.id)
+                yield item["id"]["S"]
             if "LastEvaluatedKey" not in response:
-                return completed
+                return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # --- read -----------------------------------------------------------------------------------
@@ -1159,24 +1162,11 @@ class DynamoDBOrderBook(OrderBook):
     def sweep_withdrawals(self, withdrawn_before: datetime) -> list[str]:
         """Settles the orders WITHDRAWN before `withdrawn_before` whose withdrawal was
         interrupted and never retried; their ids. One Query on gsi1's ORDERS#WITHDRAWING."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :before",
-            "ExpressionAttributeValues": {
-                ":p": _s(keys.WITHDRAWING_ORDERS_PARTITION),
-                ":before": _s(iso(withdrawn_before)),
-            },
-        }
         settled: list[str] = []
-        while True:
-            response = self._client.query(**request)
-            for item in response.get("Items", []):
-                self._settle_all(item["id"]["S"])
-                settled.append(item["id"]["S"])
-            if "LastEvaluatedKey" not in response:
-                return settled
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for order_id in self._order_ids_before(keys.WITHDRAWING_ORDERS_PARTITION, withdrawn_before):
+            self._settle_all(order_id)
+            settled.append(order_id)
+        return settled
 
     def _mark_withdrawn(self, header: Mapping[str, Any], reason: str, at: datetime, actor: str) -> None:
         order_id = header["id"]["S"]
