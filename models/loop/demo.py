@@ -18,9 +18,12 @@
 
 Prints one JSON summary (also written to .local/loop/summary.json).
 
-The audit-sample rate is AUDIT_SAMPLE_RATE, not the service's 1% default: this stream has some
-600 listings, a platform has millions, and what the loop learns from is the number of outcomes
-(at most 300 here), not their share. The identity secret that keys the sampling is a fixed local
+The audit-sample rate is not the service's 1% default: this stream has some 600 listings, a
+platform has millions, and what the loop learns from is the number of outcomes (at most
+MAX_OUTCOMES here), not their share. A platform sets the rate to fill its review capacity over the
+period: `audit_sample_rate` is MAX_OUTCOMES over the number of listings replayed with review,
+rounded down to a hundredth, so the budget the issue allows is spread evenly over those weeks
+(REVIEW verdicts take a little of it, and outcomes beyond it are not reported). The identity secret that keys the sampling is a fixed local
 value so the run is reproducible; it protects nothing (moto, loopback, thrown away after).
 """
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -46,7 +50,6 @@ STREAM = HERE / "stream.jsonl"
 WORK = REPO_ROOT / ".local" / "loop"
 SHIPPED = REPO_ROOT / "models" / "listing-classifier"
 SPLIT_DAY = 28  # days 0..27 are replayed and reviewed; 28..41 are the held-out later weeks
-AUDIT_SAMPLE_RATE = 0.5
 MAX_OUTCOMES = 300
 TRAIN_SHARE = 0.75
 BATCH = 20
@@ -68,13 +71,13 @@ def log(message: str) -> None:
 class Stack:
     """`saring serve` in its own process, as `make run` starts it."""
 
-    def __init__(self, port: int, dynamodb_port: int, model_dir: Path, name: str) -> None:
+    def __init__(self, port: int, dynamodb_port: int, model_dir: Path, name: str, audit_sample_rate: float) -> None:
         self.url = f"http://127.0.0.1:{port}/graphql"
         self.dynamodb = f"http://127.0.0.1:{dynamodb_port}"
         keys_file = WORK / f"keys-{name}.json"
         keys_file.unlink(missing_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "SARING_MODEL_DIR": str(model_dir),
-               "SARING_AUDIT_SAMPLE_RATE": str(AUDIT_SAMPLE_RATE),
+               "SARING_AUDIT_SAMPLE_RATE": str(audit_sample_rate),
                "SARING_IDENTITY_SECRET": hashlib.sha256(b"saring loop demo, local only").hexdigest()}
         for name_ in ("AWS_ENDPOINT_URL", "SARING_SHADOW_MODEL_DIR", "SARING_TABLE", "SARING_LABEL_TABLE"):
             env.pop(name_, None)
@@ -115,6 +118,12 @@ class Stack:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+def audit_sample_rate(reviewed_listings: int) -> float:
+    """The share of ALLOW verdicts sent to review that fills the budget over the reviewed weeks
+    (see the module docstring)."""
+    return min(1.0, math.floor(100 * MAX_OUTCOMES / max(1, reviewed_listings)) / 100)
 
 
 def listing_input(row: dict) -> dict:
@@ -199,12 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     rows.sort(key=lambda r: (r["day"], r["listingId"]))
     first = [r for r in rows if r["day"] < SPLIT_DAY]
     later = [r for r in rows if r["day"] >= SPLIT_DAY]
+    rate = audit_sample_rate(len(first))
     summary: dict = {"stream": {"listings": len(rows), "reviewed_part_days": f"0-{SPLIT_DAY - 1}",
                                 "held_out_days": f"{SPLIT_DAY}-{max(r['day'] for r in rows)}",
-                                "audit_sample_rate": AUDIT_SAMPLE_RATE, "max_outcomes": MAX_OUTCOMES}}
+                                "audit_sample_rate": rate, "max_outcomes": MAX_OUTCOMES}}
     started = time.perf_counter()
 
-    stack = Stack(args.port, args.dynamodb_port, live, "before")
+    stack = Stack(args.port, args.dynamodb_port, live, "before", rate)
     try:
         log(f"replaying days 0-{SPLIT_DAY - 1} ({len(first)} listings) with review")
         reviewed_verdicts, reviewed = replay(stack, first, review=True)
@@ -249,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         log(f"gate failed ({', '.join(report['failed'])}): the live model stays")
 
-    stack = Stack(args.port, args.dynamodb_port, live, "after")
+    stack = Stack(args.port, args.dynamodb_port, live, "after", rate)
     try:
         after_verdicts, _ = replay(stack, later, review=False)
     finally:
