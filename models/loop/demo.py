@@ -141,7 +141,8 @@ def replay(stack: Stack, rows: list[dict], *, review: bool, budget: int = MAX_OU
         version = data["modelInfo"]["version"]
         for row, verdict in zip(batch, data["verdicts"], strict=True):
             assert verdict["listingId"] == row["listingId"]
-            verdicts.append({**verdict, "truth": row["truth"], "family": row["family"], "day": row["day"]})
+            verdicts.append({**verdict, "truth": row["truth"], "family": row["family"], "sub": row["sub"],
+                             "day": row["day"]})
             if not review or not (verdict["decision"] == "REVIEW" or verdict["auditSample"]):
                 continue
             if reviewed["outcomes"] >= budget:
@@ -180,6 +181,11 @@ def stream_figures(verdicts: list[dict]) -> dict:
         "new_family_recall": rate("new_family"),
         "new_family_takedown": round(sum(v["decision"] == "TAKEDOWN" for v in by_family.get("new_family", []))
                                      / max(1, len(by_family.get("new_family", []))), 4),
+        # where the new word stands (title, or only the description): the stream's "sub"
+        "new_family_recall_by_where": {
+            sub: {"n": len(members), "flagged": sum(map(flagged, members))}
+            for sub in sorted({v["sub"] for v in by_family.get("new_family", [])})
+            if (members := [v for v in by_family["new_family"] if v["sub"] == sub])},
         "known_recall": rate("known"),
         "legal_flagged": rate("legal"),
         "lookalike_flagged": rate("lookalike"),
