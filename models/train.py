@@ -543,6 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--real", type=Path, default=None, help="real titles JSONL (default: ../shared/data)")
     parser.add_argument("--labels", type=Path, default=None,
                         help="review outcomes to train on, as `saring labels export` writes them")
+    parser.add_argument("--labels-weight", type=float, default=None,
+                        help="weight of one review outcome, in synthetic listings (default: TrainConfig's)")
     args = parser.parse_args(argv)
     real_path = args.real or corpus.real_titles_path()
     if not real_path.exists():
@@ -556,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"cannot read labels: {error}", file=sys.stderr)
             return 2
         print(f"labels: {json.dumps({k: v for k, v in resolved.summary.items() if k != 'rule'})}")
-    tc = TrainConfig()
+    tc = TrainConfig() if args.labels_weight is None else TrainConfig(labels_weight=args.labels_weight)
     started = time.perf_counter()
     train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")

@@ -11,7 +11,8 @@
 3. Asks the same live model for verdicts on the later weeks, unreviewed: the "before" figures.
 4. `saring labels export`; trains a candidate with `models/train.py --labels` on the older
    TRAIN_SHARE of the outcomes (by recordedAt), so that the newer ones are left for the gate's
-   time split; `saring model gate CANDIDATE --baseline LIVE --labels ALL`.
+   time split, with the `labels_weight` that `choose_labels_weight.py` picks by a time split
+   inside those older outcomes; `saring model gate CANDIDATE --baseline LIVE --labels ALL`.
 5. If the gate passes, promotes the candidate (copies it over .local/loop/live), restarts the
    stack and replays the later weeks: the "after" figures. If it fails, nothing is promoted and
    the "after" figures are the unchanged live model's.
@@ -43,6 +44,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import choose_labels_weight  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
@@ -244,9 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     summary["outcomes"] = {**reviewed, "exported": len(outcomes), "trained_on": cut, "left_for_gate": len(outcomes) - cut,
                            "train_positives": sum(json.loads(x)["label"] for x in outcomes[:cut])}
 
+    # labels_weight is chosen on the candidate's own training outcomes (their oldest 75% train,
+    # the newest 25% validate), never on the gate's newer outcomes or the later weeks
+    log("choosing labels_weight by a time split inside the training outcomes")
+    chosen = choose_labels_weight.choose(labels_train, WORK / "choose-labels-weight")
+    summary["labels_weight"] = chosen
     candidate = WORK / "candidate"
     trained = run(sys.executable, str(REPO_ROOT / "models" / "train.py"), "--labels", str(labels_train),
-                  "--out", str(candidate), out=WORK / "train.log")
+                  "--labels-weight", str(chosen["chosen"]), "--out", str(candidate), out=WORK / "train.log")
     if trained.returncode != 0:
         raise RuntimeError(f"training failed; see {WORK / 'train.log'}")
     gate_report = WORK / "gate.json"
