@@ -62,9 +62,10 @@ class TrainConfig:
     # Review outcomes (--labels): real listings judged by a person, so they count as much as the
     # hand-written ones.
     labels_weight: float = 3.0
-    # With review outcomes in training: how many times the units of whole-listing violations are
-    # picked again by a model fitted with the previous picks (see training_rows).
-    label_repicks: int = 1
+    # With review outcomes in training: at most how many times the units of whole-listing
+    # violations are picked again by a model fitted with the previous picks; it stops earlier
+    # when a pick changes nothing (see training_rows).
+    label_repicks: int = 4
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
@@ -221,18 +222,24 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
     return Units(pick @ blocks, np.array(labels), np.array(weights), np.array(owners), np.array(sizes))
 
 
-def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample], model: LinearModel,
-                                  tc: TrainConfig, *, parsimonious: bool = False) -> Units:
-    """``units`` plus, for each listing known only as a violation, the unit ``model`` scores
-    highest, labelled 1 (``best_units``)."""
+def whole_listing_picks(samples: Sequence[corpus.Sample], model: LinearModel, *,
+                        parsimonious: bool = False) -> dict[int, tuple[int, ...]]:
+    """By sample position, the unit ``model`` picks for each listing known only as a violation
+    (``best_units``)."""
+    wanted = [i for i, s in enumerate(samples) if s.signals is None and s.label == 1]
+    return dict(zip(wanted, best_units(model, [samples[i] for i in wanted], parsimonious=parsimonious) if wanted
+                    else [], strict=True))
+
+
+def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample], chosen: dict[int, tuple[int, ...]],
+                                  tc: TrainConfig, cfg: FeatureConfig) -> Units:
+    """``units`` plus, for each listing known only as a violation, its ``chosen`` unit (from
+    ``whole_listing_picks``), labelled 1."""
     from scipy import sparse
 
-    wanted = [i for i, s in enumerate(samples) if s.signals is None and s.label == 1]
-    if not wanted:
+    if not chosen:
         return units
-    chosen = dict(zip(wanted, best_units(model, [samples[i] for i in wanted], parsimonious=parsimonious),
-                      strict=True))
-    extra = build_units(samples, tc, model.cfg, chosen=chosen)
+    extra = build_units(samples, tc, cfg, chosen=chosen)
     return Units(sparse.vstack([units.matrix, extra.matrix], format="csr"),
                  np.concatenate([units.labels, extra.labels]), np.concatenate([units.weights, extra.weights]),
                  np.concatenate([units.sample, extra.sample]), np.concatenate([units.segments, extra.segments]))
@@ -415,16 +422,25 @@ def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sa
     gate = build_gate(corpus.gate_titles(train, tc.seed + 3), cfg)
     val = validation_data(validation, cfg)
     if any(s.signals is None and s.label == 1 for s in train):
-        extended = with_whole_listing_violations(units, train, fit_units(units, gate, val, tc, cfg, log=log).model, tc)
+        picks = whole_listing_picks(train, fit_units(units, gate, val, tc, cfg, log=log).model)
+        extended = with_whole_listing_violations(units, train, picks, tc, cfg)
         # The first fit never saw the words review outcomes may teach (a new code word), so the
         # unit it picks in such a listing can be any line (a size chart, "warna sedikit berbeda"),
         # which the next fit then learns as a tell. Refitting with those picks learns the word
         # from listings that put it in the title; the next pick (multiple-instance learning by
         # alternation) takes the title alone where it now says enough, and finds the word in the
-        # description of the others.
-        for _ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
+        # description of the others. Each such find teaches the word's other spellings and
+        # contexts, which the next pick can use in turn: alternate until the picks stop changing
+        # (the fixed point of the alternation), at most ``label_repicks`` times.
+        for round_ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
             model = fit_units(extended, gate, val, tc, cfg, log=log).model
-            extended = with_whole_listing_violations(units, train, model, tc, parsimonious=True)
+            repicked = whole_listing_picks(train, model, parsimonious=True)
+            changed = sum(repicked[i] != picks.get(i) for i in repicked)
+            log(f"  re-pick {round_ + 1}: {changed} of {len(repicked)} whole-listing violations changed unit")
+            if not changed:
+                break
+            picks = repicked
+            extended = with_whole_listing_violations(units, train, picks, tc, cfg)
         units = extended
     return units, gate, val
 
@@ -527,6 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--real", type=Path, default=None, help="real titles JSONL (default: ../shared/data)")
     parser.add_argument("--labels", type=Path, default=None,
                         help="review outcomes to train on, as `saring labels export` writes them")
+    parser.add_argument("--labels-weight", type=float, default=None,
+                        help="weight of one review outcome, in synthetic listings (default: TrainConfig's)")
     args = parser.parse_args(argv)
     real_path = args.real or corpus.real_titles_path()
     if not real_path.exists():
@@ -540,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"cannot read labels: {error}", file=sys.stderr)
             return 2
         print(f"labels: {json.dumps({k: v for k, v in resolved.summary.items() if k != 'rule'})}")
-    tc = TrainConfig()
+    tc = TrainConfig() if args.labels_weight is None else TrainConfig(labels_weight=args.labels_weight)
     started = time.perf_counter()
     train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")

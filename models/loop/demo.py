@@ -11,16 +11,20 @@
 3. Asks the same live model for verdicts on the later weeks, unreviewed: the "before" figures.
 4. `saring labels export`; trains a candidate with `models/train.py --labels` on the older
    TRAIN_SHARE of the outcomes (by recordedAt), so that the newer ones are left for the gate's
-   time split; `saring model gate CANDIDATE --baseline LIVE --labels ALL`.
+   time split, with the `labels_weight` that `choose_labels_weight.py` picks by a time split
+   inside those older outcomes; `saring model gate CANDIDATE --baseline LIVE --labels ALL`.
 5. If the gate passes, promotes the candidate (copies it over .local/loop/live), restarts the
    stack and replays the later weeks: the "after" figures. If it fails, nothing is promoted and
    the "after" figures are the unchanged live model's.
 
 Prints one JSON summary (also written to .local/loop/summary.json).
 
-The audit-sample rate is AUDIT_SAMPLE_RATE, not the service's 1% default: this stream has some
-600 listings, a platform has millions, and what the loop learns from is the number of outcomes
-(at most 300 here), not their share. The identity secret that keys the sampling is a fixed local
+The audit-sample rate is not the service's 1% default: this stream has some 600 listings, a
+platform has millions, and what the loop learns from is the number of outcomes (at most
+MAX_OUTCOMES here), not their share. A platform sets the rate to fill its review capacity over the
+period: `audit_sample_rate` is MAX_OUTCOMES over the number of listings replayed with review,
+rounded down to a hundredth, so the budget the issue allows is spread evenly over those weeks
+(REVIEW verdicts take a little of it, and outcomes beyond it are not reported). The identity secret that keys the sampling is a fixed local
 value so the run is reproducible; it protects nothing (moto, loopback, thrown away after).
 """
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -40,13 +45,15 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import choose_labels_weight  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 STREAM = HERE / "stream.jsonl"
 WORK = REPO_ROOT / ".local" / "loop"
 SHIPPED = REPO_ROOT / "models" / "listing-classifier"
 SPLIT_DAY = 28  # days 0..27 are replayed and reviewed; 28..41 are the held-out later weeks
-AUDIT_SAMPLE_RATE = 0.5
 MAX_OUTCOMES = 300
 TRAIN_SHARE = 0.75
 BATCH = 20
@@ -68,13 +75,13 @@ def log(message: str) -> None:
 class Stack:
     """`saring serve` in its own process, as `make run` starts it."""
 
-    def __init__(self, port: int, dynamodb_port: int, model_dir: Path, name: str) -> None:
+    def __init__(self, port: int, dynamodb_port: int, model_dir: Path, name: str, audit_sample_rate: float) -> None:
         self.url = f"http://127.0.0.1:{port}/graphql"
         self.dynamodb = f"http://127.0.0.1:{dynamodb_port}"
         keys_file = WORK / f"keys-{name}.json"
         keys_file.unlink(missing_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "SARING_MODEL_DIR": str(model_dir),
-               "SARING_AUDIT_SAMPLE_RATE": str(AUDIT_SAMPLE_RATE),
+               "SARING_AUDIT_SAMPLE_RATE": str(audit_sample_rate),
                "SARING_IDENTITY_SECRET": hashlib.sha256(b"saring loop demo, local only").hexdigest()}
         for name_ in ("AWS_ENDPOINT_URL", "SARING_SHADOW_MODEL_DIR", "SARING_TABLE", "SARING_LABEL_TABLE"):
             env.pop(name_, None)
@@ -117,6 +124,12 @@ class Stack:
         self._log.close()
 
 
+def audit_sample_rate(reviewed_listings: int) -> float:
+    """The share of ALLOW verdicts sent to review that fills the budget over the reviewed weeks
+    (see the module docstring)."""
+    return min(1.0, math.floor(100 * MAX_OUTCOMES / max(1, reviewed_listings)) / 100)
+
+
 def listing_input(row: dict) -> dict:
     return {key: row[key] for key in ("listingId", "sellerId", "title", "description", "priceIdr", "category")}
 
@@ -132,7 +145,8 @@ def replay(stack: Stack, rows: list[dict], *, review: bool, budget: int = MAX_OU
         version = data["modelInfo"]["version"]
         for row, verdict in zip(batch, data["verdicts"], strict=True):
             assert verdict["listingId"] == row["listingId"]
-            verdicts.append({**verdict, "truth": row["truth"], "family": row["family"], "day": row["day"]})
+            verdicts.append({**verdict, "truth": row["truth"], "family": row["family"], "sub": row["sub"],
+                             "day": row["day"]})
             if not review or not (verdict["decision"] == "REVIEW" or verdict["auditSample"]):
                 continue
             if reviewed["outcomes"] >= budget:
@@ -171,6 +185,11 @@ def stream_figures(verdicts: list[dict]) -> dict:
         "new_family_recall": rate("new_family"),
         "new_family_takedown": round(sum(v["decision"] == "TAKEDOWN" for v in by_family.get("new_family", []))
                                      / max(1, len(by_family.get("new_family", []))), 4),
+        # where the new word stands (title, or only the description): the stream's "sub"
+        "new_family_recall_by_where": {
+            sub: {"n": len(members), "flagged": sum(map(flagged, members))}
+            for sub in sorted({v["sub"] for v in by_family.get("new_family", [])})
+            if (members := [v for v in by_family["new_family"] if v["sub"] == sub])},
         "known_recall": rate("known"),
         "legal_flagged": rate("legal"),
         "lookalike_flagged": rate("lookalike"),
@@ -199,12 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     rows.sort(key=lambda r: (r["day"], r["listingId"]))
     first = [r for r in rows if r["day"] < SPLIT_DAY]
     later = [r for r in rows if r["day"] >= SPLIT_DAY]
+    rate = audit_sample_rate(len(first))
     summary: dict = {"stream": {"listings": len(rows), "reviewed_part_days": f"0-{SPLIT_DAY - 1}",
                                 "held_out_days": f"{SPLIT_DAY}-{max(r['day'] for r in rows)}",
-                                "audit_sample_rate": AUDIT_SAMPLE_RATE, "max_outcomes": MAX_OUTCOMES}}
+                                "audit_sample_rate": rate, "max_outcomes": MAX_OUTCOMES}}
     started = time.perf_counter()
 
-    stack = Stack(args.port, args.dynamodb_port, live, "before")
+    stack = Stack(args.port, args.dynamodb_port, live, "before", rate)
     try:
         log(f"replaying days 0-{SPLIT_DAY - 1} ({len(first)} listings) with review")
         reviewed_verdicts, reviewed = replay(stack, first, review=True)
@@ -228,9 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     summary["outcomes"] = {**reviewed, "exported": len(outcomes), "trained_on": cut, "left_for_gate": len(outcomes) - cut,
                            "train_positives": sum(json.loads(x)["label"] for x in outcomes[:cut])}
 
+    # labels_weight is chosen on the candidate's own training outcomes (their oldest 75% train,
+    # the newest 25% validate), never on the gate's newer outcomes or the later weeks
+    log("choosing labels_weight by a time split inside the training outcomes")
+    chosen = choose_labels_weight.choose(labels_train, WORK / "choose-labels-weight")
+    summary["labels_weight"] = chosen
     candidate = WORK / "candidate"
     trained = run(sys.executable, str(REPO_ROOT / "models" / "train.py"), "--labels", str(labels_train),
-                  "--out", str(candidate), out=WORK / "train.log")
+                  "--labels-weight", str(chosen["chosen"]), "--out", str(candidate), out=WORK / "train.log")
     if trained.returncode != 0:
         raise RuntimeError(f"training failed; see {WORK / 'train.log'}")
     gate_report = WORK / "gate.json"
@@ -249,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         log(f"gate failed ({', '.join(report['failed'])}): the live model stays")
 
-    stack = Stack(args.port, args.dynamodb_port, live, "after")
+    stack = Stack(args.port, args.dynamodb_port, live, "after", rate)
     try:
         after_verdicts, _ = replay(stack, later, review=False)
     finally:

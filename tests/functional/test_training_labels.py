@@ -93,6 +93,38 @@ def test_labels_teach_a_code_word_only_they_hold(export_file, tmp_path) -> None:
     assert review_labels.horizon_of(meta).isoformat() == "2026-11-01T02:39:00+00:00"
 
 
+def test_a_word_only_some_descriptions_hold_is_found_by_re_picking(tmp_path) -> None:
+    """Half the labelled violations name the word in the title, half only in one line of the
+    description: the re-picks find that line (multiple-instance learning by alternation) and stop
+    once the picks no longer change, and the model flags unseen listings with the word only in
+    the description, not the same listings without it."""
+    rng = random.Random(11)
+    rows = []
+    for i in range(160):
+        row = _row(rng, i, i % 2, rng.choice(ITEMS), minute=i)
+        if i % 4 == 3:
+            lines = rng.sample(LINES, 3)
+            lines.insert(rng.randrange(4), f"{rng.choice(CODE)} isi campur")
+            row.update(title=f"{row['title'].split()[0]} {rng.choice(['pria', 'wanita', 'premium'])}",
+                       description="\n".join(lines))
+        rows.append(row)
+    resolved = review_labels.load(_export(tmp_path / "l.jsonl", rows))
+    tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800)
+    train, validation = training.training_sets(tc, with_real=False, labels=resolved)
+    logged: list[str] = []
+    fitted = training.fit(train, validation, tc, FeatureConfig(), log=logged.append)
+    training.export(fitted, tmp_path / "m", data_hash="test", tc=tc)
+    model = OnnxClassifier(tmp_path / "m")
+    repicks = [line for line in logged if "re-pick" in line]
+    assert 2 <= len(repicks) <= tc.label_repicks and " 0 of " in repicks[-1], repicks
+    unseen = [Listing(str(i), "s", f"{item} wanita", f"Ready kak\n{code} isi campur\nBisa COD")
+              for i, (item, code) in enumerate((i, c) for i in HELD_OUT_ITEMS for c in ("zembrot", "ZEMBR0T"))]
+    clean = [Listing(f"c{i}", "s", f"{item} wanita", "Ready kak\nisi campur\nBisa COD")
+             for i, item in enumerate(HELD_OUT_ITEMS)]
+    assert np.mean(np.array(model.score(unseen)) >= model.thresholds.review) >= 0.8
+    assert np.all(np.array(model.score(clean)) < model.thresholds.review)
+
+
 def test_latest_outcome_per_listing_wins_and_ties_between_texts_drop(tmp_path) -> None:
     rng = random.Random(1)
     a = _row(rng, 1, 1, "jaket", minute=10)
