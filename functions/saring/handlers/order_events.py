@@ -27,6 +27,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from aws_lambda_powertools.shared.dynamodb_deserializer import TypeDeserializer
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -44,6 +45,7 @@ DETAIL_TYPE = "TakedownTargetCreated"
 NOTICE_DETAIL_TYPE = "TakedownNoticeIssued"
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+_deserializer = TypeDeserializer()
 
 
 class EventNotAcceptedError(Exception):
@@ -159,13 +161,12 @@ def announce(image: dict[str, Any]) -> None:
 
 def announce_order(order_id: str) -> None:
     """Every target of an order just ISSUED. A failure fails the record, whose retry announces
-    them all again: a platform may receive an event twice (as any retried record), never none."""
-    from boto3.dynamodb.types import TypeDeserializer
-
+    them all again: a platform may receive an event twice (as any retried record), never none.
+    Items are read as a stream record's NewImage is (powertools' deserializer, not boto3's, which
+    this function does not ship), so `target_created` sees the same values on both paths."""
     from saring.adapters.dynamodb import keys
     from saring.settings import Settings
 
-    deserializer = TypeDeserializer()
     request: dict[str, Any] = {
         "TableName": Settings.from_env().table_name,
         "KeyConditionExpression": "pk = :pk AND begins_with(sk, :target)",
@@ -179,7 +180,7 @@ def announce_order(order_id: str) -> None:
     while True:
         response = dynamodb().query(**request)
         images += [
-            {name: deserializer.deserialize(value) for name, value in item.items()}
+            {name: _deserializer.deserialize(value) for name, value in item.items()}
             for item in response.get("Items", [])
         ]
         if "LastEvaluatedKey" not in response:
