@@ -94,6 +94,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
 }
 # Local tooling: files under saring/ that no Lambda package ships.
 LOCAL_ONLY = (
+    "atomic_file.py",
     "cli.py",
     "local_moto.py",
     "local_stack.py",

@@ -271,8 +271,7 @@ def _report_transparency(args: argparse.Namespace) -> int:
 
 
 def _labels_export(args: argparse.Namespace) -> int:
-    import os
-
+    from saring.atomic_file import replaced_atomically
     from saring.bootstrap import build_label_store
     from saring.service.labels import export_platforms, parse_since, write_export
     from saring.settings import Settings
@@ -285,11 +284,8 @@ def _labels_export(args: argparse.Namespace) -> int:
         (o for platform in platforms for o in store.outcomes(platform, since)),
         key=lambda o: (o.recorded_at, o.platform, o.id),
     )
-    # Written beside the target and renamed: a failed export never leaves half a file behind.
-    partial = args.out.with_name(args.out.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
+    with replaced_atomically(args.out) as out:
         written = write_export(outcomes, out)
-    os.replace(partial, args.out)
     print(f"saring: {written} labels written to {args.out}", file=sys.stderr)
     return 0
 

@@ -302,13 +302,11 @@ def serve(host: str, port: int, keys_out: Path | None, dynamodb_port: int) -> No
 
 
 def _write_keys(keys_out: Path, demo: list[dict[str, str]]) -> None:
+    from saring.atomic_file import replaced_atomically
+
     keys_out.parent.mkdir(parents=True, exist_ok=True)
-    partial = keys_out.with_name(keys_out.name + ".partial")
-    # Created private, then renamed: a reader sees the whole file or none.
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
+    with replaced_atomically(keys_out, 0o600) as handle:  # created private
         handle.write(json.dumps(demo, indent=2) + "\n")
-    os.replace(partial, keys_out)
 
 
 def _announce(

@@ -5,12 +5,12 @@ the source commit is in the schema's description) before anything is written."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from saring.atomic_file import replaced_atomically
 from saring.domain.errors import SaringError
 
 SCHEMA_PATH = Path(__file__).with_name("statement-of-reasons.schema.json")
@@ -51,9 +51,7 @@ def write_statements(statements: Iterable[dict[str, Any]], out: Path) -> int:
                 f"statement {number} ({statement.get('puid')}) is not valid: {'; '.join(found)}"
             )
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with partial.open("w", encoding="utf-8") as stream:
+    with replaced_atomically(out) as stream:
         for statement in statements:
             stream.write(json.dumps(statement, ensure_ascii=False, sort_keys=True) + "\n")
-    os.replace(partial, out)
     return len(statements)
