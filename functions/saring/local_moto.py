@@ -171,6 +171,20 @@ def tune_for_local_stack() -> None:
         model.instances_tracked = _Untracked()
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port as uvicorn and werkzeug bind theirs (SO_REUSEADDR: a port
+    left in TIME_WAIT by the last run is free, one that something listens on is not); OSError
+    (EADDRINUSE for a busy port) if it cannot be."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def start_server(host: str, port: int) -> tuple[str, Callable[[], None]]:
     """The tuned moto server on threads of this process: its endpoint, and how to stop it."""
     import logging
@@ -180,9 +194,7 @@ def start_server(host: str, port: int) -> tuple[str, Callable[[], None]]:
     if port:
         # moto binds in a thread of its own and, if the port is taken, never tells start()
         # (which then waits for ever): find out here first.
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))  # OSError(EADDRINUSE) for a busy port
+        bind_socket(host, port).close()
     tune_for_local_stack()
     # moto's server logs every request through werkzeug; the API's own log is enough.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

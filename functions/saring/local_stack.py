@@ -60,21 +60,16 @@ def port_in_use(host: str, port: int, role: PortRole) -> LocalStackError:
 
 def claim_port(host: str, port: int, role: PortRole) -> socket.socket:
     """A socket bound to host:port, or LocalStackError naming the port and its variable."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    # As uvicorn and werkzeug bind: a port left in TIME_WAIT by the last run is free, one that
-    # something listens on is not.
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    from saring.local_moto import bind_socket
+
     try:
-        sock.bind((host, port))
+        return bind_socket(host, port)
     except OSError as error:
-        sock.close()
         if error.errno == errno.EADDRINUSE:
             raise port_in_use(host, port, role) from None
         raise LocalStackError(
             f"cannot listen on {host}:{port} ({role.what}): {error.strerror}"
         ) from None
-    return sock
 
 
 @dataclass
