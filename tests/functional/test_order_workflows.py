@@ -21,8 +21,6 @@ from saring.service.orders import (
     TargetInput,
     WithdrawTakedownInput,
 )
-from saring.settings import Settings
-from tests.fakes import RecordingStrikeRecorder
 from tests.functional import test_orders_dynamodb as base
 from tests.functional.test_orders_dynamodb import (
     BLIBLI,
@@ -41,26 +39,8 @@ from tests.functional.test_orders_dynamodb import (
 )
 
 one_backup_per_transaction = base.one_backup_per_transaction  # moto's transactions, faster
-
-
-@pytest.fixture
-def settings(table_name) -> Settings:
-    return Settings(table_name=table_name)
-
-
-@pytest.fixture
-def book(dynamodb, table_name, settings) -> DynamoDBOrderBook:
-    return DynamoDBOrderBook(dynamodb, table_name, settings)
-
-
-@pytest.fixture
-def strikes() -> RecordingStrikeRecorder:
-    return RecordingStrikeRecorder()
-
-
-@pytest.fixture
-def service(book, strikes, clock, settings) -> OrderService:
-    return OrderService(book, strikes, clock, settings)
+# The same service on the real adapter as test_orders_dynamodb.py: its fixtures, not copies.
+settings, book, strikes, service = base.settings, base.book, base.strikes, base.service
 
 ST1, ST2, ST3 = NoticeLevel.ST1, NoticeLevel.ST2, NoticeLevel.ST3
 
