@@ -18,7 +18,6 @@ from saring.service.orders import (
     AcknowledgeTakedownInput,
     OrderService,
     ResolveDisputeInput,
-    TargetInput,
     WithdrawTakedownInput,
 )
 from saring.settings import Settings
@@ -30,6 +29,9 @@ from tests.functional.test_orders_dynamodb import (
     OTHER_AGENCY,
     REGULATOR,
     SHOPEE,
+    all_pages,
+    ids,
+    issue_orders,
     order_input,
     target_of,
 )
@@ -56,34 +58,14 @@ def service(book, strikes, clock, table_name) -> OrderService:
     return OrderService(book, strikes, clock, Settings(table_name=table_name))
 
 
-def ids(page) -> list[str]:
-    return [edge.node.id for edge in page.edges]
-
-
 def every_page(list_page, first: int) -> list[str]:
-    found, after = [], None
-    while True:
-        page = list_page(first=first, after=after)
-        found += ids(page)
-        if not page.has_next_page:
-            return found
-        after = page.end_cursor
+    return all_pages(list_page, first)[0]
 
 
 @pytest.fixture
 def issued(service, clock):
-    """12 orders a minute apart: kemendag's on shopee, lazada or both; komdigi's every fourth."""
-    orders = []
-    for n in range(12):
-        clock.advance(minutes=1)
-        agency = OTHER_AGENCY if n % 4 == 3 else REGULATOR
-        targets = {
-            0: (TargetInput("shopee", "LISTING", f"L-{n}", "s-1"),),
-            1: (TargetInput("lazada", "LISTING", f"LZ-{n}"),),
-            2: (TargetInput("shopee", "SHOP", f"s-{n}"), TargetInput("lazada", "ACCOUNT", f"lz-{n}")),
-        }[n % 3]
-        orders.append(service.issue_takedown(agency, order_input(*targets, reference=f"REF/{n:03d}")))
-    return orders
+    """12 orders: komdigi's every fourth."""
+    return issue_orders(service, clock, 12, komdigi_every=4)
 
 
 def test_listing_newest_first_in_pages_with_filters(service, issued):

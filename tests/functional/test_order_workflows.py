@@ -31,6 +31,9 @@ from tests.functional.test_orders_dynamodb import (
     SHOPEE,
     RequestCounter,
     ThrottlingClient,
+    all_pages,
+    ids,
+    issue_orders,
     items,
     many,
     order_input,
@@ -45,39 +48,13 @@ settings, book, strikes, service = base.settings, base.book, base.strikes, base.
 ST1, ST2, ST3 = NoticeLevel.ST1, NoticeLevel.ST2, NoticeLevel.ST3
 
 
-def ids(page) -> list[str]:
-    return [edge.node.id for edge in page.edges]
-
-
-def all_pages(list_page, first: int) -> tuple[list[str], int]:
-    """Every order id, page after page; and how many pages it took."""
-    found, after, pages = [], None, 0
-    while True:
-        page = list_page(first=first, after=after)
-        pages += 1
-        found += ids(page)
-        if not page.has_next_page:
-            return found, pages
-        after = page.end_cursor
-
-
 # --- takedownOrders -----------------------------------------------------------------------------
 
 
 @pytest.fixture
 def issued(service, clock):
-    """45 orders a minute apart: kemendag's on shopee, lazada or both; komdigi's every fifth."""
-    orders = []
-    for n in range(45):
-        clock.advance(minutes=1)
-        agency = OTHER_AGENCY if n % 5 == 4 else REGULATOR
-        targets = {
-            0: (TargetInput("shopee", "LISTING", f"L-{n}", "s-1"),),
-            1: (TargetInput("lazada", "LISTING", f"LZ-{n}"),),
-            2: (TargetInput("shopee", "SHOP", f"s-{n}"), TargetInput("lazada", "ACCOUNT", f"lz-{n}")),
-        }[n % 3]
-        orders.append(service.issue_takedown(agency, order_input(*targets, reference=f"REF/{n:03d}")))
-    return orders
+    """45 orders: komdigi's every fifth."""
+    return issue_orders(service, clock, 45, komdigi_every=5)
 
 
 def test_an_agency_lists_its_own_orders_newest_first_across_pages(service, issued, dynamodb):
