@@ -16,12 +16,10 @@ from saring.domain.notices import NoticeLevel
 from saring.domain.orders import DisputeResolution, OrderStatus, TargetState
 from saring.service.orders import (
     AcknowledgeTakedownInput,
-    OrderService,
     ResolveDisputeInput,
     WithdrawTakedownInput,
 )
-from saring.settings import Settings
-from tests.fakes import MemoryOrderBook, RecordingStrikeRecorder
+from tests.fakes import MemoryOrderBook
 from tests.functional import test_orders_dynamodb as base
 from tests.functional.test_orders_dynamodb import (
     LAZADA,
@@ -37,25 +35,16 @@ from tests.functional.test_orders_dynamodb import (
 )
 
 one_backup_per_transaction = base.one_backup_per_transaction  # moto's transactions, faster
+# test_orders_dynamodb.py's settings, strikes and service, over either book below.
+settings, strikes, service = base.settings, base.strikes, base.service
 ST1, ST2, ST3 = NoticeLevel.ST1, NoticeLevel.ST2, NoticeLevel.ST3
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
-def book(request, table_name):
-    settings = Settings(table_name=table_name)
+def book(request, table_name, settings):
     if request.param == "memory":
         return MemoryOrderBook(settings)
     return DynamoDBOrderBook(request.getfixturevalue("dynamodb"), table_name, settings)
-
-
-@pytest.fixture
-def strikes() -> RecordingStrikeRecorder:
-    return RecordingStrikeRecorder()
-
-
-@pytest.fixture
-def service(book, strikes, clock, table_name) -> OrderService:
-    return OrderService(book, strikes, clock, Settings(table_name=table_name))
 
 
 def every_page(list_page, first: int) -> list[str]:
