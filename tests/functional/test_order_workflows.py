@@ -30,7 +30,6 @@ from tests.functional.test_orders_dynamodb import (
     REGULATOR,
     SHOPEE,
     RequestCounter,
-    ThrottlingClient,
     all_pages,
     ids,
     issue_orders,
@@ -39,6 +38,7 @@ from tests.functional.test_orders_dynamodb import (
     order_input,
     target_of,
     throttled_issue,
+    throttled_service,
 )
 
 one_backup_per_transaction = base.one_backup_per_transaction  # moto's transactions, faster
@@ -189,9 +189,7 @@ def test_no_acknowledgement_after_the_withdrawal(service):
 def test_an_interrupted_withdrawal_is_completed_by_the_retry(service, dynamodb, table_name, settings, strikes, clock):
     order = service.issue_takedown(REGULATOR, order_input(*many(120)))
     # the header is set WITHDRAWN (transaction 1), then the second batch of targets fails
-    failing = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
-    )
+    failing = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=3)
     with pytest.raises(ClientError):
         failing.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order.id, "error"))
     half = service.takedown_order(REGULATOR, order.id)
@@ -204,9 +202,7 @@ def test_an_interrupted_withdrawal_is_completed_by_the_retry(service, dynamodb, 
 
 def test_an_interrupted_withdrawal_nobody_retries_is_settled_by_the_sweep(service, book, dynamodb, table_name, settings, strikes, clock):
     order = service.issue_takedown(REGULATOR, order_input(*many(120)))
-    failing = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
-    )
+    failing = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=3)
     with pytest.raises(ClientError):
         failing.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order.id, "error"))
     clock.advance(days=2)
@@ -384,9 +380,7 @@ def test_concurrent_runs_issue_each_notice_once(dynamodb, table_name, settings, 
 def test_a_run_stopped_midway_loses_nothing(service, dynamodb, table_name, settings, strikes, clock):
     order = service.issue_takedown(REGULATOR, order_input(*many(6)))
     clock.advance(hours=25)
-    stopped = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
-    )
+    stopped = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=3)
     with pytest.raises(ClientError):
         stopped.issue_notices()
     assert sum(len(v) for v in levels(service, order.id).values()) == 2

@@ -312,12 +312,16 @@ class ThrottlingClient:
         return getattr(self._client, name)
 
 
+def throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on: int) -> OrderService:
+    """The order service on a client whose `throttle_on`-th TransactWriteItems is throttled."""
+    return OrderService(
+        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on), table_name, settings), strikes, clock, settings
+    )
+
+
 def throttled_issue(dynamodb, table_name, settings, strikes, clock) -> tuple[OrderService, str]:
     """An order of 120 targets whose second transaction is throttled: half-written."""
-    throttled = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=2), table_name, settings),
-        strikes, clock, settings,
-    )
+    throttled = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=2)
     with pytest.raises(ClientError):
         throttled.issue_takedown(REGULATOR, order_input(*many(120)))
     service = OrderService(DynamoDBOrderBook(dynamodb, table_name, settings), strikes, clock, settings)
