@@ -28,6 +28,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def running(pid: int | str) -> bool:
+    """Alive and not a zombie waiting for whoever adopted it to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 @contextmanager
 def app_server(services: Any) -> Iterator[str]:
     """The app under uvicorn in a thread of this process, configured as `saring serve` runs it;

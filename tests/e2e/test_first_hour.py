@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, running
 
 
 @contextmanager
@@ -45,12 +45,12 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+def survivors(pids: list[int] | set[int], within: float = 5) -> list[int]:
+    """The processes still running once they have had `within` seconds to exit."""
+    deadline = time.monotonic() + within
+    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [pid for pid in pids if running(pid)]
 
 
 def make_run(port: int, dynamodb_port: int, keys_out: Path | None = None) -> subprocess.Popen:
@@ -139,10 +139,7 @@ def test_keys_appear_only_while_serving_and_ctrl_c_leaves_no_moto(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert "Traceback" not in output, output
-    deadline = time.monotonic() + 5
-    while any(running(pid) for pid in moto) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in moto if running(pid)], "moto outlived Ctrl-C"
+    assert not survivors(moto), "moto outlived Ctrl-C"
     assert not keys.exists(), "the keys of a stopped stack were left behind"
 
 
@@ -167,10 +164,7 @@ def test_ctrl_c_while_starting_leaves_no_moto(tmp_path):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while any(running(pid) for pid in seen) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in seen if running(pid)], f"moto outlived Ctrl-C:\n{output}"
+    assert not survivors(seen), f"moto outlived Ctrl-C:\n{output}"
     assert not (tmp_path / "keys.json").exists()
 
 
@@ -191,9 +185,6 @@ def test_ctrl_c_on_make_run_leaves_nothing_behind(tmp_path):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while any(running(pid) for pid in started) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in started if running(pid)], f"left running after Ctrl-C:\n{output}"
+    assert not survivors(started), f"left running after Ctrl-C:\n{output}"
     assert "Traceback" not in output, output
     assert not keys.exists()

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, running
 
 
 def test_demo_keys_file_lists_two_platforms_and_a_regulator(local_stack):
@@ -83,16 +83,7 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path):
     assert "local stack stopped" in output
     assert "Traceback" not in output
     assert children, "saring serve runs moto in a process of its own"
-    assert not [pid for pid in children if _running(pid)], "moto outlived serve"
-
-
-def _running(pid: str) -> bool:
-    """Alive and not a zombie waiting for whoever adopted it to reap it."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+    assert not [pid for pid in children if running(pid)], "moto outlived serve"
 
 
 def test_a_killed_local_stack_leaves_no_moto_behind():
@@ -112,9 +103,9 @@ def test_a_killed_local_stack_leaves_no_moto_behind():
         process.kill()
         process.wait()
         deadline = time.monotonic() + 10
-        while _running(moto) and time.monotonic() < deadline:
+        while running(moto) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _running(moto)
+        assert not running(moto)
     finally:
         if process.poll() is None:
             process.kill()

@@ -16,13 +16,10 @@ from saring.domain.notices import NoticeLevel
 from saring.domain.orders import DisputeResolution, OrderStatus, TargetState
 from saring.service.orders import (
     AcknowledgeTakedownInput,
-    OrderService,
     ResolveDisputeInput,
-    TargetInput,
     WithdrawTakedownInput,
 )
-from saring.settings import Settings
-from tests.fakes import MemoryOrderBook, RecordingStrikeRecorder
+from tests.fakes import MemoryOrderBook
 from tests.functional import test_orders_dynamodb as base
 from tests.functional.test_orders_dynamodb import (
     LAZADA,
@@ -30,60 +27,34 @@ from tests.functional.test_orders_dynamodb import (
     OTHER_AGENCY,
     REGULATOR,
     SHOPEE,
+    all_pages,
+    ids,
+    issue_orders,
     order_input,
     target_of,
 )
 
 one_backup_per_transaction = base.one_backup_per_transaction  # moto's transactions, faster
+# test_orders_dynamodb.py's settings, strikes and service, over either book below.
+settings, strikes, service = base.settings, base.strikes, base.service
 ST1, ST2, ST3 = NoticeLevel.ST1, NoticeLevel.ST2, NoticeLevel.ST3
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
-def book(request, table_name):
-    settings = Settings(table_name=table_name)
+def book(request, table_name, settings):
     if request.param == "memory":
         return MemoryOrderBook(settings)
     return DynamoDBOrderBook(request.getfixturevalue("dynamodb"), table_name, settings)
 
 
-@pytest.fixture
-def strikes() -> RecordingStrikeRecorder:
-    return RecordingStrikeRecorder()
-
-
-@pytest.fixture
-def service(book, strikes, clock, table_name) -> OrderService:
-    return OrderService(book, strikes, clock, Settings(table_name=table_name))
-
-
-def ids(page) -> list[str]:
-    return [edge.node.id for edge in page.edges]
-
-
 def every_page(list_page, first: int) -> list[str]:
-    found, after = [], None
-    while True:
-        page = list_page(first=first, after=after)
-        found += ids(page)
-        if not page.has_next_page:
-            return found
-        after = page.end_cursor
+    return all_pages(list_page, first)[0]
 
 
 @pytest.fixture
 def issued(service, clock):
-    """12 orders a minute apart: kemendag's on shopee, lazada or both; komdigi's every fourth."""
-    orders = []
-    for n in range(12):
-        clock.advance(minutes=1)
-        agency = OTHER_AGENCY if n % 4 == 3 else REGULATOR
-        targets = {
-            0: (TargetInput("shopee", "LISTING", f"L-{n}", "s-1"),),
-            1: (TargetInput("lazada", "LISTING", f"LZ-{n}"),),
-            2: (TargetInput("shopee", "SHOP", f"s-{n}"), TargetInput("lazada", "ACCOUNT", f"lz-{n}")),
-        }[n % 3]
-        orders.append(service.issue_takedown(agency, order_input(*targets, reference=f"REF/{n:03d}")))
-    return orders
+    """12 orders: komdigi's every fourth."""
+    return issue_orders(service, clock, 12, komdigi_every=4)
 
 
 def test_listing_newest_first_in_pages_with_filters(service, issued):

@@ -47,8 +47,9 @@ def record(sequence: str, image: dict, event_name: str = "INSERT") -> dict:
     }
 
 
-@pytest.fixture
-def bus_queue(aws, monkeypatch):
+def orders_bus_to_queue(monkeypatch, rule: str, queue: str, pattern: dict):
+    """The orders bus (moto) with one rule sending what `pattern` matches to an SQS queue; for a
+    fixture to `yield from`: it yields (sqs client, queue url)."""
     from saring.handlers import order_events
 
     order_events.events_client.cache_clear()
@@ -56,16 +57,19 @@ def bus_queue(aws, monkeypatch):
     events = boto3.client("events", region_name="ap-southeast-3")
     sqs = boto3.client("sqs", region_name="ap-southeast-3")
     events.create_event_bus(Name="saring-orders")
-    queue_url = sqs.create_queue(QueueName="shopee-takedowns")["QueueUrl"]
+    queue_url = sqs.create_queue(QueueName=queue)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="shopee-targets", EventBusName="saring-orders",
-                    EventPattern=json.dumps({"source": ["saring.orders"],
-                                             "detail-type": ["TakedownTargetCreated"],
-                                             "detail": {"platform": ["shopee"]}}))
-    events.put_targets(Rule="shopee-targets", EventBusName="saring-orders",
-                       Targets=[{"Id": "queue", "Arn": queue_arn}])
+    events.put_rule(Name=rule, EventBusName="saring-orders",
+                    EventPattern=json.dumps({"source": ["saring.orders"], **pattern}))
+    events.put_targets(Rule=rule, EventBusName="saring-orders", Targets=[{"Id": "queue", "Arn": queue_arn}])
     yield sqs, queue_url
     order_events.events_client.cache_clear()
+
+
+@pytest.fixture
+def bus_queue(aws, monkeypatch):
+    yield from orders_bus_to_queue(monkeypatch, "shopee-targets", "shopee-takedowns", {
+        "detail-type": ["TakedownTargetCreated"], "detail": {"platform": ["shopee"]}})
 
 
 def received(sqs, queue_url) -> list[dict]:

@@ -21,8 +21,6 @@ from saring.service.orders import (
     TargetInput,
     WithdrawTakedownInput,
 )
-from saring.settings import Settings
-from tests.fakes import RecordingStrikeRecorder
 from tests.functional import test_orders_dynamodb as base
 from tests.functional.test_orders_dynamodb import (
     BLIBLI,
@@ -32,53 +30,22 @@ from tests.functional.test_orders_dynamodb import (
     REGULATOR,
     SHOPEE,
     RequestCounter,
-    ThrottlingClient,
+    all_pages,
+    ids,
+    issue_orders,
     items,
     many,
     order_input,
     target_of,
     throttled_issue,
+    throttled_service,
 )
 
 one_backup_per_transaction = base.one_backup_per_transaction  # moto's transactions, faster
-
-
-@pytest.fixture
-def settings(table_name) -> Settings:
-    return Settings(table_name=table_name)
-
-
-@pytest.fixture
-def book(dynamodb, table_name, settings) -> DynamoDBOrderBook:
-    return DynamoDBOrderBook(dynamodb, table_name, settings)
-
-
-@pytest.fixture
-def strikes() -> RecordingStrikeRecorder:
-    return RecordingStrikeRecorder()
-
-
-@pytest.fixture
-def service(book, strikes, clock, settings) -> OrderService:
-    return OrderService(book, strikes, clock, settings)
+# The same service on the real adapter as test_orders_dynamodb.py: its fixtures, not copies.
+settings, book, strikes, service = base.settings, base.book, base.strikes, base.service
 
 ST1, ST2, ST3 = NoticeLevel.ST1, NoticeLevel.ST2, NoticeLevel.ST3
-
-
-def ids(page) -> list[str]:
-    return [edge.node.id for edge in page.edges]
-
-
-def all_pages(list_page, first: int) -> tuple[list[str], int]:
-    """Every order id, page after page; and how many pages it took."""
-    found, after, pages = [], None, 0
-    while True:
-        page = list_page(first=first, after=after)
-        pages += 1
-        found += ids(page)
-        if not page.has_next_page:
-            return found, pages
-        after = page.end_cursor
 
 
 # --- takedownOrders -----------------------------------------------------------------------------
@@ -86,18 +53,8 @@ def all_pages(list_page, first: int) -> tuple[list[str], int]:
 
 @pytest.fixture
 def issued(service, clock):
-    """45 orders a minute apart: kemendag's on shopee, lazada or both; komdigi's every fifth."""
-    orders = []
-    for n in range(45):
-        clock.advance(minutes=1)
-        agency = OTHER_AGENCY if n % 5 == 4 else REGULATOR
-        targets = {
-            0: (TargetInput("shopee", "LISTING", f"L-{n}", "s-1"),),
-            1: (TargetInput("lazada", "LISTING", f"LZ-{n}"),),
-            2: (TargetInput("shopee", "SHOP", f"s-{n}"), TargetInput("lazada", "ACCOUNT", f"lz-{n}")),
-        }[n % 3]
-        orders.append(service.issue_takedown(agency, order_input(*targets, reference=f"REF/{n:03d}")))
-    return orders
+    """45 orders: komdigi's every fifth."""
+    return issue_orders(service, clock, 45, komdigi_every=5)
 
 
 def test_an_agency_lists_its_own_orders_newest_first_across_pages(service, issued, dynamodb):
@@ -232,9 +189,7 @@ def test_no_acknowledgement_after_the_withdrawal(service):
 def test_an_interrupted_withdrawal_is_completed_by_the_retry(service, dynamodb, table_name, settings, strikes, clock):
     order = service.issue_takedown(REGULATOR, order_input(*many(120)))
     # the header is set WITHDRAWN (transaction 1), then the second batch of targets fails
-    failing = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
-    )
+    failing = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=3)
     with pytest.raises(ClientError):
         failing.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order.id, "error"))
     half = service.takedown_order(REGULATOR, order.id)
@@ -247,9 +202,7 @@ def test_an_interrupted_withdrawal_is_completed_by_the_retry(service, dynamodb, 
 
 def test_an_interrupted_withdrawal_nobody_retries_is_settled_by_the_sweep(service, book, dynamodb, table_name, settings, strikes, clock):
     order = service.issue_takedown(REGULATOR, order_input(*many(120)))
-    failing = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
-    )
+    failing = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=3)
     with pytest.raises(ClientError):
         failing.withdraw_takedown(REGULATOR, WithdrawTakedownInput(order.id, "error"))
     clock.advance(days=2)
@@ -427,9 +380,7 @@ def test_concurrent_runs_issue_each_notice_once(dynamodb, table_name, settings, 
 def test_a_run_stopped_midway_loses_nothing(service, dynamodb, table_name, settings, strikes, clock):
     order = service.issue_takedown(REGULATOR, order_input(*many(6)))
     clock.advance(hours=25)
-    stopped = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=3), table_name, settings), strikes, clock, settings
-    )
+    stopped = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=3)
     with pytest.raises(ClientError):
         stopped.issue_notices()
     assert sum(len(v) for v in levels(service, order.id).values()) == 2

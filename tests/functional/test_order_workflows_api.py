@@ -7,10 +7,10 @@ import importlib
 import json
 import sys
 
-import boto3
 import pytest
 
 from tests.functional.conftest import LambdaContext, invoke
+from tests.functional.test_order_events import orders_bus_to_queue
 
 ISSUE = """mutation($r: String!, $reason: String!) { issueTakedown(input: {reference: $r,
   legalBasis: "Permendag 40/2022", reason: $reason, targets: [
@@ -155,20 +155,7 @@ def overdue_at_once(monkeypatch):
 
 @pytest.fixture
 def bus(aws, monkeypatch):
-    from saring.handlers import order_events
-
-    order_events.events_client.cache_clear()
-    monkeypatch.setenv("SARING_EVENT_BUS", "saring-orders")
-    events = boto3.client("events", region_name="ap-southeast-3")
-    sqs = boto3.client("sqs", region_name="ap-southeast-3")
-    events.create_event_bus(Name="saring-orders")
-    url = sqs.create_queue(QueueName="notices")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="notices", EventBusName="saring-orders", EventPattern=json.dumps(
-        {"source": ["saring.orders"], "detail-type": ["TakedownNoticeIssued"]}))
-    events.put_targets(Rule="notices", EventBusName="saring-orders", Targets=[{"Id": "q", "Arn": arn}])
-    yield sqs, url
-    order_events.events_client.cache_clear()
+    yield from orders_bus_to_queue(monkeypatch, "notices", "notices", {"detail-type": ["TakedownNoticeIssued"]})
 
 
 def test_the_notices_function_issues_st1_and_its_event_reaches_the_platform(

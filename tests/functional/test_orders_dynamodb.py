@@ -120,6 +120,38 @@ def target_of(order, platform: str, kind: str):
     return next(t for t in order.targets if t.platform == platform and t.kind.value == kind)
 
 
+def ids(page) -> list[str]:
+    return [edge.node.id for edge in page.edges]
+
+
+def all_pages(list_page, first: int) -> tuple[list[str], int]:
+    """Every order id, page after page; and how many pages it took."""
+    found, after, pages = [], None, 0
+    while True:
+        page = list_page(first=first, after=after)
+        pages += 1
+        found += ids(page)
+        if not page.has_next_page:
+            return found, pages
+        after = page.end_cursor
+
+
+def issue_orders(service, clock, count: int, komdigi_every: int) -> list:
+    """`count` orders a minute apart: kemendag's on shopee, lazada or both; komdigi's every
+    `komdigi_every`-th."""
+    orders = []
+    for n in range(count):
+        clock.advance(minutes=1)
+        agency = OTHER_AGENCY if n % komdigi_every == komdigi_every - 1 else REGULATOR
+        targets = {
+            0: (TargetInput("shopee", "LISTING", f"L-{n}", "s-1"),),
+            1: (TargetInput("lazada", "LISTING", f"LZ-{n}"),),
+            2: (TargetInput("shopee", "SHOP", f"s-{n}"), TargetInput("lazada", "ACCOUNT", f"lz-{n}")),
+        }[n % 3]
+        orders.append(service.issue_takedown(agency, order_input(*targets, reference=f"REF/{n:03d}")))
+    return orders
+
+
 class RequestCounter:
     def __init__(self, client) -> None:
         self.calls: list[str] = []
@@ -280,12 +312,16 @@ class ThrottlingClient:
         return getattr(self._client, name)
 
 
+def throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on: int) -> OrderService:
+    """The order service on a client whose `throttle_on`-th TransactWriteItems is throttled."""
+    return OrderService(
+        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on), table_name, settings), strikes, clock, settings
+    )
+
+
 def throttled_issue(dynamodb, table_name, settings, strikes, clock) -> tuple[OrderService, str]:
     """An order of 120 targets whose second transaction is throttled: half-written."""
-    throttled = OrderService(
-        DynamoDBOrderBook(ThrottlingClient(dynamodb, throttle_on=2), table_name, settings),
-        strikes, clock, settings,
-    )
+    throttled = throttled_service(dynamodb, table_name, settings, strikes, clock, throttle_on=2)
     with pytest.raises(ClientError):
         throttled.issue_takedown(REGULATOR, order_input(*many(120)))
     service = OrderService(DynamoDBOrderBook(dynamodb, table_name, settings), strikes, clock, settings)

@@ -18,21 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.test_batch_get import UnprocessedTimes
+
 ADAPTERS = Path(__file__).resolve().parents[2] / "functions" / "saring" / "adapters"
-
-
-class _AlwaysUnprocessed:
-    """A BatchGetItem that leaves the one key unprocessed three times, then answers."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def batch_get_item(self, RequestItems):  # noqa: N803 (botocore's name)
-        self.calls += 1
-        (table,) = RequestItems
-        if self.calls < 4:
-            return {"UnprocessedKeys": {table: {"Keys": RequestItems[table]["Keys"]}}}
-        return {"Responses": {table: []}}
 
 
 def _sleeps_of_one_batch_get(monkeypatch) -> list[float]:
@@ -40,7 +28,7 @@ def _sleeps_of_one_batch_get(monkeypatch) -> list[float]:
 
     slept: list[float] = []
     monkeypatch.setattr(batch.time, "sleep", slept.append)
-    batch.batch_get(_AlwaysUnprocessed(), "t", [{"pk": "a", "sk": "b"}])
+    batch.batch_get(UnprocessedTimes(3), "t", [{"pk": "a", "sk": "b"}])
     return slept
 
 

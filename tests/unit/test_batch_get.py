@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-class _UnprocessedTimes:
+class UnprocessedTimes:
     """A BatchGetItem that leaves every key unprocessed `times` times, then returns them."""
 
     def __init__(self, times: int) -> None:
@@ -25,7 +25,7 @@ def test_keys_answered_by_the_last_wave_are_returned(monkeypatch):
     from saring.adapters.dynamodb import batch
 
     monkeypatch.setattr(batch.time, "sleep", lambda seconds: None)
-    client = _UnprocessedTimes(batch.MAX_WAVES - 1)
+    client = UnprocessedTimes(batch.MAX_WAVES - 1)
     found = batch.batch_get(client, "t", [{"pk": "a", "sk": "b"}])
     assert client.calls == batch.MAX_WAVES
     assert list(found) == [("a", "b")]
@@ -37,4 +37,4 @@ def test_keys_still_unprocessed_after_every_wave_are_an_error(monkeypatch):
 
     monkeypatch.setattr(batch.time, "sleep", lambda seconds: None)
     with pytest.raises(SaringError, match="1 keys unprocessed"):
-        batch.batch_get(_UnprocessedTimes(batch.MAX_WAVES), "t", [{"pk": "a", "sk": "b"}])
+        batch.batch_get(UnprocessedTimes(batch.MAX_WAVES), "t", [{"pk": "a", "sk": "b"}])
