@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from saring.domain.errors import BadUserInputError
+
 T = TypeVar("T")
+
+
+def page_size(first: object, maximum: int) -> int:
+    """A connection's `first`: 1 to `maximum` items; BadUserInputError (field first) otherwise."""
+    if not isinstance(first, int) or not 1 <= first <= maximum:
+        raise BadUserInputError(f"first must be between 1 and {maximum}", field="first")
+    return first
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,7 @@ from saring.domain.identity import (
     PlatformLinks,
     block_elsewhere,
 )
+from saring.domain.pages import page_size
 from saring.domain.strikes import (
     BlockedElsewhere,
     Seller,
@@ -1052,9 +1053,7 @@ class _CancelledError(Exception):
 
 
 def _page_size(first: int) -> int:
-    if not isinstance(first, int) or not 1 <= first <= MAX_PAGE:
-        raise BadUserInputError(f"first must be between 1 and {MAX_PAGE}", field="first")
-    return first
+    return page_size(first, MAX_PAGE)
 
 
 def _page(items: list[AV], first: int) -> StrikePage:
