@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from saring.domain.labels import OutcomeReceipt, ReviewOutcome
 from saring.domain.listings import Evidence, Listing
+from saring.domain.pages import CursorPage
 from saring.domain.principals import Principal
 from saring.domain.verdicts import ModelThresholds, VerdictFacts
 
@@ -460,14 +461,8 @@ from saring.domain.appeals import Appeal, AppealDraft  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)
-class AppealPage:
-    items: list[Appeal]
-    has_next: bool
-    cursors: list[str]  # one opaque cursor per item: where a page after it starts
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+class AppealPage(CursorPage[Appeal]):
+    pass
 
 
 class AppealBook(ABC):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+from saring.domain.pages import CursorPage
 from saring.domain.principals import Principal
 
 
@@ -22,16 +23,8 @@ class AuditEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditPage:
+class AuditPage(CursorPage[AuditEvent]):
     """A page of a subject's audit events, newest first."""
-
-    items: list[AuditEvent]
-    has_next: bool
-    cursors: list[str]  # one opaque cursor per item: where a page after it starts
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
 
 
 def actor_of(principal: Principal) -> str:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from saring.domain.errors import BadUserInputError
+from saring.domain.pages import CursorPage
 
 # Standing, SellerStanding and BlockedElsewhere live in saring.domain.standing, shared with the
 # verdict policy; they are re-exported here so there is exactly one class of each.
@@ -143,14 +144,8 @@ def blocked_since(
 
 
 @dataclass(frozen=True, slots=True)
-class StrikePage:
-    items: list[Strike]
-    has_next: bool
-    cursors: list[str]  # one opaque cursor per item: where a page after it starts
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+class StrikePage(CursorPage[Strike]):
+    pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from saring.domain.errors import (
     NotFoundError,
     SaringError,
 )
+from saring.domain.pages import page_size
 from saring.domain.principals import Principal
 from saring.domain.strikes import Strike
 from saring.ports import AppealBook, AppealPage, Clock
@@ -134,9 +135,7 @@ class AppealService:
         after: str | None = None,
     ) -> AppealPage:
         principal.require_access_to_platform(self._platform(platform))
-        if not isinstance(first, int) or not 1 <= first <= MAX_PAGE:
-            raise BadUserInputError(f"first must be between 1 and {MAX_PAGE}", field="first")
-        return self.book.of_seller(platform, seller_id, first, after)
+        return self.book.of_seller(platform, seller_id, page_size(first, MAX_PAGE), after)
 
     def overdue(self, appeal: Appeal) -> bool:
         return appeal.overdue(self.clock.now(), self.overdue_after)

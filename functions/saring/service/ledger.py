@@ -20,6 +20,7 @@ from saring.domain.identity import (
     normalise_national_id,
     normalise_phone,
 )
+from saring.domain.pages import page_size
 from saring.domain.principals import Principal, Role
 from saring.domain.strikes import (
     Seller,
@@ -251,10 +252,7 @@ class LedgerService:
     ) -> IdentitySignalPage:
         """Regulators only: fingerprints with a cross-platform signal, counts and times only."""
         principal.require_regulator()
-        if not isinstance(first, int) or not 1 <= first <= MAX_SIGNALS_PAGE:
-            raise BadUserInputError(
-                f"first must be between 1 and {MAX_SIGNALS_PAGE}", field="first"
-            )
+        first = page_size(first, MAX_SIGNALS_PAGE)
         if after is not None:
             _text(after, "after", required=True, limit=256)
         return self.ledger.identity_signals(first, after, self.clock.now())

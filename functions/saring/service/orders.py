@@ -57,6 +57,7 @@ from saring.domain.orders import (
     parse_target_id,
     validate_order,
 )
+from saring.domain.pages import page_size
 from saring.domain.principals import Principal, Role
 from saring.ports import (
     NO_METRICS,
@@ -117,10 +118,7 @@ class ResolveDisputeInput:
 
 
 def _page_size(first: int | None) -> int:
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
-        raise BadUserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    return size
+    return page_size(DEFAULT_PAGE_SIZE if first is None else first, MAX_PAGE_SIZE)
 
 
 def _optional_text(value: str | None, field: str, limit: int = 256) -> str | None:

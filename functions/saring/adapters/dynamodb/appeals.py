@@ -16,9 +16,6 @@ concurrency as for any revocation; UPHELD writes the decision alone.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
 from datetime import datetime
 from typing import Any
@@ -27,6 +24,7 @@ from saring.adapters.backoff import full_jitter
 from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_put
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
+from saring.adapters.dynamodb.cursors import decode_sort_key, encode_sort_key
 from saring.adapters.dynamodb.ledger import (
     DynamoLedger,
     ExtraItemCancelledError,
@@ -41,7 +39,7 @@ from saring.domain.appeals import (
     new_sequence,
 )
 from saring.domain.audit import AuditEvent
-from saring.domain.errors import BadUserInputError, ConflictError, ContentionError, SaringError
+from saring.domain.errors import ConflictError, ContentionError, SaringError
 from saring.domain.strikes import Strike, StrikeSource
 from saring.ports import AppealBook, AppealPage
 
@@ -114,20 +112,13 @@ def _audit_state(appeal: Appeal) -> dict[str, Any]:
 
 
 def encode_cursor(sort_key: str) -> str:
-    raw = json.dumps({"v": 1, "appeal": sort_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_sort_key("appeal", sort_key)
 
 
 def decode_cursor(cursor: str) -> str:
-    bad = BadUserInputError("the cursor is not one this API gave out", field="after")
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        sort_key = json.loads(base64.urlsafe_b64decode(padded.encode()))["appeal"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise bad from None
-    if not isinstance(sort_key, str) or not sort_key.startswith(keys.APPEAL_PREFIX) or len(sort_key) > 100:
-        raise bad
-    return sort_key
+    return decode_sort_key(
+        cursor, "appeal", lambda sk: sk.startswith(keys.APPEAL_PREFIX) and len(sk) <= 100
+    )
 
 
 class _Cancelled(Exception):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from datetime import datetime
 from typing import Any
 
 from saring.adapters.dynamodb import keys
+from saring.adapters.dynamodb.cursors import decode_sort_key, encode_sort_key
 from saring.domain.audit import AuditEvent, AuditPage
-from saring.domain.errors import BadUserInputError
 
 
 def audit_put(table_name: str, event: AuditEvent) -> dict[str, Any]:
@@ -82,16 +80,8 @@ def _event(item: dict[str, Any]) -> AuditEvent:
 
 # Audit cursors name what they page ("audit"), so a strike cursor is refused here, not read.
 def _encode(sort_key: str) -> str:
-    raw = json.dumps({"v": 1, "audit": sort_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_sort_key("audit", sort_key)
 
 
 def _decode(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        sort_key = json.loads(base64.urlsafe_b64decode(padded.encode()))["audit"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise BadUserInputError("the cursor is not one this API gave out", field="after") from None
-    if not isinstance(sort_key, str) or not sort_key or len(sort_key) > 200:
-        raise BadUserInputError("the cursor is not one this API gave out", field="after")
-    return sort_key
+    return decode_sort_key(cursor, "audit", lambda sk: bool(sk) and len(sk) <= 200)

@@ -33,8 +33,6 @@ with F <= MAX_FINGERPRINTS_PER_SELLER (a link beyond it is refused with CONFLICT
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import secrets
 import time
@@ -48,6 +46,7 @@ from saring.adapters.dynamodb import keys
 from saring.adapters.dynamodb.audit import audit_page, audit_put
 from saring.adapters.dynamodb.batch import batch_get, concurrently
 from saring.adapters.dynamodb.client import TRANSIENT_CANCELLATION_REASONS
+from saring.adapters.dynamodb.cursors import decode_sort_key, encode_sort_key
 from saring.adapters.dynamodb.identity_links import (
     identity_signals,
     member_av,
@@ -72,6 +71,7 @@ from saring.domain.identity import (
     PlatformLinks,
     block_elsewhere,
 )
+from saring.domain.pages import page_size
 from saring.domain.strikes import (
     BlockedElsewhere,
     Seller,
@@ -342,20 +342,11 @@ def _audit_state(seller: Seller) -> dict[str, Any]:
 
 
 def encode_cursor(sort_key: str) -> str:
-    raw = json.dumps({"v": 1, "sk": sort_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_sort_key("sk", sort_key)
 
 
 def decode_cursor(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        sort_key = data["sk"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise BadUserInputError("the cursor is not one this API gave out", field="after") from None
-    if not isinstance(sort_key, str) or not sort_key.startswith(keys.STRIKE_PREFIX):
-        raise BadUserInputError("the cursor is not one this API gave out", field="after")
-    return sort_key
+    return decode_sort_key(cursor, "sk", lambda sk: sk.startswith(keys.STRIKE_PREFIX))
 
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -1062,9 +1053,7 @@ class _CancelledError(Exception):
 
 
 def _page_size(first: int) -> int:
-    if not isinstance(first, int) or not 1 <= first <= MAX_PAGE:
-        raise BadUserInputError(f"first must be between 1 and {MAX_PAGE}", field="first")
-    return first
+    return page_size(first, MAX_PAGE)
 
 
 def _page(items: list[AV], first: int) -> StrikePage:

@@ -356,17 +356,27 @@ def encode_cursor(scope: str, positions: Mapping[str, tuple[str, str]]) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def decode_cursor(cursor: str, scope: str, partitions: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Positions per partition (gsi1sk, target id); BadUserInputError for anything else, including
-    a cursor of another query (another platform, state or scope)."""
-    bad = BadUserInputError("after is not a cursor of this query", field="after")
+def _cursor_document(cursor: str, scope: str) -> dict[str, Any]:
+    """The JSON document of a cursor of this query (scope); BadUserInputError for anything else,
+    including a cursor of another query."""
     try:
         document = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (ValueError, UnicodeError, binascii.Error, AttributeError):
-        raise bad from None
+        raise _bad_cursor() from None
     if not isinstance(document, dict) or document.get("s") != scope:
-        raise bad
-    positions = document.get("p")
+        raise _bad_cursor()
+    return document
+
+
+def _bad_cursor() -> BadUserInputError:
+    return BadUserInputError("after is not a cursor of this query", field="after")
+
+
+def decode_cursor(cursor: str, scope: str, partitions: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Positions per partition (gsi1sk, target id); BadUserInputError for anything else, including
+    a cursor of another query (another platform, state or scope)."""
+    bad = _bad_cursor()
+    positions = _cursor_document(cursor, scope).get("p")
     if not isinstance(positions, dict):
         raise bad
     out: dict[str, tuple[str, str]] = {}
@@ -425,17 +435,10 @@ def _order_cursor(scope: str, sort_key: str) -> str:
 
 
 def _decode_order_cursor(cursor: str, scope: str) -> str:
-    bad = BadUserInputError("after is not a cursor of this query", field="after")
-    try:
-        document = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error, AttributeError):
-        raise bad from None
-    if not isinstance(document, dict) or document.get("s") != scope:
-        raise bad
-    sort_key = document.get("k")
+    sort_key = _cursor_document(cursor, scope).get("k")
     order_id = sort_key.rpartition("#")[2] if isinstance(sort_key, str) else ""
     if parse_target_id(f"{order_id}-000") is None:
-        raise bad
+        raise _bad_cursor()
     return sort_key
 
 
