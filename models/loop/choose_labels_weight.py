@@ -26,7 +26,6 @@ for _path in (str(MODELS), str(MODELS.parent / "functions")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-import numpy as np  # noqa: E402
 
 import evaluate  # noqa: E402
 import gate  # noqa: E402
@@ -48,9 +47,7 @@ def split(labels: Path, work: Path) -> tuple[Path, int, int]:
 def score(model_dir: Path, labels: Path) -> dict:
     newer, about = gate.newer_outcomes(labels, model_dir)
     clf = OnnxClassifier(model_dir)
-    scores = gate._scores(clf, [(o.title, o.description) for o in newer])
-    flagged = evaluate.flagged_metrics(scores, np.array([o.label for o in newer]), clf.thresholds.review,
-                                       clf.thresholds.takedown)["flagged"]
+    flagged = evaluate.model_metrics(clf, newer)["flagged"]
     return {"n": about["n"], "positives": about.get("positives"), **flagged}
 
 
