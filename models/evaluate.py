@@ -108,7 +108,7 @@ def with_boilerplate(samples: Sequence[corpus.Sample]) -> list[corpus.Sample]:
 def leave_one_family_out(evaluation: Sequence[corpus.Sample], tc: training.TrainConfig, log) -> dict:
     cfg = FeatureConfig()
     train, validation = training.training_sets(tc)
-    units, gate, val = training.training_rows(train, validation, tc, cfg, log=log)
+    units, gate, val, _ = training.training_rows(train, validation, tc, cfg, log=log)
     results = {}
     for family in LOFO_FAMILIES:
         members = [s for s in evaluation if s.kind == family and s.label == 1]

@@ -412,10 +412,12 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
 
 
 def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
-                  cfg: FeatureConfig, *, log=print) -> tuple[Units, Gate, Validation]:
+                  cfg: FeatureConfig, *, log=print) -> tuple[Units, Gate, Validation, Fitted | None]:
     """Everything a fit reads. Listings known only as violations need a first fit to pick their
-    units; evaluate.py's leave-one-family-out refits from these rows."""
+    units; evaluate.py's leave-one-family-out refits from these rows. Last, the fit on exactly
+    these rows where the re-picks already made it (they stopped changing), else None."""
     started = time.perf_counter()
+    fitted = None
     units = build_units(train, tc, cfg)
     log(f"  units: {units.matrix.shape[0]} rows, {units.matrix.nnz} non-zeros "
         f"({time.perf_counter() - started:.1f}s)")
@@ -433,23 +435,26 @@ def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sa
         # contexts, which the next pick can use in turn: alternate until the picks stop changing
         # (the fixed point of the alternation), at most ``label_repicks`` times.
         for round_ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
-            model = fit_units(extended, gate, val, tc, cfg, log=log).model
-            repicked = whole_listing_picks(train, model, parsimonious=True)
+            last = fit_units(extended, gate, val, tc, cfg, log=log)
+            repicked = whole_listing_picks(train, last.model, parsimonious=True)
             changed = sum(repicked[i] != picks.get(i) for i in repicked)
             log(f"  re-pick {round_ + 1}: {changed} of {len(repicked)} whole-listing violations changed unit")
             if not changed:
+                fitted = last  # fitted on the rows returned: no need to fit them again
                 break
             picks = repicked
             extended = with_whole_listing_violations(units, train, picks, tc, cfg)
         units = extended
-    return units, gate, val
+    return units, gate, val, fitted
 
 
 def fit(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
         cfg: FeatureConfig | None = None, *, log=print) -> Fitted:
     cfg = cfg or FeatureConfig()
     started = time.perf_counter()
-    fitted = fit_units(*training_rows(train, validation, tc, cfg, log=log), tc, cfg, log=log)
+    units, gate, val, fitted = training_rows(train, validation, tc, cfg, log=log)
+    if fitted is None:
+        fitted = fit_units(units, gate, val, tc, cfg, log=log)
     fitted.seconds = time.perf_counter() - started
     return fitted
 
