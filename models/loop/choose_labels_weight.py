@@ -35,13 +35,14 @@ TRAIN_SHARE = 0.75
 WEIGHTS = (3.0, 10.0)  # the default (a hand-written listing's weight) first
 
 
-def split(labels: Path, work: Path) -> tuple[Path, int, int]:
+def split(labels: Path, older: Path, share: float = TRAIN_SHARE) -> tuple[int, int]:
+    """A time split of an export: writes its oldest ``share`` of outcomes (by recordedAt) to
+    ``older``; returns how many went there and how many are newer."""
     lines = [line for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
     lines.sort(key=lambda line: json.loads(line)["recordedAt"])
-    cut = int(len(lines) * TRAIN_SHARE)
-    older = work / "labels-older.jsonl"
+    cut = int(len(lines) * share)
     older.write_text("".join(line + "\n" for line in lines[:cut]), encoding="utf-8")
-    return older, cut, len(lines) - cut
+    return cut, len(lines) - cut
 
 
 def score(model_dir: Path, labels: Path) -> dict:
@@ -53,7 +54,8 @@ def score(model_dir: Path, labels: Path) -> dict:
 
 def choose(labels: Path, work: Path, weights: tuple[float, ...] = WEIGHTS) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    older, n_older, n_newer = split(labels, work)
+    older = work / "labels-older.jsonl"
+    n_older, n_newer = split(labels, older)
 
     def train(weight: float) -> Path:
         out = work / f"weight-{weight:g}"
