@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +55,6 @@ class Figures:
     checks: dict[str, tuple[int, int]]  # check name -> (cases, failed)
     real_flagged: int | None
     labels: dict | None = None  # flagged metrics on the newer review outcomes
-    extra: dict = field(default_factory=dict)
 
 
 def figures(model_dir: Path, *, real: Sequence[corpus.Sample] | None,
