@@ -23,7 +23,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -349,6 +349,23 @@ class Gate:
     matrix: object
     labels: np.ndarray
     weights: np.ndarray
+    _heads: dict = field(default_factory=dict, repr=False)
+
+    def head(self, tc: TrainConfig) -> tuple[np.ndarray, float]:
+        """The gate's weights (rounded through float16) and bias. Fitted once per configuration:
+        it reads these rows alone, whichever units the violation head trains on (every re-pick
+        and every leave-one-family-out fit share it)."""
+        from sklearn.linear_model import LogisticRegression
+
+        key = (tc.gate_c, tc.seed)
+        if key not in self._heads:
+            # balanced classes: a title that names no product reads as neither (log-odds near zero)
+            clf = LogisticRegression(C=tc.gate_c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed,
+                                     class_weight="balanced")
+            clf.fit(self.matrix, self.labels, sample_weight=self.weights)
+            self._heads[key] = (clf.coef_.ravel().astype(np.float16).astype(np.float32),
+                                float(np.float32(clf.intercept_[0])))
+        return self._heads[key]
 
 
 def build_gate(titles: Sequence[corpus.Sample], cfg: FeatureConfig) -> Gate:
@@ -391,13 +408,8 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
     clf.fit(units.matrix[rows], units.labels[rows],
             sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.segments[rows]))
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
-    # balanced classes: a title that names no product reads as neither (log-odds near zero)
-    gate_clf = LogisticRegression(C=tc.gate_c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed,
-                                  class_weight="balanced")
-    gate_clf.fit(gate.matrix, gate.labels, sample_weight=gate.weights)
     model = LinearModel(clf.coef_.ravel().astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
-                        gate_clf.coef_.ravel().astype(np.float16).astype(np.float32),
-                        float(np.float32(gate_clf.intercept_[0])), 1.0, 0.0, 1.0, 0.0, cfg)
+                        *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
     violation = model.violation(model.block_scores(validation.blocks), validation.owner)
     clothing = model.clothing(validation.titles)
     labels, is_real = validation.labels, validation.is_real
