@@ -39,6 +39,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 WARM_ROUNDS = 300
+IDENTITY_SECRET = "bench-identity-secret-0123456789abcdef"
 TITLES = [
     "Kaos polos cotton combed 30s unisex",
     "THR1FT bal Korea jaket wanita preloved ex Jepang",
@@ -126,7 +127,7 @@ def on_moto_server() -> dict[str, Any]:
     dynamodb_client.cache_clear()
     try:
         settings = Settings.from_env(
-            {"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef"}
+            {"SARING_TABLE": "bench-server", "SARING_IDENTITY_SECRET": IDENTITY_SECRET}
         )
         client = dynamodb_client()
         create_table_from_template(client, settings.table_name)
@@ -162,7 +163,7 @@ def cold_start(settings: Any, key: str, runs: int = 11) -> dict[str, Any]:
         base_env = {
             **os.environ,
             "SARING_TABLE": settings.table_name,
-            "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
+            "SARING_IDENTITY_SECRET": IDENTITY_SECRET,
             "SARING_MODEL_DIR": str(REPO_ROOT / "models" / "listing-classifier"),
             # Like Lambda's read-only code directory: nothing is compiled and kept between runs.
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -220,6 +221,26 @@ def _cold_child(event: str, env: dict[str, str]) -> dict[str, float]:
     return {**sample, "total_ms": sample["import_ms"] + sample["first_call_ms"]}
 
 
+def in_process_services(table: str) -> tuple[Any, Any, Any, str, Any]:
+    """Inside ``mock_aws``: a fresh table on in-process moto and the services over it, with the
+    first demo key and the platform it authenticates; (client, settings, services, key, platform)."""
+    from saring.adapters.dynamodb.client import dynamodb_client
+    from saring.adapters.dynamodb.tables import create_table_from_template
+    from saring.bootstrap import build_services
+    from saring.local_stack import create_demo_keys
+    from saring.settings import Settings
+
+    dynamodb_client.cache_clear()
+    client = dynamodb_client()
+    settings = Settings.from_env(
+        {"SARING_TABLE": table, "SARING_IDENTITY_SECRET": IDENTITY_SECRET, "SARING_KEY_CACHE_SECONDS": "3600"}
+    )
+    create_table_from_template(client, settings.table_name)
+    services = build_services(settings, dynamodb=client)
+    key = create_demo_keys(services)[0]["key"]
+    return client, settings, services, key, services.authenticator.authenticate(f"Bearer {key}")
+
+
 def warm() -> dict[str, Any]:
     """In-process moto: its time is measured by the meter and taken out of the figures."""
     from mangum import Mangum
@@ -227,32 +248,16 @@ def warm() -> dict[str, Any]:
 
     from bench.dynamodb_meter import DynamoMeter
     from saring.adapters.dynamodb.client import dynamodb_client
-    from saring.adapters.dynamodb.tables import create_table_from_template
     from saring.api.app import create_app
     from saring.api.context import RequestContext
-    from saring.bootstrap import build_services
-    from saring.local_stack import create_demo_keys
-    from saring.settings import Settings
     from tests.functional.conftest import LambdaContext
 
     with mock_aws():
-        dynamodb_client.cache_clear()
-        client = dynamodb_client()
-        settings = Settings.from_env(
-            {
-                "SARING_TABLE": "bench-warm",
-                "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
-                "SARING_KEY_CACHE_SECONDS": "3600",
-            }
-        )
-        create_table_from_template(client, settings.table_name)
-        services = build_services(settings, dynamodb=client)
-        key = create_demo_keys(services)[0]["key"]
+        client, _, services, key, platform = in_process_services("bench-warm")
         app = create_app(services)
         handler = Mangum(app, lifespan="off")
         schema = app._graphql.schema
         meter = DynamoMeter(client)
-        platform = services.authenticator.authenticate(f"Bearer {key}")
 
         def through_handler(variables: dict) -> None:
             response = handler(event_for(VERDICTS, variables, key), LambdaContext())
@@ -365,32 +370,16 @@ def costliest_accepted(rounds: int = 5) -> dict[str, Any]:
     from moto import mock_aws
 
     from saring.adapters.dynamodb.client import dynamodb_client
-    from saring.adapters.dynamodb.tables import create_table_from_template
     from saring.api.app import create_app
     from saring.api.cost import COSTLIEST_QUERY, costliest_verdicts_with_strikes, query_cost
-    from saring.bootstrap import build_services
     from saring.local_moto import tune_for_local_stack
-    from saring.local_stack import create_demo_keys
-    from saring.settings import Settings
     from tests.functional.conftest import LambdaContext
 
     # Seeding strikes on moto as shipped copies the table in every transaction (quadratic); the
     # local stack's tuning, which the test suite runs with, keeps it to seconds.
     tune_for_local_stack()
     with mock_aws():
-        dynamodb_client.cache_clear()
-        client = dynamodb_client()
-        settings = Settings.from_env(
-            {
-                "SARING_TABLE": "bench-costliest",
-                "SARING_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
-                "SARING_KEY_CACHE_SECONDS": "3600",
-            }
-        )
-        create_table_from_template(client, settings.table_name)
-        services = build_services(settings, dynamodb=client)
-        key = create_demo_keys(services)[0]["key"]
-        platform = services.authenticator.authenticate(f"Bearer {key}")
+        _, settings, services, key, platform = in_process_services("bench-costliest")
         size = costliest_verdicts_with_strikes(settings)
         for seller in range(size):
             for n in range(10):

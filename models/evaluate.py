@@ -108,7 +108,7 @@ def with_boilerplate(samples: Sequence[corpus.Sample]) -> list[corpus.Sample]:
 def leave_one_family_out(evaluation: Sequence[corpus.Sample], tc: training.TrainConfig, log) -> dict:
     cfg = FeatureConfig()
     train, validation = training.training_sets(tc)
-    units, gate, val = training.training_rows(train, validation, tc, cfg, log=log)
+    units, gate, val, _ = training.training_rows(train, validation, tc, cfg, log=log)
     results = {}
     for family in LOFO_FAMILIES:
         members = [s for s in evaluation if s.kind == family and s.label == 1]
@@ -183,21 +183,30 @@ def plots(out_dir: Path, by_length: dict, scores: np.ndarray, labels: np.ndarray
     return ["score_by_length.png", "scores.png"]
 
 
+def model_scores(clf: OnnxClassifier, samples: Sequence) -> np.ndarray:
+    """The model's score of each sample (anything with ``title`` and ``description``: corpus
+    samples, review outcomes), 1000 at a time."""
+    out: list[float] = []
+    for i in range(0, len(samples), 1000):
+        out += clf.score_inputs([model_input(s.title, s.description) for s in samples[i : i + 1000]])
+    return np.array(out)
+
+
+def model_metrics(clf: OnnxClassifier, samples: Sequence) -> dict:
+    """``flagged_metrics`` of the model at its own thresholds on labelled samples."""
+    return flagged_metrics(model_scores(clf, samples), np.array([s.label for s in samples]),
+                           clf.thresholds.review, clf.thresholds.takedown)
+
+
 def evaluate(model_dir: Path, *, lofo: bool = True, log=print) -> dict:
     started = time.perf_counter()
     clf = OnnxClassifier(model_dir)
     review, takedown = clf.thresholds.review, clf.thresholds.takedown
 
-    def score(samples: Sequence[corpus.Sample]) -> np.ndarray:
-        out: list[float] = []
-        for i in range(0, len(samples), 1000):
-            out += clf.score_inputs([model_input(s.title, s.description) for s in samples[i : i + 1000]])
-        return np.array(out)
-
     evaluation = evaluation_set()
     labels = np.array([s.label for s in evaluation])
-    scores = score(evaluation)
-    padded_scores = score(with_boilerplate(evaluation))
+    scores = model_scores(clf, evaluation)
+    padded_scores = model_scores(clf, with_boilerplate(evaluation))
     keywords = keyword_flags(evaluation)
     kw_tp = int((keywords & (labels == 1)).sum())
     kw_p, kw_r = kw_tp / max(1, int(keywords.sum())), kw_tp / max(1, int(labels.sum()))
@@ -215,7 +224,7 @@ def evaluate(model_dir: Path, *, lofo: bool = True, log=print) -> dict:
 
     real_holdout = corpus.real_titles("holdout")
     holdout = [s for s in real_holdout if s.weight > 0]
-    real_scores = score(holdout)
+    real_scores = model_scores(clf, holdout)
     audited = [s for s in real_holdout if s.weight == 0]
     checks = checklist.run_all(clf.score, review, takedown)
 
@@ -235,7 +244,7 @@ def evaluate(model_dir: Path, *, lofo: bool = True, log=print) -> dict:
             "takedown": _rate(real_scores >= takedown), "flagged": _rate(real_scores >= review),
             "keyword_baseline_flagged": _rate(keyword_flags(holdout)),
             "read_as_possible_violations": {"n": len(audited),
-                                            "flagged": int((score(audited) >= review).sum()) if audited else 0},
+                                            "flagged": int((model_scores(clf, audited) >= review).sum()) if audited else 0},
         },
         "checklist": [check.to_dict() for check in checks],
         "score_by_length": score_by_length(clf, evaluation),

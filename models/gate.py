@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 for _path in (str(HERE), str(HERE.parent / "functions")):
@@ -40,7 +38,6 @@ import corpus  # noqa: E402
 import evaluate  # noqa: E402
 import labels as review_labels  # noqa: E402
 from saring.adapters.onnx_classifier import OnnxClassifier  # noqa: E402
-from saring.classifier.features import model_input  # noqa: E402
 
 SHIPPED_DIR = HERE / "listing-classifier"
 MAX_F1_LOSS = 0.01
@@ -58,19 +55,6 @@ class Figures:
     checks: dict[str, tuple[int, int]]  # check name -> (cases, failed)
     real_flagged: int | None
     labels: dict | None = None  # flagged metrics on the newer review outcomes
-    extra: dict = field(default_factory=dict)
-
-
-def _scores(clf: OnnxClassifier, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-    out: list[float] = []
-    for start in range(0, len(pairs), 1000):
-        out += clf.score_inputs([model_input(t, d) for t, d in pairs[start : start + 1000]])
-    return np.array(out)
-
-
-def _metrics(clf: OnnxClassifier, pairs: Sequence[tuple[str, str]], labels: np.ndarray) -> dict:
-    metrics = evaluate.flagged_metrics(_scores(clf, pairs), labels, clf.thresholds.review, clf.thresholds.takedown)
-    return metrics["flagged"]
 
 
 def figures(model_dir: Path, *, real: Sequence[corpus.Sample] | None,
@@ -83,12 +67,10 @@ def figures(model_dir: Path, *, real: Sequence[corpus.Sample] | None,
         version=clf.version,
         horizon=review_labels.iso(horizon),
         thresholds={"review": clf.thresholds.review, "takedown": clf.thresholds.takedown},
-        frozen=_metrics(clf, [(s.title, s.description) for s in frozen], np.array([s.label for s in frozen])),
+        frozen=evaluate.model_metrics(clf, frozen)["flagged"],
         checks={c.name: (c.cases, len(c.failures)) for c in checks},
-        real_flagged=None if real is None else int(
-            (_scores(clf, [(s.title, s.description) for s in real]) >= clf.thresholds.review).sum()),
-        labels=_metrics(clf, [(o.title, o.description) for o in newer], np.array([o.label for o in newer]))
-        if newer else None,
+        real_flagged=None if real is None else int((evaluate.model_scores(clf, real) >= clf.thresholds.review).sum()),
+        labels=evaluate.model_metrics(clf, newer)["flagged"] if newer else None,
     )
 
 

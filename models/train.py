@@ -23,7 +23,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -349,6 +349,23 @@ class Gate:
     matrix: object
     labels: np.ndarray
     weights: np.ndarray
+    _heads: dict = field(default_factory=dict, repr=False)
+
+    def head(self, tc: TrainConfig) -> tuple[np.ndarray, float]:
+        """The gate's weights (rounded through float16) and bias. Fitted once per configuration:
+        it reads these rows alone, whichever units the violation head trains on (every re-pick
+        and every leave-one-family-out fit share it)."""
+        from sklearn.linear_model import LogisticRegression
+
+        key = (tc.gate_c, tc.seed)
+        if key not in self._heads:
+            # balanced classes: a title that names no product reads as neither (log-odds near zero)
+            clf = LogisticRegression(C=tc.gate_c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed,
+                                     class_weight="balanced")
+            clf.fit(self.matrix, self.labels, sample_weight=self.weights)
+            self._heads[key] = (clf.coef_.ravel().astype(np.float16).astype(np.float32),
+                                float(np.float32(clf.intercept_[0])))
+        return self._heads[key]
 
 
 def build_gate(titles: Sequence[corpus.Sample], cfg: FeatureConfig) -> Gate:
@@ -391,13 +408,8 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
     clf.fit(units.matrix[rows], units.labels[rows],
             sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.segments[rows]))
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
-    # balanced classes: a title that names no product reads as neither (log-odds near zero)
-    gate_clf = LogisticRegression(C=tc.gate_c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed,
-                                  class_weight="balanced")
-    gate_clf.fit(gate.matrix, gate.labels, sample_weight=gate.weights)
     model = LinearModel(clf.coef_.ravel().astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
-                        gate_clf.coef_.ravel().astype(np.float16).astype(np.float32),
-                        float(np.float32(gate_clf.intercept_[0])), 1.0, 0.0, 1.0, 0.0, cfg)
+                        *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
     violation = model.violation(model.block_scores(validation.blocks), validation.owner)
     clothing = model.clothing(validation.titles)
     labels, is_real = validation.labels, validation.is_real
@@ -412,10 +424,12 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
 
 
 def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
-                  cfg: FeatureConfig, *, log=print) -> tuple[Units, Gate, Validation]:
+                  cfg: FeatureConfig, *, log=print) -> tuple[Units, Gate, Validation, Fitted | None]:
     """Everything a fit reads. Listings known only as violations need a first fit to pick their
-    units; evaluate.py's leave-one-family-out refits from these rows."""
+    units; evaluate.py's leave-one-family-out refits from these rows. Last, the fit on exactly
+    these rows where the re-picks already made it (they stopped changing), else None."""
     started = time.perf_counter()
+    fitted = None
     units = build_units(train, tc, cfg)
     log(f"  units: {units.matrix.shape[0]} rows, {units.matrix.nnz} non-zeros "
         f"({time.perf_counter() - started:.1f}s)")
@@ -433,23 +447,26 @@ def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sa
         # contexts, which the next pick can use in turn: alternate until the picks stop changing
         # (the fixed point of the alternation), at most ``label_repicks`` times.
         for round_ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
-            model = fit_units(extended, gate, val, tc, cfg, log=log).model
-            repicked = whole_listing_picks(train, model, parsimonious=True)
+            last = fit_units(extended, gate, val, tc, cfg, log=log)
+            repicked = whole_listing_picks(train, last.model, parsimonious=True)
             changed = sum(repicked[i] != picks.get(i) for i in repicked)
             log(f"  re-pick {round_ + 1}: {changed} of {len(repicked)} whole-listing violations changed unit")
             if not changed:
+                fitted = last  # fitted on the rows returned: no need to fit them again
                 break
             picks = repicked
             extended = with_whole_listing_violations(units, train, picks, tc, cfg)
         units = extended
-    return units, gate, val
+    return units, gate, val, fitted
 
 
 def fit(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
         cfg: FeatureConfig | None = None, *, log=print) -> Fitted:
     cfg = cfg or FeatureConfig()
     started = time.perf_counter()
-    fitted = fit_units(*training_rows(train, validation, tc, cfg, log=log), tc, cfg, log=log)
+    units, gate, val, fitted = training_rows(train, validation, tc, cfg, log=log)
+    if fitted is None:
+        fitted = fit_units(units, gate, val, tc, cfg, log=log)
     fitted.seconds = time.perf_counter() - started
     return fitted
 

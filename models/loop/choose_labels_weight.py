@@ -26,7 +26,6 @@ for _path in (str(MODELS), str(MODELS.parent / "functions")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-import numpy as np  # noqa: E402
 
 import evaluate  # noqa: E402
 import gate  # noqa: E402
@@ -36,27 +35,27 @@ TRAIN_SHARE = 0.75
 WEIGHTS = (3.0, 10.0)  # the default (a hand-written listing's weight) first
 
 
-def split(labels: Path, work: Path) -> tuple[Path, int, int]:
+def split(labels: Path, older: Path, share: float = TRAIN_SHARE) -> tuple[int, int]:
+    """A time split of an export: writes its oldest ``share`` of outcomes (by recordedAt) to
+    ``older``; returns how many went there and how many are newer."""
     lines = [line for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
     lines.sort(key=lambda line: json.loads(line)["recordedAt"])
-    cut = int(len(lines) * TRAIN_SHARE)
-    older = work / "labels-older.jsonl"
+    cut = int(len(lines) * share)
     older.write_text("".join(line + "\n" for line in lines[:cut]), encoding="utf-8")
-    return older, cut, len(lines) - cut
+    return cut, len(lines) - cut
 
 
 def score(model_dir: Path, labels: Path) -> dict:
     newer, about = gate.newer_outcomes(labels, model_dir)
     clf = OnnxClassifier(model_dir)
-    scores = gate._scores(clf, [(o.title, o.description) for o in newer])
-    flagged = evaluate.flagged_metrics(scores, np.array([o.label for o in newer]), clf.thresholds.review,
-                                       clf.thresholds.takedown)["flagged"]
+    flagged = evaluate.model_metrics(clf, newer)["flagged"]
     return {"n": about["n"], "positives": about.get("positives"), **flagged}
 
 
 def choose(labels: Path, work: Path, weights: tuple[float, ...] = WEIGHTS) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    older, n_older, n_newer = split(labels, work)
+    older = work / "labels-older.jsonl"
+    n_older, n_newer = split(labels, older)
 
     def train(weight: float) -> Path:
         out = work / f"weight-{weight:g}"

@@ -240,13 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.stop()
 
-    outcomes = [line for line in labels_all.read_text(encoding="utf-8").splitlines() if line.strip()]
-    outcomes.sort(key=lambda line: json.loads(line)["recordedAt"])
-    cut = int(len(outcomes) * TRAIN_SHARE)
     labels_train = WORK / "labels-train.jsonl"
-    labels_train.write_text("".join(line + "\n" for line in outcomes[:cut]), encoding="utf-8")
-    summary["outcomes"] = {**reviewed, "exported": len(outcomes), "trained_on": cut, "left_for_gate": len(outcomes) - cut,
-                           "train_positives": sum(json.loads(x)["label"] for x in outcomes[:cut])}
+    cut, left = choose_labels_weight.split(labels_all, labels_train, TRAIN_SHARE)
+    summary["outcomes"] = {**reviewed, "exported": cut + left, "trained_on": cut, "left_for_gate": left,
+                           "train_positives": sum(json.loads(x)["label"] for x in labels_train.read_text(
+                               encoding="utf-8").splitlines())}
 
     # labels_weight is chosen on the candidate's own training outcomes (their oldest 75% train,
     # the newest 25% validate), never on the gate's newer outcomes or the later weeks
