@@ -15,14 +15,18 @@ A listing is a title block and description segments (``saring.classifier.feature
 scores ``w . x`` where ``x`` holds its hashed character 2..5-grams and word unigrams and bigrams
 (block marker included, so each kind of block has its own bias), signed hashing (an unseen n-gram
 adds a weight or its negation, so unseen text averages to nothing) and a length weight shared by
-every feature. No length scaling: blocks are short by construction. The violation score is
+every feature. No length scaling: blocks are short by construction. With ``best`` the highest of
+the description's segments and pairs of adjacent segments, the violation score is
 
-    bias + title + max(0, max_i segment_i, max_i (segment_i + segment_i+1))
+    bias + max(title + max(0, best), best)
 
 so a description can only raise the title's score, by its single most telling segment or pair of
-adjacent segments; nothing a seller appends, prepends or inserts can dilute that. Its training rows
-are *units* (title alone, title + one segment, title + a pair), each labelled by whether it holds a
-whole violation signal; the deployed ``max`` is the best unit.
+adjacent segments; nothing a seller appends, prepends or inserts can dilute that. And a segment
+that says it all counts on its own: a long title of ordinary words ("Kemeja Batik Pria Lengan
+Panjang Motif Parang") scores below zero, and added to the tell it would hide "bekas impor" in the
+description. Its training rows are *units* (the title alone, a segment or pair alone, the title
+with a segment or pair), each labelled by whether it holds a whole violation signal; the deployed
+``max`` is the best unit.
 
 A second, smaller linear head, the *clothing gate*, reads the title's words and says how likely
 the thing sold is clothing, shoes or bags (what HS 6309 covers); it is trained on real titles'
@@ -144,16 +148,17 @@ def gate_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
 
 
 def pool(block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Per listing ``title + max(0, best segment, best adjacent pair)`` from per-block scores
-    and ``owner`` (-1 for a title block, else the listing of the segment), as the graph does."""
+    """Per listing ``max(title + max(0, best), best)``, ``best`` the highest segment or adjacent
+    pair (minus infinity without a description), from per-block scores and ``owner`` (-1 for a
+    title block, else the listing of the segment), as the graph does."""
     is_title = owner < 0
     title = block_scores[is_title].astype(np.float64)
-    best = np.zeros(len(title))
+    best = np.full(len(title), -np.inf)
     segment = ~is_title
     np.maximum.at(best, owner[segment], block_scores[segment])
     pair = segment[:-1] & (owner[:-1] == owner[1:])
     np.maximum.at(best, owner[:-1][pair], (block_scores[:-1] + block_scores[1:])[pair])
-    return title + best
+    return np.maximum(title + np.maximum(best, 0.0), best)
 
 
 @dataclass
@@ -301,7 +306,7 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     gate_scores = op("MatMul", [op("Gather", [gate_prefix, word_index], axis=0),
                                 const([1.0, 1.0, -1.0, -1.0], np.float64)])  # [K]
 
-    # pooling: title + max(0, best segment, best adjacent pair of segments), per listing
+    # pooling: max(title + max(0, best), best), best the highest segment or adjacent pair, per listing
     minus_one = const(-1)
     is_segment = op("Greater", ["owner", minus_one])
     is_title = op("Not", [is_segment])
@@ -312,11 +317,13 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     is_pair = op("And", [op("Greater", [first_owner, minus_one]), op("Equal", [first_owner, next_owner])])
     pair_scores = op("Compress", [op("Add", [shifted(scores, 0, 1), shifted(scores, 1, 1)]), is_pair], axis=0)
     pair_owner = op("Compress", [first_owner, is_pair], axis=0)
-    floor = op("Mul", [title, const(0.0, np.float64)])  # zeros [B]: a description never lowers
+    # without a description, best is far below any title: max(title + 0, best) is the title
+    floor = op("Add", [op("Mul", [title, const(0.0, np.float64)]), const(-1e30, np.float64)])
     best = op("ScatterElements", [floor, op("Concat", [segment_owner, pair_owner], axis=0),
                                   op("Concat", [segment_scores, pair_scores], axis=0)],
               axis=0, reduction="max")
-    violation = op("Add", [op("Add", [title, best]), const(model.bias, np.float64)])
+    raised = op("Add", [title, op("Max", [best, const(0.0, np.float64)])])
+    violation = op("Add", [op("Max", [raised, best]), const(model.bias, np.float64)])
     clothing = op("Add", [op("Compress", [gate_scores, is_title], axis=0), const(model.gate_bias, np.float64)])
     def affine(x: str, a: float, b: float) -> str:
         return op("Add", [op("Mul", [x, const(a, np.float64)]), const(b, np.float64)])

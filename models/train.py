@@ -102,15 +102,27 @@ def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: 
     return train, validation
 
 
+# A unit is a tuple of block indexes: 0 is the title, 1.. the description's segments. Units are
+# the title alone, a segment or an adjacent pair alone, or the title with one of those: what the
+# pooled ``max(title + max(0, best), best)`` can pick.
+TITLE = (0,)
+
+
 def unit_label(signals: Sequence[tuple[int, ...]], blocks: Sequence[int]) -> int:
-    """1 when the unit (title plus ``blocks``) holds every segment some signal needs."""
+    """1 when the unit's ``blocks`` hold every block some signal needs (a signal ``()`` is in the
+    title)."""
     held = set(blocks)
-    return int(any(held.issuperset(signal) for signal in signals))
+    return int(any(held.issuperset(signal or TITLE) for signal in signals))
+
+
+def _description_units(segments: int) -> list[tuple[int, ...]]:
+    """Every segment and adjacent pair, alone and with the title."""
+    alone = [*((i,) for i in range(1, segments + 1)), *((i, i + 1) for i in range(1, segments))]
+    return [unit for part in alone for unit in (part, (0, *part))]
 
 
 def _all_units(segments: int, most: int = 64) -> list[tuple[int, ...]]:
-    units = [(), *((i,) for i in range(1, segments + 1)), *((i, i + 1) for i in range(1, segments))]
-    return units[:most]
+    return [TITLE, *_description_units(segments)][:most]
 
 
 def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[int, ...]]:
@@ -120,11 +132,11 @@ def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[
     violation, none here (see ``best_units``)."""
     if sample.signals is None:
         return _all_units(segments) if sample.label == 0 else []
-    units: list[tuple[int, ...]] = [()]
+    units: list[tuple[int, ...]] = [TITLE]
     for signal in sample.signals:
         if signal and len(signal) <= 2:
-            units.append(signal)
-    candidates = [(i,) for i in range(1, segments + 1)] + [(i, i + 1) for i in range(1, segments)]
+            units += [signal, (0, *signal)]
+    candidates = _description_units(segments)
     if candidates:
         for k in rng.choice(len(candidates), size=min(len(candidates), drawn), replace=False):
             units.append(candidates[int(k)])
@@ -145,11 +157,12 @@ def best_units(model: LinearModel, samples: Sequence[corpus.Sample], *,
         end = start + 1
         while end < len(owner) and owner[end] >= 0:
             end += 1
-        segment = scores[start + 1 : end]
-        candidates = [((), 0.0)] + [((i + 1,), segment[i]) for i in range(len(segment))]
-        candidates += [((i + 1, i + 2), segment[i] + segment[i + 1]) for i in range(len(segment) - 1)]
-        title_suffices = parsimonious and model.bias + scores[start] >= 0
-        out.append(() if title_suffices else max(candidates, key=lambda c: c[1])[0])
+        title, segment = scores[start], scores[start + 1 : end]
+        alone = [((i + 1,), segment[i]) for i in range(len(segment))]
+        alone += [((i + 1, i + 2), segment[i] + segment[i + 1]) for i in range(len(segment) - 1)]
+        candidates = [(TITLE, title), *alone, *(((0, *unit), title + score) for unit, score in alone)]
+        title_suffices = parsimonious and model.bias + title >= 0
+        out.append(TITLE if title_suffices else max(candidates, key=lambda c: c[1])[0])
         start = end
     return out
 
@@ -162,7 +175,7 @@ class Units:
     labels: np.ndarray
     weights: np.ndarray
     sample: np.ndarray  # which sample each unit came from
-    segments: np.ndarray  # how many description segments each unit holds (0, 1 or 2)
+    segments: np.ndarray  # how many blocks each unit holds (1, 2 or 3)
 
 
 def _block_matrix(texts: list[str], tokens: list[tuple[str, ...]], cfg: FeatureConfig, chunk: int = 4000,
@@ -200,13 +213,13 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
         sample = samples[index]
         base = len(texts)
         used = _units(sample, len(item.texts) - 1, rng, tc.negative_units) if chosen is None else [chosen[index]]
-        needed = sorted({0, *(b for unit in used for b in unit)})
+        needed = sorted({b for unit in used for b in unit})
         position = {block: base + k for k, block in enumerate(needed)}
         texts.extend(item.texts[b] for b in needed)
         tokens.extend(item.tokens[b] for b in needed)
         for unit in used:
             row = len(labels)
-            for block in (0, *unit):
+            for block in unit:
                 rows.append(row)
                 cols.append(position[block])
             whole = sample.signals is None

@@ -3,9 +3,9 @@
 The model reads a listing as *blocks*: the normalised title, then the description cut into
 segments (the seller's own line breaks, then sentences, then runs of at most
 ``MAX_SEGMENT_WORDS`` words). Each block is scored on its own by the same hashed n-gram weights,
-and the listing's score is
+and with ``best`` the best segment or pair of adjacent segments, the listing's score is
 
-    bias + title + max(0, best segment, best pair of adjacent segments)
+    bias + max(title + max(0, best), best)
 
 (``models/listing_model.py`` builds that graph). Why blocks: a score summed over a whole text is
 diluted or swamped by whatever else the seller writes; a score pooled by ``max`` over bounded
