@@ -1017,7 +1017,13 @@ def real_titles(split: str, path: Path | None = None) -> list[Sample]:
     return [s for s in read_real_titles(path) if real_split(s.id) == split]
 
 
-HANDWRITTEN_PATH = Path(__file__).resolve().parent / "handwritten" / "listings.jsonl"
+HANDWRITTEN_DIR = Path(__file__).resolve().parent / "handwritten"
+
+
+def handwritten_files(directory: Path = HANDWRITTEN_DIR) -> list[Path]:
+    """The hand-written listing files (``listings*.jsonl``), in name order: each batch was written
+    apart from the generator and the evaluation set (see the README there)."""
+    return sorted(directory.glob("listings*.jsonl"))
 
 
 def labelled_samples(rows: Iterable[dict], *, source: str, weight: float = 1.0) -> list[Sample]:
@@ -1032,7 +1038,7 @@ def labelled_samples(rows: Iterable[dict], *, source: str, weight: float = 1.0) 
     return out
 
 
-def read_labelled(path: Path = HANDWRITTEN_PATH, *, source: str = "handwritten", weight: float = 1.0) -> list[Sample]:
+def read_labelled(path: Path, *, source: str = "handwritten", weight: float = 1.0) -> list[Sample]:
     """``labelled_samples`` of a JSON-lines file."""
     with open(path, encoding="utf-8") as handle:
         return labelled_samples(map(json.loads, filter(str.strip, handle)), source=source, weight=weight)

@@ -94,8 +94,9 @@ def training_sets(tc: TrainConfig, real_path: Path | None = None, *, with_real: 
     validation = corpus.generate(tc.n_synthetic_validation, tc.seed + 1, real=corpus.carriers(real_validation),
                                  id_prefix="val")
     train += corpus.decorate_real([s for s in real_train if s.weight > 0], tc.seed + 2)
-    if tc.handwritten_weight and corpus.HANDWRITTEN_PATH.exists():
-        train += corpus.read_labelled(weight=tc.handwritten_weight)
+    if tc.handwritten_weight:
+        for path in corpus.handwritten_files():
+            train += corpus.read_labelled(path, weight=tc.handwritten_weight)
     if labels is not None:
         train += review_labels.samples(labels.outcomes, tc.labels_weight)
     validation += [s for s in real_validation if s.weight > 0]
