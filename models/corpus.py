@@ -793,10 +793,18 @@ def _carrier_for(g: _Gen, kind: str, real: Sequence[Sample]) -> Carrier:
     return _synthetic_carrier(g, kind)
 
 
+def _bare_carrier(g: _Gen, kind: str) -> Carrier:
+    item = g.pick(_ITEM_WORDS[kind] + (ITEMS_EN if kind == "clothes" else []))
+    extra = g.pick(["", "", "", g.pick(MODIFIERS), g.pick(COLOURS), g.pick(GLOBAL_BRANDS + LOCAL_BRANDS)])
+    return Carrier(f"{item} {extra}".strip(), item, kind)
+
+
 def _pair(g: _Gen, sample_id: str, real: Sequence[Sample]) -> list[Sample]:
     """A positive and its counterfactual twin on one clothing, shoe or bag carrier."""
     kind = g.pick(["clothes"] * 6 + ["shoes", "bags"])
-    carrier = _carrier_for(g, kind, real)
+    # Thrift sellers often title a listing with little more than the garment ("Kemeja bekas
+    # impor", "jaket thrift"): bare titles carry a pair as often as one in seven.
+    carrier = _bare_carrier(g, kind) if g.chance(0.15) else _carrier_for(g, kind, real)
     family = g.pick(SIGNAL_FAMILIES + ("explicit", "bale_trade", "euphemism"))
     in_title = g.chance(0.5)
     evasion = g.pick(EVASION_FAMILIES) if g.chance(0.4) else None
