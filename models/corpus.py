@@ -553,17 +553,36 @@ class Carrier:
     kind: str  # "clothes", "shoes", "bags", "other", "food"
 
 
+# Category leaves outside fashion that still sell what HS 6309 covers: sports shoes and bras,
+# hiking sandals, laptop backpacks, motorcycle jackets and gloves. Read as "other", they made
+# used sandals with thrift words a legal listing and told the clothing gate that a backpack is
+# not a bag.
+_SHOE_LEAVES = {"sepatu", "sandal", "sneakers", "boots", "heels", "sandals", "selop", "slipper"}
+_BAG_LEAVES = {"tas", "dompet", "ransel", "koper", "backpack", "clutch", "totebag", "pouch", "bag"}
+_CLOTHING_LEAVES = {"jaket", "jas", "bra", "celana", "legging", "setelan", "jersey", "kaos", "kostum", "seragam",
+                    "kimono", "baju", "pakaian", "topi", "balaclava"}
+_NOT_WORN = {"helm", "eksfoliasi", "kosmetik", "pesta", "kaca", "pewangi", "lemari", "pencuci", "jemuran"}  # "helm sepatu roda", "lemari pakaian"
+
+
 def _item_kind(category: str | None) -> str:
     """clothes, shoes, bags, food or other, from a Tokopedia category path."""
     path = (category or "").lower().split("/")
     words = {word for part in path[1:] for word in part.split("-")}
+    leaf = set(path[-1].split("-")) if len(path) > 1 else set()
     if path[0] == "makanan-minuman":
         return "food"
     if not path[0].startswith("fashion"):
+        if leaf & _NOT_WORN or path[0] in ("perlengkapan-pesta", "mainan-hobi", "office-stationery", "buku"):
+            return "other"
+        if "sarung" in leaf and "tangan" in leaf:
+            return "clothes"
+        for kind, names in (("shoes", _SHOE_LEAVES), ("bags", _BAG_LEAVES), ("clothes", _CLOTHING_LEAVES)):
+            if leaf & names:
+                return kind
         return "other"
-    if words & {"sepatu", "sandal", "sneakers", "boots", "heels", "sandals", "selop", "slipper"}:
+    if words & _SHOE_LEAVES:
         return "shoes"
-    if words & {"tas", "dompet", "ransel", "koper", "backpack", "clutch", "totebag", "pouch"}:
+    if words & _BAG_LEAVES:
         return "bags"
     if words & {"perhiasan", "jam", "kacamata", "rambut", "cincin", "kalung", "gelang", "anting", "bros",
                 "aksesoris", "jepitan", "bando", "ikat", "gesper", "masker", "payung"}:
