@@ -953,7 +953,11 @@ def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> 
     they sell), synthetic product titles of every kind, and titles of the trade's words alone
     (clothing) or beside a product that is not clothing (not clothing)."""
     g = _Gen(seed)
+    samples = list(samples)
     out = [s for s in samples if s.source.startswith("real")]
+    # Real titles of other goods, for the trade's words beside them: the synthetic list of other
+    # goods is short, and sellers of soy beans, cement or hair clips use those words too.
+    others = [s.title for s in out if not s.clothing]
     # Titles that name no product but the trade ("bal Korea campur", "karungan thrift 50 kg") sell
     # clothing: that is what the words mean. The same words beside a named product that is not
     # clothing ("Lego bekas kiloan") do not make it clothing.
@@ -961,9 +965,11 @@ def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> 
         family = g.pick(["explicit", "bale_trade", "regional_slang", "euphemism"])
         trade = g.fill(g.pick([t for t in SIGNALS[family]["title"] if "{item}" not in t and "{ie}" not in t]))
         out.append(Sample(f"gate-trade-{seed}-{index}", g.case(trade), "", 0, "trade", (), "synthetic"))
-        thing = _synthetic_carrier(g, g.pick(["other", "other", "food"]))
-        out.append(Sample(f"gate-other-{seed}-{index}", g.case(f"{thing.title} {trade}"), "", 0, "other_trade", (),
-                          "synthetic", clothing=False))
+        thing = g.pick(others) if others and g.chance(0.6) else _synthetic_carrier(g, g.pick(["other", "other",
+                                                                                                "food"])).title
+        at = g.pick(["end", "start", "middle"])
+        out.append(Sample(f"gate-other-{seed}-{index}", g.case(_title_with(g, thing, trade, at)), "", 0,
+                          "other_trade", (), "synthetic", clothing=False))
     for index in range(synthetic):
         kind = g.pick(["clothes", "clothes", "shoes", "bags", "other", "other", "food"])
         carrier = _synthetic_carrier(g, kind)
