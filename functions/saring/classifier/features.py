@@ -82,6 +82,9 @@ class ModelInput:
 # spans are kept.
 NEGATORS = frozenset([
     "bukan", "bkn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "nggak", "ngga", "ga", "enggak",
+    # what shops write to say they obey the ban: "mendukung larangan impor pakaian bekas", "tolak
+    # thrift impor", "bebas dari barang bekas", "dilarang jual baju bekas impor"
+    "larangan", "dilarang", "melarang", "tolak", "menolak", "bebas", "stop",
 ])
 NEGATION_SCOPE = 5
 _WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()/]")
