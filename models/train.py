@@ -510,6 +510,8 @@ def data_summary(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sam
         "synthetic_train_positives": sum(s.source == "synthetic" and s.label == 1 for s in train),
         "synthetic_validation": sum(s.source == "synthetic" for s in validation),
         "review_labels_train": sum(s.source == "review" for s in train),
+        "handwritten_train": sum(s.source == "handwritten" for s in train),
+        "handwritten_train_positives": sum(s.source == "handwritten" and s.label == 1 for s in train),
     }
 
 
