@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from saring.classifier.evidence import deciding_blocks, phrases
+from saring.classifier.evidence import phrases
 from saring.classifier.features import model_input, traced_input
 
 
@@ -31,23 +31,6 @@ def test_segments_that_cannot_raise_the_score_are_not_searched() -> None:
     found = _phrases("kemeja", "ini thrift. ini juga thrift", [[0.0], [0.0, 3.0], [0.0, 0.0, 2.0]],
                      block_scores=[0.0, -1.0, 2.0])
     assert [e.original for e in found] == ["thrift"] and found[0].weight == 2.0
-
-
-def test_only_the_unit_that_decided_the_score_is_searched() -> None:
-    # the bale line alone decides: the title (below zero) and the care line beside it would
-    # only lower it, though some of their words weigh toward a violation
-    found = _phrases("Jaket Denim Pria Oversize", "Stok dari bal Jepang.\nCuci terbalik, jangan dijemur.",
-                     [[0.5, 0.0, 0.0, 0.0], [0.0, 0.0, 4.0, 1.0], [0.5, 0.5, 0.5, 0.5]],
-                     block_scores=[-2.0, 5.0, -0.5])
-    assert [e.original for e in found] == ["bal Jepang"]
-
-
-def test_deciding_blocks_follow_the_graphs_pooling() -> None:
-    assert deciding_blocks(np.array([3.0])) == {0}  # no description: the title
-    assert deciding_blocks(np.array([3.0, -1.0, -2.0])) == {0}  # nothing in the description raises it
-    assert deciding_blocks(np.array([1.0, 2.0, -5.0])) == {0, 1}  # title with its best segment
-    assert deciding_blocks(np.array([-4.0, 2.0, 3.0])) == {1, 2}  # a pair alone beats the title with it
-    assert deciding_blocks(np.array([-1.0, -0.5])) == set()  # a unit below zero decided: nothing to show
 
 
 def test_strongest_first_and_limited() -> None:

@@ -6,10 +6,8 @@ unigram and its share of the bigrams it is part of. Consecutive words that push 
 violation make one phrase ("bekas impor", "bal korea"), read back in the seller's spelling; units
 and filler ("harga", "cm", "size", a number or "85rb") are never shown on their own.
 
-Only the blocks of the unit that decided the listing's score are searched: the graph pools
-``max(title + max(0, best), best)``, ``best`` the best segment or pair of adjacent segments, so
-that is the title, the best segment or pair where it scores above zero, or both. Words of other
-segments ("jangan dijemur di bawah matahari" in care text) moved nothing. Pure Python + numpy.
+Only the title and the description segments that score above zero can raise the listing's score
+(the graph pools ``max(title + max(0, best), best)``), so only they are searched. Pure Python + numpy.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ import numpy as np
 from saring.classifier.features import ModelInput, TracedInput, word_spans
 from saring.domain.listings import Evidence
 
-__all__ = ["FILLER_WORDS", "MINOR_SHARE", "block_word_weights", "deciding_blocks", "phrases"]
+__all__ = ["FILLER_WORDS", "MINOR_SHARE", "block_word_weights", "phrases"]
 
 MINOR_SHARE = 0.1  # a phrase worth under this share of the strongest is left out
 
@@ -67,22 +65,6 @@ def block_word_weights(contrib: np.ndarray, index: np.ndarray, model_in: ModelIn
     return out
 
 
-def deciding_blocks(block_scores: np.ndarray) -> set[int]:
-    """The blocks of one listing (0 the title, then its segments) in the unit its pooled score
-    came from, as the graph pools: the title when ``title + max(0, best) >= best``, the best
-    segment or adjacent pair when it scores above zero and nothing else scores more."""
-    title, segments = float(block_scores[0]), np.asarray(block_scores[1:], dtype=np.float64)
-    units = [((k + 1,), float(segments[k])) for k in range(len(segments))]
-    units += [((k + 1, k + 2), float(segments[k] + segments[k + 1])) for k in range(len(segments) - 1)]
-    if not units:
-        return {0}
-    best_unit, best = max(units, key=lambda unit: unit[1])
-    blocks = set(best_unit) if best > 0 else set()
-    if title + max(0.0, best) >= best:
-        blocks.add(0)
-    return blocks
-
-
 _NUMBER_WITH_UNIT = re.compile(r"[0-9]+[a-z]{0,3}")
 
 
@@ -98,10 +80,9 @@ def phrases(traced: TracedInput, model_in: ModelInput, weights: list[np.ndarray]
     if traced.texts != model_in.texts:  # pragma: no cover - both come from the same normaliser
         return []
     best: dict[str, Evidence] = {}
-    deciding = deciding_blocks(block_scores)
     for block, (text, word_weights) in enumerate(zip(model_in.texts, weights, strict=True)):
-        if block not in deciding:
-            continue
+        if block and block_scores[block] <= 0:
+            continue  # a segment below zero cannot raise the pooled score
         spans = word_spans(text)
         run: list[int] = []
         for k in [*range(len(word_weights)), len(word_weights)]:
