@@ -586,6 +586,18 @@ class DynamoDBOrderBook(OrderBook):
             }
         }
 
+    def _order_still_issued(self, order_id: str) -> dict[str, Any]:
+        """A transaction item that holds only while the order is issued (not withdrawn)."""
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": keys.typed(keys.order_header(order_id)),
+                "ConditionExpression": "#status = :issued",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":issued": _s(ISSUED)},
+            }
+        }
+
     @staticmethod
     def _chunks(
         targets: Sequence[TakedownTarget], first_reserved: int
@@ -1377,15 +1389,7 @@ class DynamoDBOrderBook(OrderBook):
                     "ExpressionAttributeValues": values,
                 }
             },
-            {
-                "ConditionCheck": {
-                    "TableName": self._table,
-                    "Key": keys.typed(keys.order_header(target.order_id)),
-                    "ConditionExpression": "#status = :issued",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {":issued": _s(ISSUED)},
-                }
-            },
+            self._order_still_issued(target.order_id),
             audit_put(
                 self._table,
                 AuditEvent(
@@ -1524,13 +1528,5 @@ class DynamoDBOrderBook(OrderBook):
                 }
             },
             # Not for an order withdrawn whose targets are not all settled yet.
-            {
-                "ConditionCheck": {
-                    "TableName": self._table,
-                    "Key": keys.typed(keys.order_header(target.order_id)),
-                    "ConditionExpression": "#status = :issued",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {":issued": _s(ISSUED)},
-                }
-            },
+            self._order_still_issued(target.order_id),
         ]
