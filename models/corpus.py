@@ -561,7 +561,8 @@ _SHOE_LEAVES = {"sepatu", "sandal", "sneakers", "boots", "heels", "sandals", "se
 _BAG_LEAVES = {"tas", "dompet", "ransel", "koper", "backpack", "clutch", "totebag", "pouch", "bag"}
 _CLOTHING_LEAVES = {"jaket", "jas", "bra", "celana", "legging", "setelan", "jersey", "kaos", "kostum", "seragam",
                     "kimono", "baju", "pakaian", "topi", "balaclava"}
-_NOT_WORN = {"helm", "eksfoliasi", "kosmetik", "pesta", "kaca", "pewangi", "lemari", "pencuci", "jemuran"}  # "helm sepatu roda", "lemari pakaian"
+# not worn, though the leaf names a garment: "helm sepatu roda", "lemari pakaian", "topi pesta"
+_NOT_WORN = {"helm", "eksfoliasi", "kosmetik", "pesta", "kaca", "pewangi", "lemari", "pencuci", "jemuran"}
 
 
 def _item_kind(category: str | None) -> str:

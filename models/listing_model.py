@@ -106,6 +106,9 @@ def hashed_blocks(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
     yield "word", _mix(h, cfg.bigram_salt, cfg), words[:, 1:] > 0
 
 
+# how block scores make a listing's violation score (``pool``, the graph); metadata and model card
+# quote it
+POOLING = "bias + max(title + max(0, best), best), best: the best segment or adjacent pair of segments"
 LENGTH_UNIT = 0.01  # the length column counts a block's features in hundreds
 
 

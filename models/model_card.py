@@ -72,8 +72,8 @@ def write(model_dir: Path, summary: dict) -> None:
         "  as negated), computed",
         "  inside the ONNX graph from code points and word hashes. Every feature also carries a",
         "  learned length weight, so text the model never saw adds about nothing.",
-        "- With `best` the best segment or pair of adjacent segments, the listing's logit is",
-        "  `bias + max(title + max(0, best), best)`, then Platt-scaled. Ordinary text added anywhere",
+        f"- The listing's logit is `{meta['features']['pooling']}`, then Platt-scaled.",
+        "  Ordinary text added anywhere",
         "  in a description cannot lower a violation's score and adds only segments that score below",
         "  zero; a tell in the description counts as much as in the title, and a long title of",
         "  ordinary words (which scores below zero) cannot hide it.",
@@ -114,13 +114,13 @@ def write(model_dir: Path, summary: dict) -> None:
     if data and "handwritten_train" in data:
         lines += [
             f"- **Hand-written listings** (`models/handwritten/`, how in its README): "
-            f"{data['handwritten_train']} listings",
-            f"  ({data['handwritten_train_positives']} violating) written one at a time from the domain notes by",
-            "  writers who had not read the generator or the evaluation set: personal",
-            "  preloved, compliance statements, legal imports, thrift-looking new goods, used goods that",
-            "  are not clothing, and violations as sellers write them. Each weighs "
-            f"{meta['training']['config']['handwritten_weight']:g} synthetic",
-            "  listings. They are labelled as whole listings: a first fit picks the unit that says it.",
+            f"{data['handwritten_train']} listings ({data['handwritten_train_positives']} violating)",
+            "  written one at a time from the domain notes by writers who had not read the generator or",
+            "  the evaluation set: personal preloved, compliance statements, legal imports, thrift-looking",
+            "  new goods, used goods that are not clothing, and violations as sellers write them. Each",
+            f"  weighs {meta['training']['config']['handwritten_weight']:g} synthetic listings. They are "
+            "labelled as whole listings: a first fit",
+            "  picks the unit that says it.",
         ]
     lines += [
         *_review_labels(meta["training"]),

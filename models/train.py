@@ -36,7 +36,7 @@ for _path in (str(HERE), str(REPO_ROOT / "functions")):
 
 import corpus  # noqa: E402
 import labels as review_labels  # noqa: E402
-from listing_model import FeatureConfig, LinearModel, block_matrix, build_onnx, gate_matrix  # noqa: E402
+from listing_model import POOLING, FeatureConfig, LinearModel, block_matrix, build_onnx, gate_matrix  # noqa: E402
 from saring.classifier.features import ModelInput, encode_blocks, model_input  # noqa: E402
 
 ARTIFACT_DIR = HERE / "listing-classifier"
@@ -144,6 +144,12 @@ def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[
     return list(dict.fromkeys(units))
 
 
+def _unit_score(block_scores: np.ndarray, unit: tuple[int, ...]) -> float:
+    """A unit's score from its listing's block scores (title first): the title's, plus its segments'
+    sum, as the pooled ``max`` adds them."""
+    return (block_scores[0] if 0 in unit else 0.0) + sum(block_scores[b] for b in unit if b)
+
+
 def best_units(model: LinearModel, samples: Sequence[corpus.Sample], *,
                parsimonious: bool = False) -> list[tuple[int, ...]]:
     """For listings known only to be violations, the unit ``model`` scores highest: multiple-
@@ -158,25 +164,23 @@ def best_units(model: LinearModel, samples: Sequence[corpus.Sample], *,
         end = start + 1
         while end < len(owner) and owner[end] >= 0:
             end += 1
-        title, segment = scores[start], scores[start + 1 : end]
-        alone = [((i + 1,), segment[i]) for i in range(len(segment))]
-        alone += [((i + 1, i + 2), segment[i] + segment[i + 1]) for i in range(len(segment) - 1)]
-        candidates = [(TITLE, title), *alone, *(((0, *unit), title + score) for unit, score in alone)]
-        title_suffices = parsimonious and model.bias + title >= 0
-        out.append(TITLE if title_suffices else max(candidates, key=lambda c: c[1])[0])
+        listing = scores[start:end]
+        title_suffices = parsimonious and model.bias + listing[0] >= 0
+        units = [TITLE, *_description_units(end - start - 1)]
+        out.append(TITLE if title_suffices else max(units, key=lambda unit: _unit_score(listing, unit)))
         start = end
     return out
 
 
 @dataclass
 class Units:
-    """Training rows: each a title with zero, one or two segments of one sample."""
+    """Training rows: each a unit (``TITLE`` or ``_description_units``) of one sample."""
 
     matrix: object  # scipy CSR [units, 2**hash_bits]
     labels: np.ndarray
     weights: np.ndarray
     sample: np.ndarray  # which sample each unit came from
-    segments: np.ndarray  # how many blocks each unit holds (1, 2 or 3)
+    sizes: np.ndarray  # how many blocks each unit holds (1, 2 or 3)
 
 
 def _block_matrix(texts: list[str], tokens: list[tuple[str, ...]], cfg: FeatureConfig, chunk: int = 4000,
@@ -256,18 +260,18 @@ def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample]
     extra = build_units(samples, tc, cfg, chosen=chosen)
     return Units(sparse.vstack([units.matrix, extra.matrix], format="csr"),
                  np.concatenate([units.labels, extra.labels]), np.concatenate([units.weights, extra.weights]),
-                 np.concatenate([units.sample, extra.sample]), np.concatenate([units.segments, extra.segments]))
+                 np.concatenate([units.sample, extra.sample]), np.concatenate([units.sizes, extra.sizes]))
 
 
-def balanced_by_size(labels: np.ndarray, weights: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Unit weights under which the share of violations is the same for units of the title
-    alone, with one segment and with two. Otherwise the signal units (always a title with a
-    segment) make "longer" itself a cue, and long titles and descriptions drift up."""
+def balanced_by_size(labels: np.ndarray, weights: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Unit weights under which the share of violations is the same for units of one, two and
+    three blocks. Otherwise the signal units (often a title with a segment) make "longer" itself
+    a cue, and long titles and descriptions drift up."""
     out = weights.astype(np.float64).copy()
     positive = labels == 1
     overall = out[positive].sum() / max(out[~positive].sum(), 1e-12)
-    for size in np.unique(segments):
-        mask = segments == size
+    for size in np.unique(sizes):
+        mask = sizes == size
         pos, neg = out[mask & positive].sum(), out[mask & ~positive].sum()
         if pos > 0 and neg > 0:
             out[mask & positive] *= overall * neg / pos
@@ -420,7 +424,7 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
     rows = np.ones(len(units.labels), dtype=bool) if keep is None else keep[units.sample]
     clf = LogisticRegression(C=tc.c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed)
     clf.fit(units.matrix[rows], units.labels[rows],
-            sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.segments[rows]))
+            sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.sizes[rows]))
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
     model = LinearModel(clf.coef_.ravel().astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
                         *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
@@ -541,7 +545,7 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
             "max_description_chars": feat.MAX_DESCRIPTION_CHARS,
             "max_segment_words": feat.MAX_SEGMENT_WORDS,
             "max_segments": feat.MAX_SEGMENTS,
-            "pooling": "bias + title + max(0, best segment, best adjacent pair of segments)",
+            "pooling": POOLING,
             "inputs": {"chars": "int64 [T] code points of the model texts, packed: each text followed by "
                                 "4 zeros, plus one final zero",
                        "words": "int64 [Tw] crc32 & 0x7fffffff (0 -> 1) of the tokens, packed: each block "
@@ -561,7 +565,7 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
             "seed": tc.seed,
             "config": tc.__dict__,
             "seconds": round(fitted.seconds, 1),
-            "solver": "sklearn LogisticRegression(liblinear) on title+segment units, weights rounded to float16",
+            "solver": "sklearn LogisticRegression(liblinear) on units (the title, a segment or adjacent pair, or both), weights rounded to float16",
         },
         "validation": fitted.thresholds["validation"],
         **(extra or {}),
