@@ -49,6 +49,12 @@ def test_negated_words_are_features_of_their_own_to_the_end_of_the_clause() -> N
     assert model_input("kaos polos").tokens[0][1:] == ("kaos", "polos")
 
 
+def test_a_slash_lists_what_is_negated_and_a_prefix_negates_one_word() -> None:
+    assert model_input("baru, bukan thrift/preloved/bekas impor").texts[0] == "baru, bukan THRIFT/PRELOVED/BEKAS IMPOR"
+    assert model_input("Kemeja Anti Kusut bekas impor").texts[0] == "kemeja anti KUSUT bekas impor"
+    assert model_input("anti thrift, no second").tokens[0][1:] == ("anti", "~thrift", "no", "~second")
+
+
 def test_digits_read_as_zero_one_for_one() -> None:
     item = model_input("Size 42 LD 108", "kondisi 95%")
     assert item.texts == ("size 00 ld 000", "kondisi 00%")

@@ -87,7 +87,12 @@ NEGATORS = frozenset([
     "larangan", "dilarang", "melarang", "tolak", "menolak", "bebas", "stop",
 ])
 NEGATION_SCOPE = 5
-_WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()/]")
+# Prefixes of one word: "anti air", "anti slip", "non alkohol", "no minus" name a property of the
+# goods, so "Kemeja Anti Kusut bekas impor" must not read "bekas impor" as negated; "anti thrift"
+# and "no thrift" still negate the word they stand before.
+ONE_WORD_NEGATORS = frozenset(["anti", "non", "no", "not"])
+# A slash lists alternatives ("bukan thrift/preloved/bekas impor"): it does not end the clause.
+_WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()]")
 
 
 def _mark_negation(text: str) -> str:
@@ -103,7 +108,7 @@ def _mark_negation(text: str) -> str:
         if scope:
             start, end = match.span()
             out[start:end] = word.upper()
-        scope = NEGATION_SCOPE if word in NEGATORS else max(0, scope - 1)
+        scope = (1 if word in ONE_WORD_NEGATORS else NEGATION_SCOPE) if word in NEGATORS else max(0, scope - 1)
     return "".join(out)
 
 
