@@ -561,6 +561,10 @@ _SHOE_LEAVES = {"sepatu", "sandal", "sneakers", "boots", "heels", "sandals", "se
 _BAG_LEAVES = {"tas", "dompet", "ransel", "koper", "backpack", "clutch", "totebag", "pouch", "bag"}
 _CLOTHING_LEAVES = {"jaket", "jas", "bra", "celana", "legging", "setelan", "jersey", "kaos", "kostum", "seragam",
                     "kimono", "baju", "pakaian", "topi", "balaclava"}
+# Accessories that are worn textiles are "worn articles" of HS 6309 and come in the same bales:
+# hats, beanies, scarves, ties, gloves, raincoats, hijab headpieces. Read as "other" (their
+# category path says "aksesoris") they taught that "thrift impor" beside a hat is legal.
+_WORN_ACCESSORIES = {"topi", "beanie", "scarf", "shawl", "syal", "dasi", "hujan", "headpiece", "balaclava"}
 # not worn, though the leaf names a garment: "helm sepatu roda", "lemari pakaian", "topi pesta"
 _NOT_WORN = {"helm", "eksfoliasi", "kosmetik", "pesta", "kaca", "pewangi", "lemari", "pencuci", "jemuran"}
 
@@ -585,6 +589,8 @@ def _item_kind(category: str | None) -> str:
         return "shoes"
     if words & _BAG_LEAVES:
         return "bags"
+    if leaf & _WORN_ACCESSORIES or {"sarung", "tangan"} <= leaf:
+        return "clothes"
     if words & {"perhiasan", "jam", "kacamata", "rambut", "cincin", "kalung", "gelang", "anting", "bros",
                 "aksesoris", "jepitan", "bando", "ikat", "gesper", "masker", "payung"}:
         return "other"

@@ -104,3 +104,24 @@ def test_shared_data_dir_follows_env(monkeypatch, tmp_path) -> None:
     assert corpus.real_titles_path() == tmp_path / "real_titles_dev.jsonl"
     monkeypatch.delenv("SARING_SHARED_DATA")
     assert corpus.shared_data_dir(Path("/x/main")) == Path("/x/shared/data")
+
+
+def test_what_a_real_title_sells_comes_from_its_category_leaf() -> None:
+    kinds = {category: corpus._item_kind(category) for category in [
+        "fashion-wanita/aksesoris-wanita/topi-wanita", "fashion-pria/aksesoris-pria/sarung-tangan-pria",
+        "fashion-wanita/aksesoris-wanita/scarf-shawl-wanita", "fashion-anak-bayi/aksesoris-anak/jas-hujan-anak",
+        "fashion-wanita/perhiasan-wanita/kalung-wanita", "fashion-anak-bayi/aksesoris-anak/kacamata-anak",
+        "komputer-laptop/aksesoris-komputer-laptop/tas-laptop", "olahraga/sepatu-olahraga/sepatu-lari",
+        "makanan-minuman/buah/buah-buahan", "mainan-hobi/diecast/mobil-diecast"]}
+    assert kinds == {
+        "fashion-wanita/aksesoris-wanita/topi-wanita": "clothes",  # a worn article, baled with the rest
+        "fashion-pria/aksesoris-pria/sarung-tangan-pria": "clothes",
+        "fashion-wanita/aksesoris-wanita/scarf-shawl-wanita": "clothes",
+        "fashion-anak-bayi/aksesoris-anak/jas-hujan-anak": "clothes",
+        "fashion-wanita/perhiasan-wanita/kalung-wanita": "other",
+        "fashion-anak-bayi/aksesoris-anak/kacamata-anak": "other",
+        "komputer-laptop/aksesoris-komputer-laptop/tas-laptop": "bags",
+        "olahraga/sepatu-olahraga/sepatu-lari": "shoes",
+        "makanan-minuman/buah/buah-buahan": "food",
+        "mainan-hobi/diecast/mobil-diecast": "other",
+    }
