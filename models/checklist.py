@@ -235,7 +235,8 @@ TESTS = (
     ("ordinary shop text changes at most 1% of bands (target)", "INV boilerplate", 0.01),
     ("fields, casing and whitespace change at most 1% of bands", "INV fields, casing, whitespace", 0.01),
     ("an explicit phrase raises every clean listing to REVIEW (target)", "DIR explicit phrase raises", 0.0),
-    ("an explicit phrase raises at least 85% of clean listings (today)", "DIR explicit phrase raises", 0.15),
+    # 15% until listing-classifier-b5d35b9120ee, which misses 6.7% (108 of 1,620)
+    ("an explicit phrase raises at least 92% of clean listings (today)", "DIR explicit phrase raises", 0.08),
     ("compliance text never raises", "DIR compliance text never raises", 0.0),
     ("'bukan barang baru' never lowers below REVIEW", "DIR 'bukan barang baru' never lowers below REVIEW", 0.0),
     ("short titles are never TAKEDOWN", "MFT short titles: no TAKEDOWN", 0.0),

@@ -64,7 +64,7 @@ def test_an_explicit_violating_phrase_raises_every_clean_clothing_listing_to_rev
 
 def test_an_explicit_violating_phrase_raises_as_many_clean_listings_as_today(explicit_phrase) -> None:
     assert explicit_phrase.failure_rate <= checklist.bound(
-        "an explicit phrase raises at least 85% of clean listings (today)"), _report(explicit_phrase)
+        "an explicit phrase raises at least 92% of clean listings (today)"), _report(explicit_phrase)
 
 
 def test_compliance_text_never_raises_a_clean_listing(bands) -> None:
@@ -106,5 +106,5 @@ def test_x_bekas_impor_is_flagged_for_as_many_words_as_today(bands) -> None:
     rows = checklist.load("clothing_words")
     got = bands([checklist.listing(f"{row['text']} bekas impor") for row in rows])
     missed = [row["text"] for row, band in zip(rows, got, strict=True) if band < 1]
-    # a quarter until listing-classifier-ac7e4f8d2320 (15 of 60); its successor misses 18
-    assert len(missed) <= 0.3 * len(rows), missed
+    # 30% until listing-classifier-b5d35b9120ee, which misses 6 of 60
+    assert len(missed) <= 0.12 * len(rows), missed

@@ -46,19 +46,17 @@ def test_the_evaluation_set_is_what_the_model_card_says(evaluation) -> None:
     assert all(50 <= len(s.description) <= 1500 for s in evaluation)
 
 
-@pytest.mark.xfail(strict=True, reason="target not met by the shipped model (see its model card)")
 def test_flagged_f1_at_least_093(clf, evaluation) -> None:
     metrics = _metrics(clf, evaluation)
     assert metrics["flagged"]["f1"] >= 0.93, metrics
 
 
-def test_flagged_f1_no_worse_than_today(clf, evaluation) -> None:
+def test_flagged_recall_and_takedown_no_worse_than_today(clf, evaluation) -> None:
     metrics = _metrics(clf, evaluation)
-    assert metrics["flagged"]["f1"] >= 0.92, metrics
     assert metrics["flagged"]["recall"] >= 0.93, metrics
     assert metrics["takedown"]["recall"] >= 0.85, metrics
-    # 0.97 until listing-classifier-ac7e4f8d2320 (163 of 168); its successor 174 of 180
-    assert metrics["takedown"]["precision"] >= 0.96, metrics
+    # 0.96 for listing-classifier-4e45243503d7 (174 of 180); listing-classifier-b5d35b9120ee 173 of 177
+    assert metrics["takedown"]["precision"] >= 0.97, metrics
 
 
 @pytest.mark.xfail(strict=True, reason="target not met by the shipped model (see its model card)")
