@@ -565,6 +565,7 @@ _CLOTHING_LEAVES = {"jaket", "jas", "bra", "celana", "legging", "setelan", "jers
 # hats, beanies, scarves, ties, gloves, raincoats, hijab headpieces. Read as "other" (their
 # category path says "aksesoris") they taught that "thrift impor" beside a hat is legal.
 _WORN_ACCESSORIES = {"topi", "beanie", "scarf", "shawl", "syal", "dasi", "hujan", "headpiece", "balaclava"}
+_GLOVES = {"sarung", "tangan"}  # "sarung-tangan-…" in any category; "sarung" alone is a sarong
 # not worn, though the leaf names a garment: "helm sepatu roda", "lemari pakaian", "topi pesta"
 _NOT_WORN = {"helm", "eksfoliasi", "kosmetik", "pesta", "kaca", "pewangi", "lemari", "pencuci", "jemuran"}
 
@@ -579,7 +580,7 @@ def _item_kind(category: str | None) -> str:
     if not path[0].startswith("fashion"):
         if leaf & _NOT_WORN or path[0] in ("perlengkapan-pesta", "mainan-hobi", "office-stationery", "buku"):
             return "other"
-        if "sarung" in leaf and "tangan" in leaf:
+        if leaf >= _GLOVES:
             return "clothes"
         for kind, names in (("shoes", _SHOE_LEAVES), ("bags", _BAG_LEAVES), ("clothes", _CLOTHING_LEAVES)):
             if leaf & names:
@@ -589,7 +590,7 @@ def _item_kind(category: str | None) -> str:
         return "shoes"
     if words & _BAG_LEAVES:
         return "bags"
-    if leaf & _WORN_ACCESSORIES or {"sarung", "tangan"} <= leaf:
+    if leaf & _WORN_ACCESSORIES or leaf >= _GLOVES:
         return "clothes"
     if words & {"perhiasan", "jam", "kacamata", "rambut", "cincin", "kalung", "gelang", "anting", "bros",
                 "aksesoris", "jepitan", "bando", "ikat", "gesper", "masker", "payung"}:

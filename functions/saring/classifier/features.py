@@ -108,7 +108,10 @@ def _mark_negation(text: str) -> str:
         if scope:
             start, end = match.span()
             out[start:end] = word.upper()
-        scope = (1 if word in ONE_WORD_NEGATORS else NEGATION_SCOPE) if word in NEGATORS else max(0, scope - 1)
+        if word in NEGATORS:
+            scope = 1 if word in ONE_WORD_NEGATORS else NEGATION_SCOPE
+        else:
+            scope = max(0, scope - 1)
     return "".join(out)
 
 
