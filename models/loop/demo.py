@@ -22,9 +22,12 @@ Prints one JSON summary (also written to .local/loop/summary.json).
 The audit-sample rate is not the service's 1% default: this stream has some 600 listings, a
 platform has millions, and what the loop learns from is the number of outcomes (at most
 MAX_OUTCOMES here), not their share. A platform sets the rate to fill its review capacity over the
-period: `audit_sample_rate` is MAX_OUTCOMES over the number of listings replayed with review,
-rounded down to a hundredth, so the budget the issue allows is spread evenly over those weeks
-(REVIEW verdicts take a little of it, and outcomes beyond it are not reported). The identity secret that keys the sampling is a fixed local
+period from the verdicts it expects: every REVIEW verdict is reviewed, TAKEDOWN verdicts never are,
+so the rate is what the budget leaves after the REVIEW verdicts over the ALLOW verdicts
+(`audit_sample_rate`, rounded down to a hundredth). The demo learns that mix as a platform
+learns it from its verdict counts: a first pass asks the live model for the verdicts of the
+reviewed weeks (a stack of its own, nothing reviewed, then thrown away). Outcomes beyond the
+budget are not reported. The identity secret that keys the sampling is a fixed local
 value so the run is reproducible; it protects nothing (moto, loopback, thrown away after).
 """
 
@@ -124,10 +127,11 @@ class Stack:
         self._log.close()
 
 
-def audit_sample_rate(reviewed_listings: int) -> float:
-    """The share of ALLOW verdicts sent to review that fills the budget over the reviewed weeks
-    (see the module docstring)."""
-    return min(1.0, math.floor(100 * MAX_OUTCOMES / max(1, reviewed_listings)) / 100)
+def audit_sample_rate(allow_verdicts: int, review_verdicts: int, budget: int = MAX_OUTCOMES) -> float:
+    """The share of ALLOW verdicts to send to review so that, with every REVIEW verdict, the
+    reviewers' budget is filled over the reviewed weeks (see the module docstring)."""
+    spare = max(0, budget - review_verdicts)
+    return min(1.0, math.floor(100 * spare / max(1, allow_verdicts)) / 100)
 
 
 def listing_input(row: dict) -> dict:
@@ -218,11 +222,19 @@ def main(argv: list[str] | None = None) -> int:
     rows.sort(key=lambda r: (r["day"], r["listingId"]))
     first = [r for r in rows if r["day"] < SPLIT_DAY]
     later = [r for r in rows if r["day"] >= SPLIT_DAY]
-    rate = audit_sample_rate(len(first))
+    started = time.perf_counter()
+    stack = Stack(args.port, args.dynamodb_port, live, "plan", 0.0)
+    try:
+        log(f"the live model's verdict mix over days 0-{SPLIT_DAY - 1}, to size the audit sample")
+        planned, _ = replay(stack, first, review=False)
+    finally:
+        stack.stop()
+    mix = {band: sum(v["decision"] == band for v in planned) for band in ("ALLOW", "REVIEW", "TAKEDOWN")}
+    rate = audit_sample_rate(mix["ALLOW"], mix["REVIEW"])
     summary: dict = {"stream": {"listings": len(rows), "reviewed_part_days": f"0-{SPLIT_DAY - 1}",
                                 "held_out_days": f"{SPLIT_DAY}-{max(r['day'] for r in rows)}",
-                                "audit_sample_rate": rate, "max_outcomes": MAX_OUTCOMES}}
-    started = time.perf_counter()
+                                "reviewed_part_verdicts": mix, "audit_sample_rate": rate,
+                                "max_outcomes": MAX_OUTCOMES}}
 
     stack = Stack(args.port, args.dynamodb_port, live, "before", rate)
     try:

@@ -1,0 +1,30 @@
+"""The loop demo's audit-sample rate fills the reviewers' budget: every REVIEW verdict is
+reviewed, TAKEDOWN verdicts never are, so the ALLOW verdicts get what the budget leaves."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("httpx")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models" / "loop"))
+from demo import MAX_OUTCOMES, audit_sample_rate  # noqa: E402
+
+
+def test_the_rate_is_what_the_review_verdicts_leave_of_the_budget_over_the_allow_verdicts() -> None:
+    # 326 ALLOW and 13 REVIEW verdicts (and TAKEDOWNs, which take nothing): 287 / 326 = 0.8804
+    assert audit_sample_rate(326, 13, budget=300) == 0.88
+    expected = 13 + 0.88 * 326
+    assert expected <= 300 < 13 + 0.89 * 326  # rounded down: the budget is never planned over
+
+
+@pytest.mark.parametrize("allow, review, rate", [
+    (100, 0, 1.0),  # fewer ALLOW verdicts than the budget: review them all
+    (1000, MAX_OUTCOMES, 0.0),  # REVIEW verdicts alone fill the budget
+    (1000, MAX_OUTCOMES + 50, 0.0),
+    (0, 0, 1.0),
+])
+def test_the_rate_stays_a_share(allow, review, rate) -> None:
+    assert audit_sample_rate(allow, review) == rate
