@@ -16,8 +16,13 @@ from demo import MAX_OUTCOMES, audit_sample_rate  # noqa: E402
 def test_the_rate_is_what_the_review_verdicts_leave_of_the_budget_over_the_allow_verdicts() -> None:
     # 326 ALLOW and 13 REVIEW verdicts (and TAKEDOWNs, which take nothing): 287 / 326 = 0.8804
     assert audit_sample_rate(326, 13, budget=300) == 0.88
-    expected = 13 + 0.88 * 326
-    assert expected <= 300 < 13 + 0.89 * 326  # rounded down: the budget is never planned over
+
+
+@pytest.mark.parametrize("allow, review", [(326, 13), (321, 13), (383, 0), (5000, 120), (301, 2)])
+def test_the_rate_is_the_largest_hundredth_the_budget_holds(allow, review) -> None:
+    rate = audit_sample_rate(allow, review, budget=300)
+    assert review + rate * allow <= 300  # rounded down: the budget is never planned over
+    assert review + (rate + 0.01) * allow > 300  # and a hundredth more would be
 
 
 @pytest.mark.parametrize("allow, review, rate", [
