@@ -141,11 +141,14 @@ def load(path: Path) -> Resolved:
     return resolved
 
 
+SAMPLE_SOURCE = "review"  # corpus.Sample.source of a review outcome
+
+
 def samples(outcomes: Iterable[Outcome], weight: float) -> list[corpus.Sample]:
     """Training samples labelled as whole listings (see the module docstring)."""
     return corpus.labelled_samples(
         ({"id": f"{o.platform}:{o.listing_id}", "title": o.title, "description": o.description, "label": o.label}
-         for o in outcomes), source="review", weight=weight)
+         for o in outcomes), source=SAMPLE_SOURCE, weight=weight)
 
 
 def newer_than(outcomes: Iterable[Outcome], horizon: datetime | None) -> list[Outcome]:

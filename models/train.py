@@ -66,6 +66,12 @@ class TrainConfig:
     # violations are picked again by a model fitted with the previous picks; it stops earlier
     # when a pick changes nothing (see training_rows).
     label_repicks: int = 8
+    # With review outcomes in training: how much wider the prior of a feature that only outcomes
+    # carry (a new code word, its spellings and contexts) is than that of the rest; its L2
+    # penalty is divided by the square. A word a reviewer's violations share mostly sits beside
+    # cues the model knows, which fit those units already, so under the penalty every other
+    # feature has the word learns little (docs/learning-loop.md). 1 leaves the fit as it was.
+    outcome_feature_scale: float = 1.0
     takedown_precision: float = 0.98
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
@@ -181,6 +187,7 @@ class Units:
     weights: np.ndarray
     sample: np.ndarray  # which sample each unit came from
     sizes: np.ndarray  # how many blocks each unit holds (1, 2 or 3)
+    from_outcome: np.ndarray  # whether the unit's sample is a review outcome
 
 
 def _block_matrix(texts: list[str], tokens: list[tuple[str, ...]], cfg: FeatureConfig, chunk: int = 4000,
@@ -210,7 +217,7 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
     rng = np.random.default_rng(tc.seed)
     texts: list[str] = []
     tokens: list[tuple[str, ...]] = []
-    rows, cols, labels, weights, owners, sizes = [], [], [], [], [], []
+    rows, cols, labels, weights, owners, sizes, outcomes = [], [], [], [], [], [], []
     # Goods that are not clothing are the clothing gate's to hold down: the violation head learns
     # what sellers of clothing, shoes and bags say, or it would learn "clothing words" as a cue.
     indexes = [i for i, s in enumerate(samples) if s.clothing] if chosen is None else sorted(chosen)
@@ -232,12 +239,14 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
             weights.append(sample.weight * (tc.real_weight if sample.source.startswith("real") else 1.0))
             owners.append(index)
             sizes.append(len(unit))
+            outcomes.append(sample.source == review_labels.SAMPLE_SOURCE)
     if not texts:
         return Units(sparse.csr_matrix((0, (1 << cfg.hash_bits) + 1)), np.zeros(0, int), np.zeros(0),
-                     np.zeros(0, int), np.zeros(0, int))
+                     np.zeros(0, int), np.zeros(0, int), np.zeros(0, bool))
     blocks = _block_matrix(texts, tokens, cfg)
     pick = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(labels), len(texts)))
-    return Units(pick @ blocks, np.array(labels), np.array(weights), np.array(owners), np.array(sizes))
+    return Units(pick @ blocks, np.array(labels), np.array(weights), np.array(owners), np.array(sizes),
+                 np.array(outcomes, dtype=bool))
 
 
 def whole_listing_picks(samples: Sequence[corpus.Sample], model: LinearModel, *,
@@ -260,7 +269,8 @@ def with_whole_listing_violations(units: Units, samples: Sequence[corpus.Sample]
     extra = build_units(samples, tc, cfg, chosen=chosen)
     return Units(sparse.vstack([units.matrix, extra.matrix], format="csr"),
                  np.concatenate([units.labels, extra.labels]), np.concatenate([units.weights, extra.weights]),
-                 np.concatenate([units.sample, extra.sample]), np.concatenate([units.sizes, extra.sizes]))
+                 np.concatenate([units.sample, extra.sample]), np.concatenate([units.sizes, extra.sizes]),
+                 np.concatenate([units.from_outcome, extra.from_outcome]))
 
 
 def balanced_by_size(labels: np.ndarray, weights: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -414,19 +424,36 @@ def _fit_combination(violation: np.ndarray, clothing: np.ndarray, labels: np.nda
     return float(result.x[0]), float(result.x[1])
 
 
+def outcome_feature_scales(units: Units, rows: np.ndarray, tc: TrainConfig) -> np.ndarray | None:
+    """Per feature: ``tc.outcome_feature_scale`` where only review outcomes' units among ``rows``
+    have it, else 1; None when that changes nothing (scale 1, or no outcome in ``rows``)."""
+    outcome = units.from_outcome[rows]
+    if tc.outcome_feature_scale == 1.0 or not outcome.any():
+        return None
+    others = units.matrix[rows][~outcome]
+    scale = np.full(units.matrix.shape[1], tc.outcome_feature_scale)
+    scale[np.unique(others.indices)] = 1.0
+    return scale
+
+
 def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig, cfg: FeatureConfig, *,
               keep: np.ndarray | None = None, keep_validation: np.ndarray | None = None, log=print) -> Fitted:
     """Fit on precomputed units and gate rows (evaluate.py reuses them for leave-one-family-out):
     ``keep`` selects training samples, ``keep_validation`` validation listings."""
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()
     rows = np.ones(len(units.labels), dtype=bool) if keep is None else keep[units.sample]
     clf = LogisticRegression(C=tc.c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed)
-    clf.fit(units.matrix[rows], units.labels[rows],
+    matrix, scale = units.matrix[rows], outcome_feature_scales(units, rows, tc)
+    if scale is not None:  # fitting w on x * scale is fitting w * scale on x with that feature's penalty / scale**2
+        matrix = matrix @ sparse.diags(scale)
+    clf.fit(matrix, units.labels[rows],
             sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.sizes[rows]))
+    coef = clf.coef_.ravel() if scale is None else clf.coef_.ravel() * scale
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
-    model = LinearModel(clf.coef_.ravel().astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
+    model = LinearModel(coef.astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
                         *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
     violation = model.violation(model.block_scores(validation.blocks), validation.owner)
     clothing = model.clothing(validation.titles)
@@ -464,7 +491,8 @@ def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sa
         # description of the others. Each such find teaches the word's other spellings and
         # contexts, which the next pick can use in turn: alternate until the picks stop changing
         # (the fixed point of the alternation), at most ``label_repicks`` times.
-        for round_ in range(tc.label_repicks if any(s.source == "review" for s in train) else 0):
+        with_outcomes = any(s.source == review_labels.SAMPLE_SOURCE for s in train)
+        for round_ in range(tc.label_repicks if with_outcomes else 0):
             last = fit_units(extended, gate, val, tc, cfg, log=log)
             repicked = whole_listing_picks(train, last.model, parsimonious=True)
             changed = sum(repicked[i] != picks.get(i) for i in repicked)
@@ -513,7 +541,7 @@ def data_summary(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sam
         "synthetic_train": sum(s.source == "synthetic" for s in train),
         "synthetic_train_positives": sum(s.source == "synthetic" and s.label == 1 for s in train),
         "synthetic_validation": sum(s.source == "synthetic" for s in validation),
-        "review_labels_train": sum(s.source == "review" for s in train),
+        "review_labels_train": sum(s.source == review_labels.SAMPLE_SOURCE for s in train),
         "handwritten_train": sum(s.source == "handwritten" for s in train),
         "handwritten_train_positives": sum(s.source == "handwritten" and s.label == 1 for s in train),
     }
@@ -582,6 +610,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="review outcomes to train on, as `saring labels export` writes them")
     parser.add_argument("--labels-weight", type=float, default=None,
                         help="weight of one review outcome, in synthetic listings (default: TrainConfig's)")
+    parser.add_argument("--outcome-feature-scale", type=float, default=None,
+                        help="how much wider the prior of features only review outcomes carry is "
+                             "(default: TrainConfig's)")
     args = parser.parse_args(argv)
     real_path = args.real or corpus.real_titles_path()
     if not real_path.exists():
@@ -595,7 +626,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"cannot read labels: {error}", file=sys.stderr)
             return 2
         print(f"labels: {json.dumps({k: v for k, v in resolved.summary.items() if k != 'rule'})}")
-    tc = TrainConfig() if args.labels_weight is None else TrainConfig(labels_weight=args.labels_weight)
+    for value, flag in ((args.labels_weight, "--labels-weight"), (args.outcome_feature_scale, "--outcome-feature-scale")):
+        if value is not None and not value > 0:
+            print(f"{flag} must be positive, not {value:g}", file=sys.stderr)
+            return 2
+    tc = TrainConfig(**{name: value for name, value in (("labels_weight", args.labels_weight),
+                                                        ("outcome_feature_scale", args.outcome_feature_scale))
+                        if value is not None})
     started = time.perf_counter()
     train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")

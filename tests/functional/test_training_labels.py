@@ -1,7 +1,7 @@
 """Review outcomes in training (`models/train.py --labels`): a seconds-long run with the real
-training code learns a code word that only the labels teach, records the labels (count, rule,
-horizon) in metadata.json, and the resolution rule (latest outcome per listing, majority per
-text, ties dropped) holds."""
+training code learns a code word that only the labels teach (more of it with a wider prior for
+what only they hold), records the labels (count, rule, horizon) in metadata.json, and the
+resolution rule (latest outcome per listing, majority per text, ties dropped) holds."""
 
 from __future__ import annotations
 
@@ -123,6 +123,42 @@ def test_a_word_only_some_descriptions_hold_is_found_by_re_picking(tmp_path) -> 
              for i, item in enumerate(HELD_OUT_ITEMS)]
     assert np.mean(np.array(model.score(unseen)) >= model.thresholds.review) >= 0.8
     assert np.all(np.array(model.score(clean)) < model.thresholds.review)
+
+
+def test_a_wider_prior_for_what_only_outcomes_hold_teaches_a_word_that_sits_beside_a_known_cue(tmp_path) -> None:
+    """The outcomes' violations say the new word beside a cue the model knows ("thrift"), which fits
+    those units already: with the usual prior the word alone learns little; with
+    ``outcome_feature_scale`` its penalty shrinks and the word alone scores higher, while the
+    same listings without it barely move. The scaling changes nothing where no outcome trains."""
+    rng = random.Random(5)
+    rows = [_row(rng, i, i % 2, rng.choice(ITEMS), minute=i) for i in range(160)]
+    for row in rows:
+        if row["label"]:
+            row["title"] = row["title"].replace(" pria", " thrift pria")
+    resolved = review_labels.load(_export(tmp_path / "l.jsonl", rows))
+    unseen = [Listing(str(i), "s", f"{item} {code} wanita", "Ready kak\nBisa COD")
+              for i, (item, code) in enumerate((i, c) for i in HELD_OUT_ITEMS for c in ("zembrot", "ZEMBR0T"))]
+    clean = [Listing(f"c{i}", "s", f"{item} wanita", "Ready kak\nBisa COD") for i, item in enumerate(HELD_OUT_ITEMS)]
+
+    def trained(name: str, scale: float, labels) -> OnnxClassifier:
+        tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800, outcome_feature_scale=scale)
+        train, validation = training.training_sets(tc, with_real=False, labels=labels)
+        training.export(training.fit(train, validation, tc, FeatureConfig(), log=lambda *_: None), tmp_path / name,
+                        data_hash="test", tc=tc)
+        return OnnxClassifier(tmp_path / name)
+
+    usual, wider = trained("usual", 1.0, resolved), trained("wider", 10.0, resolved)
+    logit = lambda p: np.log(p) - np.log1p(-p)  # noqa: E731
+    usual_scores, wider_scores = np.array(usual.score(unseen)), np.array(wider.score(unseen))
+    # about 2.4 on the development machine; the clean listings move about 0.1
+    assert np.median(logit(wider_scores) - logit(usual_scores)) > 1.0, (usual_scores, wider_scores)
+    usual_clean, wider_clean = np.array(usual.score(clean)), np.array(wider.score(clean))
+    assert np.max(np.abs(logit(wider_clean) - logit(usual_clean))) < 0.5, (usual_clean, wider_clean)
+    assert np.all(wider_clean < wider.thresholds.review)
+
+    trained("none-wider", 10.0, None)
+    _tiny(tmp_path / "none")
+    assert (tmp_path / "none-wider" / "model.onnx").read_bytes() == (tmp_path / "none" / "model.onnx").read_bytes()
 
 
 def test_latest_outcome_per_listing_wins_and_ties_between_texts_drop(tmp_path) -> None:
