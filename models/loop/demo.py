@@ -11,8 +11,9 @@
 3. Asks the same live model for verdicts on the later weeks, unreviewed: the "before" figures.
 4. `saring labels export`; trains a candidate with `models/train.py --labels` on the older
    TRAIN_SHARE of the outcomes (by recordedAt), so that the newer ones are left for the gate's
-   time split, with the `labels_weight` that `choose_labels_weight.py` picks by a time split
-   inside those older outcomes; `saring model gate CANDIDATE --baseline LIVE --labels ALL`.
+   time split, with the `labels_weight` and `outcome_feature_scale` that
+   `choose_labels_weight.py` picks by a time split inside those older outcomes;
+   `saring model gate CANDIDATE --baseline LIVE --labels ALL`.
 5. If the gate passes, promotes the candidate (copies it over .local/loop/live), restarts the
    stack and replays the later weeks: the "after" figures. If it fails, nothing is promoted and
    the "after" figures are the unchanged live model's.
@@ -258,14 +259,17 @@ def main(argv: list[str] | None = None) -> int:
                            "train_positives": sum(json.loads(x)["label"] for x in labels_train.read_text(
                                encoding="utf-8").splitlines())}
 
-    # labels_weight is chosen on the candidate's own training outcomes (their oldest 75% train,
-    # the newest 25% validate), never on the gate's newer outcomes or the later weeks
-    log("choosing labels_weight by a time split inside the training outcomes")
+    # labels_weight and outcome_feature_scale are chosen on the candidate's own training outcomes
+    # (their oldest 75% train, the newest 25% validate), never on the gate's newer outcomes or the
+    # later weeks
+    log("choosing labels_weight and outcome_feature_scale by a time split inside the training outcomes")
     chosen = choose_labels_weight.choose(labels_train, WORK / "choose-labels-weight")
     summary["labels_weight"] = chosen
     candidate = WORK / "candidate"
     trained = run(sys.executable, str(REPO_ROOT / "models" / "train.py"), "--labels", str(labels_train),
-                  "--labels-weight", str(chosen["chosen"]), "--out", str(candidate), out=WORK / "train.log")
+                  "--labels-weight", str(chosen["chosen"]),
+                  "--outcome-feature-scale", str(chosen["outcome_feature_scale"]["chosen"]),
+                  "--out", str(candidate), out=WORK / "train.log")
     if trained.returncode != 0:
         raise RuntimeError(f"training failed; see {WORK / 'train.log'}")
     gate_report = WORK / "gate.json"
