@@ -4,6 +4,7 @@
     .venv/bin/python models/train.py --out DIR  # write the artifact elsewhere
     .venv/bin/python models/train.py --labels FILE --out DIR  # add review outcomes
                                                 # (`saring labels export`) to training
+        [--labels-weight W] [--outcome-feature-scale S]  # models/loop/choose_labels_weight.py chooses both
 
 Deterministic: seeded corpus, seeded solver, single-threaded BLAS; the same inputs give the
 same model.onnx byte for byte, hence the same version.
