@@ -425,15 +425,14 @@ def _fit_combination(violation: np.ndarray, clothing: np.ndarray, labels: np.nda
     return float(result.x[0]), float(result.x[1])
 
 
-def outcome_feature_scales(units: Units, rows: np.ndarray, tc: TrainConfig) -> np.ndarray | None:
-    """Per feature: ``tc.outcome_feature_scale`` where only review outcomes' units among ``rows``
-    have it, else 1; None when that changes nothing (scale 1, or no outcome in ``rows``)."""
-    outcome = units.from_outcome[rows]
-    if tc.outcome_feature_scale == 1.0 or not outcome.any():
+def outcome_feature_scales(matrix, from_outcome: np.ndarray, tc: TrainConfig) -> np.ndarray | None:
+    """Per feature (column of the unit ``matrix``): ``tc.outcome_feature_scale`` where only the
+    units ``from_outcome`` have it, else 1; None when that changes nothing (scale 1, or no
+    outcome among the units)."""
+    if tc.outcome_feature_scale == 1.0 or not from_outcome.any():
         return None
-    others = units.matrix[rows][~outcome]
-    scale = np.full(units.matrix.shape[1], tc.outcome_feature_scale)
-    scale[np.unique(others.indices)] = 1.0
+    scale = np.full(matrix.shape[1], tc.outcome_feature_scale)
+    scale[np.unique(matrix[~from_outcome].indices)] = 1.0
     return scale
 
 
@@ -447,7 +446,8 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
     started = time.perf_counter()
     rows = np.ones(len(units.labels), dtype=bool) if keep is None else keep[units.sample]
     clf = LogisticRegression(C=tc.c, solver="liblinear", max_iter=300, tol=1e-4, random_state=tc.seed)
-    matrix, scale = units.matrix[rows], outcome_feature_scales(units, rows, tc)
+    matrix = units.matrix[rows]
+    scale = outcome_feature_scales(matrix, units.from_outcome[rows], tc)
     if scale is not None:  # fitting w on x * scale is fitting w * scale on x with that feature's penalty / scale**2
         matrix = matrix @ sparse.diags(scale)
     clf.fit(matrix, units.labels[rows],
@@ -603,15 +603,22 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
     return metadata
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ARTIFACT_DIR)
     parser.add_argument("--real", type=Path, default=None, help="real titles JSONL (default: ../shared/data)")
     parser.add_argument("--labels", type=Path, default=None,
                         help="review outcomes to train on, as `saring labels export` writes them")
-    parser.add_argument("--labels-weight", type=float, default=None,
+    parser.add_argument("--labels-weight", type=_positive, default=None,
                         help="weight of one review outcome, in synthetic listings (default: TrainConfig's)")
-    parser.add_argument("--outcome-feature-scale", type=float, default=None,
+    parser.add_argument("--outcome-feature-scale", type=_positive, default=None,
                         help="how much wider the prior of features only review outcomes carry is "
                              "(default: TrainConfig's)")
     args = parser.parse_args(argv)
@@ -627,13 +634,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"cannot read labels: {error}", file=sys.stderr)
             return 2
         print(f"labels: {json.dumps({k: v for k, v in resolved.summary.items() if k != 'rule'})}")
-    for value, flag in ((args.labels_weight, "--labels-weight"), (args.outcome_feature_scale, "--outcome-feature-scale")):
-        if value is not None and not value > 0:
-            print(f"{flag} must be positive, not {value:g}", file=sys.stderr)
-            return 2
-    tc = TrainConfig(**{name: value for name, value in (("labels_weight", args.labels_weight),
-                                                        ("outcome_feature_scale", args.outcome_feature_scale))
-                        if value is not None})
+    given = {"labels_weight": args.labels_weight, "outcome_feature_scale": args.outcome_feature_scale}
+    tc = TrainConfig(**{name: value for name, value in given.items() if value is not None})
     started = time.perf_counter()
     train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")

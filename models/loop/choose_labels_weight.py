@@ -61,15 +61,16 @@ def split(labels: Path, older: Path, share: float = TRAIN_SHARE) -> tuple[int, i
 def score(model_dir: Path, labels: Path) -> dict:
     """Flagged figures and log loss of ``model_dir`` on the outcomes of ``labels`` newer than its
     training horizon."""
+    from sklearn.metrics import log_loss
+
     newer, about = gate.newer_outcomes(labels, model_dir)
     clf = OnnxClassifier(model_dir)
     scores = evaluate.model_scores(clf, newer)
     truth = np.array([s.label for s in newer])
     flagged = evaluate.flagged_metrics(scores, truth, clf.thresholds.review, clf.thresholds.takedown)["flagged"]
-    p = np.clip(scores, 1e-6, 1 - 1e-6)
-    log_loss = float(-np.mean(truth * np.log(p) + (1 - truth) * np.log(1 - p))) if len(newer) else None
-    return {"n": about["n"], "positives": about.get("positives"), **flagged,
-            "log_loss": None if log_loss is None else round(log_loss, 4)}
+    # clipped so that one confidently wrong outcome counts as a bounded (large) loss
+    loss = round(float(log_loss(truth, np.clip(scores, 1e-6, 1 - 1e-6), labels=[0, 1])), 4) if len(newer) else None
+    return {"n": about["n"], "positives": about.get("positives"), **flagged, "log_loss": loss}
 
 
 def best(settings: tuple[float, ...], figures: dict[str, dict]) -> float:
@@ -104,7 +105,9 @@ def choose(labels: Path, work: Path, weights: tuple[float, ...] = WEIGHTS,
         scale_dirs = {first_scale: dirs[weight], **dict(zip(rest, pool.map(
             lambda s: _train(older, work / f"weight-{weight:g}-scale-{s:g}",
                              work / f"train-{weight:g}-scale-{s:g}.log", weight, s), rest), strict=True))}
-    scale_figures = {f"{s:g}": score(scale_dirs[s], labels) for s in scales}
+    # the first scale's model at the chosen weight is the one already scored
+    scale_figures = {f"{s:g}": figures[f"{weight:g}"] if s == first_scale else score(scale_dirs[s], labels)
+                     for s in scales}
     return {"labels": str(labels), "older_trained": n_older, "newer_validated": n_newer, "figures": figures,
             "chosen": weight,
             "outcome_feature_scale": {"figures": scale_figures, "chosen": best(scales, scale_figures)}}

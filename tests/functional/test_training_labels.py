@@ -211,3 +211,13 @@ def test_train_cli_refuses_an_unreadable_label_file(tmp_path, capsys) -> None:
                           str(tmp_path / "m")]) == 2
     assert "cannot read labels" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("flag", ["--labels-weight", "--outcome-feature-scale"])
+@pytest.mark.parametrize("value", ["0", "-3", "nan"])
+def test_train_cli_refuses_a_setting_that_is_not_positive(tmp_path, capsys, flag, value) -> None:
+    with pytest.raises(SystemExit) as exited:
+        training.main(["--out", str(tmp_path / "m"), flag, value])
+    assert exited.value.code == 2
+    assert f"{flag}: must be positive, not {value}" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
