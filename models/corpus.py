@@ -118,6 +118,18 @@ USED_OTHER_THINGS = ["Tomica", "Hot Wheels", "Lego", "action figure", "kamera an
                      "PS4", "Nintendo Switch", "speaker", "printer", "obeng set", "bor listrik", "tenda camping",
                      "raket badminton", "stik golf", "bola basket", "akuarium", "pot bunga", "vas bunga", "sepeda"]
 
+# What the clothing gate learns besides the goods above: ordinary titles of every other kind of
+# product a marketplace sells (kitchen, tools, electronics, beauty, snacks...), written apart from
+# the generator. Real titles are mostly fashion and food, and a title the gate cannot place reads
+# as clothing, so the trade's words beside an unfamiliar product were read as clothing too.
+OTHER_GOODS_PATH = Path(__file__).resolve().parent / "other_goods.txt"
+
+
+def other_goods(path: Path = OTHER_GOODS_PATH) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 FOOD = ["kopi arabika", "kopi robusta", "beras premium", "gula pasir", "keripik singkong", "kerupuk", "teh celup",
         "tepung terigu", "kacang tanah", "jagung", "cabai kering", "garam", "plastik kresek", "kantong plastik",
         "gabah", "kedelai", "bawang putih", "makaroni", "biskuit"]
@@ -958,7 +970,7 @@ def carriers(samples: Iterable[Sample]) -> list[Sample]:
 
 def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> list[Sample]:
     """Titles for the clothing gate: the real ones among ``samples`` (their category says what
-    they sell), synthetic product titles of every kind, and titles of the trade's words alone
+    they sell), synthetic product titles of every kind (``other_goods`` among them), and titles of the trade's words alone
     (clothing) or beside a product that is not clothing (not clothing)."""
     g = _Gen(seed)
     samples = list(samples)
@@ -966,6 +978,7 @@ def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> 
     # Real titles of other goods, for the trade's words beside them: the synthetic list of other
     # goods is short, and sellers of soy beans, cement or hair clips use those words too.
     others = [s.title for s in out if not s.clothing]
+    goods = other_goods()
     # Titles that name no product but the trade ("bal Korea campur", "karungan thrift 50 kg") sell
     # clothing: that is what the words mean. The same words beside a named product that is not
     # clothing ("Lego bekas kiloan") do not make it clothing.
@@ -973,15 +986,20 @@ def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> 
         family = g.pick(["explicit", "bale_trade", "regional_slang", "euphemism"])
         trade = g.fill(g.pick([t for t in SIGNALS[family]["title"] if "{item}" not in t and "{ie}" not in t]))
         out.append(Sample(f"gate-trade-{seed}-{index}", g.case(trade), "", 0, "trade", (), "synthetic"))
-        thing = g.pick(others) if others and g.chance(0.6) else _synthetic_carrier(g, g.pick(["other", "other",
-                                                                                                "food"])).title
+        source = g.r.random()
+        if others and source < 0.4:
+            thing = g.pick(others)
+        elif source < 0.7:
+            thing = g.pick(goods)
+        else:
+            thing = _synthetic_carrier(g, g.pick(["other", "other", "food"])).title
         at = g.pick(["end", "start", "middle"])
         out.append(Sample(f"gate-other-{seed}-{index}", g.case(_title_with(g, thing, trade, at)), "", 0,
                           "other_trade", (), "synthetic", clothing=False))
     for index in range(synthetic):
-        kind = g.pick(["clothes", "clothes", "shoes", "bags", "other", "other", "food"])
-        carrier = _synthetic_carrier(g, kind)
-        out.append(Sample(f"gate-{seed}-{index}", g.case(carrier.title), "", 0, kind, (), "synthetic",
+        kind = g.pick(["clothes", "clothes", "shoes", "bags", "other", "other", "food", "goods", "goods"])
+        title = g.pick(goods) if kind == "goods" else _synthetic_carrier(g, kind).title
+        out.append(Sample(f"gate-{seed}-{index}", g.case(title), "", 0, kind, (), "synthetic",
                           clothing=kind in ("clothes", "shoes", "bags")))
     return out
 

@@ -77,12 +77,20 @@ def test_every_family_appears() -> None:
 def test_gate_titles_say_what_is_sold_not_how() -> None:
     titles = corpus.gate_titles(REAL_LIKE, seed=1, synthetic=500)
     assert {s.clothing for s in titles} == {True, False}
-    product_titles = [s for s in titles if s.kind in ("clothes", "shoes", "bags", "other", "food")]
+    product_titles = [s for s in titles if s.kind in ("clothes", "shoes", "bags", "other", "food", "goods")]
+    assert {s.kind for s in product_titles} >= {"clothes", "goods"}
     for s in product_titles:
         low = s.title.lower()
         assert "bekas" not in low and "thrift" not in low and " bal " not in f" {low} "
     trade = [s for s in titles if s.kind == "trade"]
     assert trade and all(s.clothing for s in trade)
+
+
+def test_other_goods_are_ordinary_titles_without_the_trade_words() -> None:
+    goods = corpus.other_goods()
+    assert len(goods) >= 500 and len({g.lower() for g in goods}) == len(goods)
+    assert not [g for g in goods if corpus.TRADE_WORDS.search(g.lower())]
+    assert all(1 <= len(g.split()) <= 6 for g in goods)
 
 
 def test_real_split_is_fixed_by_id_and_roughly_proportional() -> None:
