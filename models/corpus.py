@@ -1077,6 +1077,7 @@ def real_titles(split: str, path: Path | None = None) -> list[Sample]:
 
 
 HANDWRITTEN_DIR = Path(__file__).resolve().parent / "handwritten"
+HANDWRITTEN_SOURCE = "handwritten"
 
 
 def handwritten_files(directory: Path = HANDWRITTEN_DIR) -> list[Path]:
@@ -1097,7 +1098,7 @@ def labelled_samples(rows: Iterable[dict], *, source: str, weight: float = 1.0) 
     return out
 
 
-def read_labelled(path: Path, *, source: str = "handwritten", weight: float = 1.0) -> list[Sample]:
+def read_labelled(path: Path, *, source: str = HANDWRITTEN_SOURCE, weight: float = 1.0) -> list[Sample]:
     """``labelled_samples`` of a JSON-lines file."""
     with open(path, encoding="utf-8") as handle:
         return labelled_samples(map(json.loads, filter(str.strip, handle)), source=source, weight=weight)

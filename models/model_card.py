@@ -22,6 +22,16 @@ def _held_out_limit(lofo: dict) -> list[str]:
     ]
 
 
+def _held_out_line(meta: dict) -> list[str]:
+    held = meta["validation"].get("handwritten_out_of_fold")
+    if not held:
+        return []
+    take, flag = held["takedown"], held["review_or_more"]
+    return ["", f"Out of fold, the {take['listings']} hand-written listings score TAKEDOWN precision "
+            f"{take['precision']:.3f} (recall {take['recall']:.3f}) and flagged precision {flag['precision']:.3f} "
+            f"(recall {flag['recall']:.3f})."]
+
+
 def _review_labels(training: dict) -> list[str]:
     """Which platform review outcomes (`train.py --labels`, see docs/learning-loop.md) trained it."""
     labels = training.get("labels")
@@ -77,14 +87,30 @@ def write(model_dir: Path, summary: dict) -> None:
         "  in a description cannot lower a violation's score and adds only segments that score below",
         "  zero; a tell in the description counts as much as in the title, and a long title of",
         "  ordinary words (which scores below zero) cannot hide it.",
+        "- A second head, the **clothing gate**, reads the title's words and caps the logit at",
+        f"  `{meta['calibration']['k']:g} * clothing + {meta['calibration']['m']:g}` (`clothing`: its log-odds "
+        "that the title sells clothing, shoes or bags):",
+        "  a title that plainly sells something else (\"Lego\", \"beras 25 kg\", \"gelas\") is held",
+        "  down however loud its trade words. It learns from real titles by category, synthetic",
+        f"  product titles and {meta['training']['data'].get('gate_other_goods', 'the')} ordinary titles of "
+        "other goods (`models/other_goods.txt`,",
+        "  written apart from the generator), with the trade's words beside them.",
         "- Trained as logistic regression (liblinear, L2) on *units*: the title alone, a segment or",
         "  pair of adjacent segments alone, and the title with one of those, each labelled by whether",
         "  it holds a whole violation signal.",
         f"- Weights are float16; `model.onnx` is {(model_dir / 'model.onnx').stat().st_size / 1e6:.1f} MB and has",
         "  no string operator.",
         "",
-        f"Thresholds (chosen on validation data): REVIEW ≥ {summary['thresholds']['review']}, "
-        f"TAKEDOWN ≥ {summary['thresholds']['takedown']}.",
+        f"Thresholds: REVIEW ≥ {summary['thresholds']['review']}, the lowest with precision "
+        f"≥ {meta['training']['config']['review_precision']:g} on validation data; TAKEDOWN ≥ "
+        f"{summary['thresholds']['takedown']}, the lowest with",
+        f"precision ≥ {meta['training']['config']['takedown_precision']:g} on validation data and the "
+        "hand-written listings together, each",
+        f"hand-written listing scored by a model fitted without its fold "
+        f"({meta['training']['config']['handwritten_folds']} folds, cross-fitting) at its",
+        "training weight. Validation is mostly synthetic, and the legal look-alikes as sellers write",
+        "them are rarer there than on a marketplace.",
+        *_held_out_line(meta),
         "",
         "## Training data",
         "- **Counterfactual pairs** from `models/corpus.py` (seeded): each clothing, shoe or bag",

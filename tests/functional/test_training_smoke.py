@@ -106,3 +106,28 @@ def test_graph_has_no_string_ops(tiny_model) -> None:
     _, out = tiny_model
     ops = {node.op_type for node in onnx.load(str(out / "model.onnx")).graph.node}
     assert "StringNormalizer" not in ops and "TfIdfVectorizer" not in ops
+
+
+def test_takedown_counts_the_hand_written_listings_scored_out_of_fold(tiny_model) -> None:
+    """Each hand-written listing is scored by a model fitted without its fold: it fits them less
+    well than the model that trained on all of them, and the metadata reports those scores."""
+    fitted, out = tiny_model
+    tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800)
+    train, validation = training.training_sets(tc, with_real=False)
+    cfg = FeatureConfig()
+    units, gate, val, _ = training.training_rows(train, validation, tc, cfg, log=lambda *_: None)
+    held_out = training.handwritten_out_of_fold(units, gate, val, train, tc, cfg, log=lambda *_: None)
+    written = [s for s in train if s.source == corpus.HANDWRITTEN_SOURCE]
+    assert len(held_out) == tc.handwritten_folds and sum(len(h.labels) for h in held_out) == len(written)
+    folds = training.handwritten_folds(train, tc.handwritten_folds)
+    in_fold = [[s for s, k in zip(train, folds, strict=True) if k == fold] for fold in range(tc.handwritten_folds)]
+    margin_out, margin_in = [], []
+    for members, scores in zip(in_fold, held_out, strict=True):
+        sign = 2 * np.array([s.label for s in members]) - 1
+        blocks, owner = training.listing_blocks(members, cfg)
+        margin_out.append(sign * scores.violation)
+        margin_in.append(sign * fitted.model.violation(fitted.model.block_scores(blocks), owner))
+    assert np.mean(np.concatenate(margin_in)) > np.mean(np.concatenate(margin_out)) + 0.5
+    report = json.loads((out / "metadata.json").read_text())["validation"]["handwritten_out_of_fold"]
+    assert report["takedown"]["listings"] == len(written)
+    assert 0 < report["takedown"]["precision"] <= 1 and 0 < report["review_or_more"]["recall"] <= 1
