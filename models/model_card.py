@@ -90,7 +90,7 @@ def write(model_dir: Path, summary: dict) -> None:
         "- A second head, the **clothing gate**, reads the title's words and caps the logit at",
         f"  `{meta['calibration']['k']:g} * clothing + {meta['calibration']['m']:g}` (`clothing`: its log-odds "
         "that the title sells clothing, shoes or bags):",
-        "  a title that plainly sells something else (\"Lego\", \"beras 25 kg\", \"gelas\") is held",
+        "  a title that plainly sells something else (\"Lego\", \"beras 25 kg\") is held",
         "  down however loud its trade words. It learns from real titles by category, synthetic",
         f"  product titles and {meta['training']['data'].get('gate_other_goods', 'the')} ordinary titles of "
         "other goods (`models/other_goods.txt`,",
@@ -102,7 +102,8 @@ def write(model_dir: Path, summary: dict) -> None:
         "  no string operator.",
         "",
         f"Thresholds: REVIEW ≥ {summary['thresholds']['review']}, the lowest with precision "
-        f"≥ {meta['training']['config']['review_precision']:g} on validation data; TAKEDOWN ≥ "
+        f"≥ {meta['training']['config']['review_precision']:g} (and few real titles flagged) on validation "
+        "data; TAKEDOWN ≥ "
         f"{summary['thresholds']['takedown']}, the lowest with",
         f"precision ≥ {meta['training']['config']['takedown_precision']:g} on validation data and the "
         "hand-written listings together, each",
@@ -214,10 +215,15 @@ def write(model_dir: Path, summary: dict) -> None:
         "  per-family rates were, after most training runs, and the REVIEW threshold's validation target",
         "  was chosen after seeing its effect there; the last two models were each chosen among five",
         "  to twelve variants (pooling, data fixes, more hand-written listings, the gate's cap) by their",
-        "  figures there and on the behavioural tests: read its figures as optimistic.",
-        "- **One trade phrase alone scores near the REVIEW threshold.** \"Tas bekas impor\" is ALLOW,",
-        "  \"Kemeja bekas impor\" and \"Gamis bekas impor\" REVIEW (the behavioural table counts every",
-        "  clothing word); with a second cue or a description they are flagged.",
+        "  figures there and on the behavioural tests, and the rule for TAKEDOWN was chosen among four",
+        "  (validation alone; calibration refitted on validation and the hand-written listings; those",
+        "  listings alone raising TAKEDOWN; both counted together) after seeing theirs: read its figures",
+        "  as optimistic. The hand-written listings scored out of fold (above) put TAKEDOWN precision",
+        "  lower than the evaluation set does.",
+        "- **One trade phrase alone is REVIEW, not TAKEDOWN.** \"Kemeja bekas impor\", \"Tas bekas",
+        "  impor\" and the like are mostly REVIEW (the behavioural table counts every clothing word): legal",
+        "  listings as sellers write them (thrift-look new shirts, overrun, personal preloved) score as",
+        "  high, so TAKEDOWN's threshold sits above a single phrase. With a second cue they are taken down.",
         "- **A title is one block.** An ordinary clean title (eight words or so) scores well below",
         "  zero, and a weaker trade phrase appended to it (\"cakaran\", \"jual bal jaket kode 108\") can",
         "  stay ALLOW: every case in which an explicit phrase failed to raise a clean listing (the DIR",

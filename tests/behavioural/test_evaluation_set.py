@@ -54,12 +54,10 @@ def test_flagged_f1_at_least_093(clf, evaluation) -> None:
 def test_flagged_recall_and_takedown_no_worse_than_today(clf, evaluation) -> None:
     metrics = _metrics(clf, evaluation)
     assert metrics["flagged"]["recall"] >= 0.93, metrics
+    # 0.865 for listing-classifier-b5d35b9120ee; listing-classifier-693cf5daafe4 takes down 170 of 200
     assert metrics["takedown"]["recall"] >= 0.85, metrics
-    # 0.96 for listing-classifier-4e45243503d7 (174 of 180); listing-classifier-b5d35b9120ee 173 of 177
-    assert metrics["takedown"]["precision"] >= 0.97, metrics
 
 
-@pytest.mark.xfail(strict=True, reason="target not met by the shipped model (see its model card)")
 def test_takedown_precision_at_least_098(clf, evaluation) -> None:
     metrics = _metrics(clf, evaluation)
     assert metrics["takedown"]["precision"] >= 0.98, metrics
