@@ -536,7 +536,7 @@ class HeldOutScores:
     weights: np.ndarray
 
 
-def handwritten_folds(train: Sequence[corpus.Sample], folds: int) -> np.ndarray:
+def handwritten_fold_index(train: Sequence[corpus.Sample], folds: int) -> np.ndarray:
     """Per training sample, its cross-fitting fold (fixed by its id), or -1 if not hand-written."""
     return np.array([zlib.crc32(s.id.encode()) % folds if s.source == corpus.HANDWRITTEN_SOURCE else -1
                      for s in train])
@@ -549,7 +549,7 @@ def handwritten_out_of_fold(units: Units, gate: Gate, validation: Validation, tr
     folds or no hand-written listing."""
     if tc.handwritten_folds < 2:
         return []
-    fold = handwritten_folds(train, tc.handwritten_folds)
+    fold = handwritten_fold_index(train, tc.handwritten_folds)
     out = []
     for k in range(tc.handwritten_folds):
         members = [train[i] for i in np.flatnonzero(fold == k)]

@@ -119,7 +119,7 @@ def test_takedown_counts_the_hand_written_listings_scored_out_of_fold(tiny_model
     held_out = training.handwritten_out_of_fold(units, gate, val, train, tc, cfg, log=lambda *_: None)
     written = [s for s in train if s.source == corpus.HANDWRITTEN_SOURCE]
     assert len(held_out) == tc.handwritten_folds and sum(len(h.labels) for h in held_out) == len(written)
-    folds = training.handwritten_folds(train, tc.handwritten_folds)
+    folds = training.handwritten_fold_index(train, tc.handwritten_folds)
     in_fold = [[s for s, k in zip(train, folds, strict=True) if k == fold] for fold in range(tc.handwritten_folds)]
     margin_out, margin_in = [], []
     for members, scores in zip(in_fold, held_out, strict=True):
