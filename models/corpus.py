@@ -970,8 +970,8 @@ def carriers(samples: Iterable[Sample]) -> list[Sample]:
 
 def gate_titles(samples: Iterable[Sample], seed: int, synthetic: int = 8000) -> list[Sample]:
     """Titles for the clothing gate: the real ones among ``samples`` (their category says what
-    they sell), synthetic product titles of every kind (``other_goods`` among them), and titles of the trade's words alone
-    (clothing) or beside a product that is not clothing (not clothing)."""
+    they sell), synthetic product titles of every kind (``other_goods`` among them), and titles of
+    the trade's words alone (clothing) or beside a product that is not clothing (not clothing)."""
     g = _Gen(seed)
     samples = list(samples)
     out = [s for s in samples if s.source.startswith("real")]

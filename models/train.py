@@ -482,10 +482,20 @@ def outcome_feature_scales(matrix, from_outcome: np.ndarray, tc: TrainConfig) ->
 
 def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig, cfg: FeatureConfig, *,
               keep: np.ndarray | None = None, keep_validation: np.ndarray | None = None,
-              held_out: Sequence[HeldOutScores] = (), log=print) -> Fitted:
+              held_out: HeldOutScores | None = None, log=print) -> Fitted:
     """Fit on precomputed units and gate rows (evaluate.py reuses them for leave-one-family-out):
     ``keep`` selects training samples, ``keep_validation`` validation listings; ``held_out``
     (``handwritten_out_of_fold``) counts toward TAKEDOWN's precision."""
+    started = time.perf_counter()
+    model = fit_weights(units, gate, tc, cfg, keep=keep, log=log)
+    thresholds = calibrate(model, validation, tc, keep_validation=keep_validation, held_out=held_out)
+    return Fitted(model, thresholds, time.perf_counter() - started)
+
+
+def fit_weights(units: Units, gate: Gate, tc: TrainConfig, cfg: FeatureConfig, *, keep: np.ndarray | None = None,
+                log=print) -> LinearModel:
+    """The violation head fitted on the units of the samples ``keep`` selects, beside the gate;
+    not yet calibrated."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
@@ -500,14 +510,12 @@ def fit_units(units: Units, gate: Gate, validation: Validation, tc: TrainConfig,
             sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.sizes[rows]))
     coef = clf.coef_.ravel() if scale is None else clf.coef_.ravel() * scale
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
-    model = LinearModel(coef.astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
-                        *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
-    thresholds = calibrate(model, validation, tc, keep_validation=keep_validation, held_out=held_out)
-    return Fitted(model, thresholds, time.perf_counter() - started)
+    return LinearModel(coef.astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
+                       *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
 
 
 def calibrate(model: LinearModel, validation: Validation, tc: TrainConfig, *, keep_validation: np.ndarray | None = None,
-              held_out: Sequence[HeldOutScores] = ()) -> dict:
+              held_out: HeldOutScores | None = None) -> dict:
     """Sets ``model``'s calibration from validation data and returns its thresholds."""
     violation = model.violation(model.block_scores(validation.blocks), validation.owner)
     clothing = model.clothing(validation.titles)
@@ -518,10 +526,8 @@ def calibrate(model: LinearModel, validation: Validation, tc: TrainConfig, *, ke
     a, b = _fit_combination(violation, clothing, labels, tc)
     model.platt_a, model.platt_b = float(np.float32(a)), float(np.float32(b))
     model.gate_k, model.gate_m = tc.gate_slope, tc.gate_ceiling
-    scored = None
-    if held_out:
-        scored = HeldOut(np.concatenate([model.probability(h.violation, h.clothing) for h in held_out]),
-                         np.concatenate([h.labels for h in held_out]), np.concatenate([h.weights for h in held_out]))
+    scored = None if held_out is None else HeldOut(model.probability(held_out.violation, held_out.clothing),
+                                                   held_out.labels, held_out.weights)
     return choose_thresholds(model.probability(violation, clothing), labels, is_real, tc, scored)
 
 
@@ -542,25 +548,25 @@ def handwritten_fold_index(train: Sequence[corpus.Sample], folds: int) -> np.nda
                      for s in train])
 
 
-def handwritten_out_of_fold(units: Units, gate: Gate, validation: Validation, train: Sequence[corpus.Sample],
-                            tc: TrainConfig, cfg: FeatureConfig, *, log=print) -> list[HeldOutScores]:
+def handwritten_out_of_fold(units: Units, gate: Gate, train: Sequence[corpus.Sample], tc: TrainConfig,
+                            cfg: FeatureConfig, *, log=print) -> HeldOutScores | None:
     """The hand-written training listings, each fold scored by a model fitted without it (on the
-    same units: a violation's picked unit is the whole model's pick). Empty with fewer than two
-    folds or no hand-written listing."""
+    same units: a violation's picked unit is the whole model's pick), in fold order. None with
+    fewer than two folds or no hand-written listing."""
     if tc.handwritten_folds < 2:
-        return []
+        return None
     fold = handwritten_fold_index(train, tc.handwritten_folds)
-    out = []
+    parts = []
     for k in range(tc.handwritten_folds):
         members = [train[i] for i in np.flatnonzero(fold == k)]
         if not members:
             continue
-        model = fit_units(units, gate, validation, tc, cfg, keep=fold != k, log=log).model
+        model = fit_weights(units, gate, tc, cfg, keep=fold != k, log=log)
         blocks, owner = listing_blocks(members, cfg)
-        out.append(HeldOutScores(model.violation(model.block_scores(blocks), owner),
-                                 model.clothing(title_gate_matrix(members, cfg)),
-                                 np.array([s.label for s in members]), np.array([s.weight for s in members])))
-    return out
+        parts.append((model.violation(model.block_scores(blocks), owner),
+                      model.clothing(title_gate_matrix(members, cfg)),
+                      np.array([s.label for s in members]), np.array([s.weight for s in members])))
+    return HeldOutScores(*(np.concatenate(column) for column in zip(*parts, strict=True))) if parts else None
 
 
 def training_rows(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc: TrainConfig,
@@ -606,10 +612,10 @@ def fit(train: Sequence[corpus.Sample], validation: Sequence[corpus.Sample], tc:
     cfg = cfg or FeatureConfig()
     started = time.perf_counter()
     units, gate, val, fitted = training_rows(train, validation, tc, cfg, log=log)
-    held_out = handwritten_out_of_fold(units, gate, val, train, tc, cfg, log=log)
+    held_out = handwritten_out_of_fold(units, gate, train, tc, cfg, log=log)
     if fitted is None:
         fitted = fit_units(units, gate, val, tc, cfg, held_out=held_out, log=log)
-    elif held_out:
+    elif held_out is not None:
         fitted.thresholds = calibrate(fitted.model, val, tc, held_out=held_out)
     fitted.seconds = time.perf_counter() - started
     return fitted
