@@ -170,8 +170,8 @@ class LinearModel:
     block score, ``clothing`` the gate's log-odds that the title sells clothing, shoes or bags.
     A soft AND: the ban covers nothing else, so however loud its trade words, a listing scores no
     higher than the evidence that it sells clothing allows; a title that names no product at all
-    ("bal Korea campur") sits at the gate's prior, which allows a TAKEDOWN. ``a``, ``b``, ``k``,
-    ``m`` are fitted on validation data."""
+    ("bal Korea campur") sits at the gate's prior, which allows a TAKEDOWN. ``a``, ``b``, ``k``
+    are fitted on validation data; ``m`` is set (``TrainConfig.gate_ceiling``)."""
 
     weights: np.ndarray  # float32 [2**hash_bits + 1], rounded through float16; the last is the
     # length column's

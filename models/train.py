@@ -52,12 +52,12 @@ class TrainConfig:
     real_weight: float = 1.0
     c: float = 0.5
     gate_c: float = 10.0
-    # The cap ``gate_slope * clothing + gate_ceiling`` on the logit, set by what it must do rather
-    # than fitted (validation has few titles that name no product): a title that names no product
-    # (gate log-odds near 0) is not held below any threshold, one the gate reads as 95% not
-    # clothing (log-odds -2.9) is held below REVIEW.
-    gate_slope: float = 2.5
+    # The cap ``k * clothing + gate_ceiling`` on the logit. The ceiling is set by what it must do
+    # rather than fitted (validation has few titles that name no product): such a title (gate
+    # log-odds near 0) is not held below any threshold. The slope ``k`` is fitted with the Platt
+    # scale on validation, which has many titles of other goods; it is kept within gate_slope_bounds.
     gate_ceiling: float = 6.0
+    gate_slope_bounds: tuple[float, float] = (1.0, 10.0)
     seed: int = SEED
     negative_units: int = 2  # units drawn at random per listing, besides its title alone and its signals
     handwritten_weight: float = 3.0  # models/handwritten: realistic, so it counts for more
@@ -450,23 +450,25 @@ def build_gate(titles: Sequence[corpus.Sample], cfg: FeatureConfig) -> Gate:
 
 
 def _fit_combination(violation: np.ndarray, clothing: np.ndarray, labels: np.ndarray,
-                     tc: TrainConfig) -> tuple[float, float]:
-    """(a, b) of ``sigmoid(min(a * violation + b, k * clothing + m))`` by maximum likelihood on
-    validation data, with the gate's ``k`` and ``m`` as configured (see ``TrainConfig``)."""
+                     tc: TrainConfig) -> tuple[float, float, float]:
+    """(a, b, k) of ``sigmoid(min(a * violation + b, k * clothing + m))`` by maximum likelihood on
+    validation data, with the gate's ceiling ``m`` as configured (see ``TrainConfig``)."""
     from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
     platt = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(violation.reshape(-1, 1), labels)
     y = labels.astype(np.float64)
-    cap = tc.gate_slope * clothing + tc.gate_ceiling
 
     def loss(params: np.ndarray) -> float:
-        z = np.minimum(params[0] * violation + params[1], cap)
+        z = np.minimum(params[0] * violation + params[1], params[2] * clothing + tc.gate_ceiling)
         return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
-    result = minimize(loss, np.array([platt.coef_[0, 0], platt.intercept_[0]]), method="Nelder-Mead",
-                      options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-10})
-    return float(result.x[0]), float(result.x[1])
+    low, high = tc.gate_slope_bounds
+    start = np.array([platt.coef_[0, 0], platt.intercept_[0], (low + high) / 2])
+    result = minimize(loss, start, method="Nelder-Mead",
+                      bounds=[(None, None), (None, None), (low, high)],
+                      options={"maxiter": 8000, "xatol": 1e-7, "fatol": 1e-10})
+    return float(result.x[0]), float(result.x[1]), float(result.x[2])
 
 
 def outcome_feature_scales(matrix, from_outcome: np.ndarray, tc: TrainConfig) -> np.ndarray | None:
@@ -523,9 +525,9 @@ def calibrate(model: LinearModel, validation: Validation, tc: TrainConfig, *, ke
     if keep_validation is not None:
         violation, clothing = violation[keep_validation], clothing[keep_validation]
         labels, is_real = labels[keep_validation], is_real[keep_validation]
-    a, b = _fit_combination(violation, clothing, labels, tc)
+    a, b, k = _fit_combination(violation, clothing, labels, tc)
     model.platt_a, model.platt_b = float(np.float32(a)), float(np.float32(b))
-    model.gate_k, model.gate_m = tc.gate_slope, tc.gate_ceiling
+    model.gate_k, model.gate_m = float(np.float32(k)), tc.gate_ceiling
     scored = None if held_out is None else HeldOut(model.probability(held_out.violation, held_out.clothing),
                                                    held_out.labels, held_out.weights)
     return choose_thresholds(model.probability(violation, clothing), labels, is_real, tc, scored)
@@ -669,7 +671,8 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
         "version": version,
         "model_sha256": content_hash,
         "thresholds": {"review": fitted.thresholds["review"], "takedown": fitted.thresholds["takedown"]},
-        "calibration": {"method": "sigmoid(min(a * violation + b, k * clothing + m)), fitted on validation",
+        "calibration": {"method": "sigmoid(min(a * violation + b, k * clothing + m)), a, b and k fitted on "
+                                  "validation, m set",
                         "a": fitted.model.platt_a, "b": fitted.model.platt_b, "k": fitted.model.gate_k,
                         "m": fitted.model.gate_m},
         "features": {

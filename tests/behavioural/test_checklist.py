@@ -64,7 +64,7 @@ def test_an_explicit_violating_phrase_raises_every_clean_clothing_listing_to_rev
 
 def test_an_explicit_violating_phrase_raises_as_many_clean_listings_as_today(explicit_phrase) -> None:
     assert explicit_phrase.failure_rate <= checklist.bound(
-        "an explicit phrase raises at least 94% of clean listings (today)"), _report(explicit_phrase)
+        "an explicit phrase raises at least 95% of clean listings (today)"), _report(explicit_phrase)
 
 
 def test_compliance_text_never_raises_a_clean_listing(bands) -> None:
@@ -93,7 +93,7 @@ def test_used_goods_that_are_not_clothing_are_all_allowed(bands) -> None:
 def test_used_goods_that_are_not_clothing_are_allowed_as_often_as_today(bands) -> None:
     check = checklist.minimum_used_not_clothing(bands)
     assert check.failure_rate <= checklist.bound(
-        "used goods that are not clothing are flagged at most 7% (today)"), _report(check)
+        "used goods that are not clothing are flagged at most 3% (today)"), _report(check)
 
 
 @pytest.mark.xfail(strict=True, reason=NOT_MET)
@@ -106,5 +106,6 @@ def test_x_bekas_impor_is_flagged_for_as_many_words_as_today(bands) -> None:
     rows = checklist.load("clothing_words")
     got = bands([checklist.listing(f"{row['text']} bekas impor") for row in rows])
     missed = [row["text"] for row, band in zip(rows, got, strict=True) if band < 1]
-    # 30% until listing-classifier-b5d35b9120ee, which misses 6 of 60
-    assert len(missed) <= 0.12 * len(rows), missed
+    # 30% until listing-classifier-b5d35b9120ee (6 of 60), 12% until listing-classifier-d405959987fb,
+    # which flags all 60 (REVIEW)
+    assert not missed, missed

@@ -54,7 +54,7 @@ def test_flagged_f1_at_least_093(clf, evaluation) -> None:
 def test_flagged_recall_and_takedown_no_worse_than_today(clf, evaluation) -> None:
     metrics = _metrics(clf, evaluation)
     assert metrics["flagged"]["recall"] >= 0.93, metrics
-    # 0.865 for listing-classifier-b5d35b9120ee; listing-classifier-693cf5daafe4 takes down 170 of 200
+    # 0.865 for listing-classifier-b5d35b9120ee; 693cf5daafe4 and d405959987fb take down 170 of 200
     assert metrics["takedown"]["recall"] >= 0.85, metrics
 
 
