@@ -72,6 +72,15 @@ def test_bad_lines_are_reported_in_place_and_exit_2() -> None:
     assert rows[0]["id"] == "a" and rows[-1]["decision"] == "TAKEDOWN"
 
 
+def test_a_blank_title_is_a_bad_line_as_the_api_refuses_it() -> None:
+    code, rows = _run([json.dumps({"id": "a", "title": ""}), json.dumps({"id": "b", "title": " \t "}),
+                       json.dumps({"id": "c", "title": "kaos"})])
+    assert code == 2
+    assert rows[:2] == [{"line": 1, "error": "'title' must not be empty"},
+                        {"line": 2, "error": "'title' must not be empty"}]
+    assert rows[2]["decision"] == "ALLOW"
+
+
 def test_streams_in_chunks() -> None:
     fake = KeywordFake()
     code, rows = _run([json.dumps({"id": str(i), "title": "kaos"}) for i in range(1300)], fake)

@@ -5,7 +5,7 @@ Input lines: ``{"id": ..., "title": ..., "description"?: ..., "price"?: ..., "ca
 and ``price`` (``saring.domain.scan.LISTING_FIELD_SPELLINGS``).
 Output lines, in input order: ``{"id", "score", "decision", "reasons", "model_version"}``, or
 ``{"line": N, "error": "..."}`` for a line that is not valid JSON or lacks a string ``id`` /
-``title`` (N is 1-based). The exit status is 2 if any line was rejected, else 0. Input is
+``title``, or whose title is blank (N is 1-based). The exit status is 2 if any line was rejected, else 0. Input is
 streamed in chunks, so memory stays constant however long the file is.
 """
 
@@ -54,6 +54,9 @@ def _parse_row(line: str):
         return "missing or invalid 'id' or 'listingId' (string or integer)", None
     if not isinstance(title, str):
         return "missing or invalid 'title' (string)", None
+    if not title.strip():
+        # the API and `saring scan` refuse it too: a listing with no title cannot be judged
+        return "'title' must not be empty", None
     description = row.get("description")
     if description is not None and not isinstance(description, str):
         return "invalid 'description' (string)", None
