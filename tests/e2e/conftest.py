@@ -22,6 +22,17 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
+@pytest.fixture(autouse=True, scope="session")
+def ctrl_c_reaches_servers() -> Iterator[None]:
+    """The servers these tests start get SIGINT as a terminal's foreground job does. Started
+    from a shell without job control (`nohup ... &`), this process ignores SIGINT and so would
+    every server it starts: Python installs no KeyboardInterrupt handler then, and a Ctrl-C
+    sent before uvicorn installs its own would be lost."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
