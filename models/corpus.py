@@ -1104,11 +1104,15 @@ def read_labelled(path: Path, *, source: str = HANDWRITTEN_SOURCE, weight: float
         return labelled_samples(map(json.loads, filter(str.strip, handle)), source=source, weight=weight)
 
 
-def corpus_hash(samples: Iterable[Sample]) -> str:
+def corpus_hash(samples: Iterable[Sample], other_goods_titles: Iterable[str] = ()) -> str:
+    """SHA-256 of what a model learns from: the listings, then the clothing gate's titles of
+    other goods (``other_goods``)."""
     digest = hashlib.sha256()
     for s in samples:
         digest.update(s.to_json().encode("utf-8"))
         digest.update(b"\n")
+    for title in other_goods_titles:
+        digest.update(b"other goods: " + title.encode("utf-8") + b"\n")
     return digest.hexdigest()
 
 

@@ -747,7 +747,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train, validation = training_sets(tc, real_path, labels=resolved)
     print(f"corpus: {len(train)} train, {len(validation)} validation ({time.perf_counter() - started:.1f}s)")
     fitted = fit(train, validation, tc)
-    data_hash = corpus.corpus_hash([*train, *validation])
+    data_hash = corpus.corpus_hash([*train, *validation], corpus.other_goods())
     metadata = export(fitted, args.out, data_hash=data_hash, tc=tc, data=data_summary(train, validation),
                       labels=resolved.summary if resolved else None)
     print(json.dumps({"version": metadata["version"], "thresholds": metadata["thresholds"],

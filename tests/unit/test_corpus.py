@@ -24,6 +24,15 @@ def test_generation_is_deterministic() -> None:
     assert corpus.corpus_hash(a) != corpus.corpus_hash(corpus.generate(600, seed=8, real=REAL_LIKE))
 
 
+def test_the_data_hash_covers_the_gate_titles_of_other_goods() -> None:
+    samples = corpus.generate(50, seed=7, real=REAL_LIKE)
+    goods = corpus.other_goods()
+    with_goods = corpus.corpus_hash(samples, goods)
+    assert with_goods == corpus.corpus_hash(samples, list(goods))
+    assert with_goods != corpus.corpus_hash(samples)
+    assert with_goods != corpus.corpus_hash(samples, [*goods[:-1], goods[-1] + " 2"])
+
+
 def test_pairs_share_their_carrier_and_boilerplate() -> None:
     samples = corpus.generate(3000, seed=3, real=REAL_LIKE)
     pairs = {}
