@@ -57,6 +57,23 @@ def test_dropping_fields_casing_and_whitespace_change_at_most_1_percent_of_bands
         _report(check)
 
 
+@pytest.fixture(scope="module")
+def title_additions(bands) -> checklist.Check:
+    return checklist.invariance_title_additions(bands)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_MET)
+def test_ordinary_title_add_ons_change_at_most_1_percent_of_bands(title_additions) -> None:
+    assert title_additions.cases >= 30 * 2 * 100
+    assert title_additions.failure_rate <= checklist.bound(
+        "ordinary title add-ons change at most 1% of bands (target)"), _report(title_additions)
+
+
+def test_ordinary_title_add_ons_change_no_more_bands_than_today(title_additions) -> None:
+    assert title_additions.failure_rate <= checklist.bound(
+        "ordinary title add-ons change at most 3.5% of bands (today)"), _report(title_additions)
+
+
 @pytest.mark.xfail(strict=True, reason=NOT_MET)
 def test_an_explicit_violating_phrase_raises_every_clean_clothing_listing_to_review(explicit_phrase) -> None:
     assert not explicit_phrase.failures, _report(explicit_phrase)
