@@ -158,7 +158,7 @@ def invariance_title_additions(bands: Bands) -> Check:
     pairs = []
     for i, row in enumerate(rows):
         base = _from_fixture(row, i)
-        for j, addition in enumerate(additions):
+        for addition in additions:
             for where, title in {"before": f"{addition} {base.title}", "after": f"{base.title} {addition}"}.items():
                 pairs.append((base, listing(title, base.description, base.price_idr, base.category, base.listing_id),
                               f"'{addition}' {where} the title of listing {i}"))
