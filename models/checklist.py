@@ -109,21 +109,32 @@ def _compare(check: Check, bands: Bands, pairs: list[tuple[Listing, Listing, str
     return check
 
 
+def _with_added_texts(texts: list[str], variants: Callable[[Listing, str, int], dict[str, tuple[str, str | None]]],
+                      label: Callable[[str, int, str, int], str]) -> list[tuple[Listing, Listing, str]]:
+    """Each clean and violating fixture listing beside itself with each of ``texts`` added as
+    ``variants`` says: ``{where: (title, description)}`` from the listing, the text and a running
+    index (which sentence break an insertion takes)."""
+    pairs = []
+    for i, row in enumerate(load("clean_listings") + load("violating_listings")):
+        base = _from_fixture(row, i)
+        for j, text in enumerate(texts):
+            for where, (title, description) in variants(base, text, i + j).items():
+                pairs.append((base, listing(title, description, base.price_idr, base.category, base.listing_id),
+                              label(where, j, text, i)))
+    return pairs
+
+
 def invariance_boilerplate(bands: Bands) -> Check:
-    rows = load("clean_listings") + load("violating_listings")
     texts = load("ordinary_texts")
     check = Check("INV boilerplate", "INV", f"{len(texts)} ordinary texts of 50 to 2,000 characters prepended, "
                   "appended and inserted between sentences, on clean and violating listings")
-    pairs = []
-    for i, row in enumerate(rows):
-        base = _from_fixture(row, i)
+
+    def variants(base: Listing, text: str, which: int) -> dict[str, tuple[str, str]]:
         description = base.description or ""
-        for j, text in enumerate(texts):
-            variants = {"prepend": f"{text}\n{description}", "append": f"{description}\n{text}",
-                        "insert": insert_between_sentences(description, text, i + j)}
-            for where, new in variants.items():
-                pairs.append((base, listing(base.title, new, base.price_idr, base.category, base.listing_id),
-                              f"{where} text {j} to listing {i}"))
+        return {"prepend": (base.title, f"{text}\n{description}"), "append": (base.title, f"{description}\n{text}"),
+                "insert": (base.title, insert_between_sentences(description, text, which))}
+
+    pairs = _with_added_texts(texts, variants, lambda where, j, _, i: f"{where} text {j} to listing {i}")
     return _compare(check, bands, pairs, lambda x, y: x != y)
 
 
@@ -151,17 +162,16 @@ def invariance_fields(bands: Bands) -> Check:
 
 
 def invariance_title_additions(bands: Bands) -> Check:
-    rows = load("clean_listings") + load("violating_listings")
     additions = load("title_additions")
     check = Check("INV title additions", "INV", f"{len(additions)} ordinary title add-ons (\"Bisa COD\", \"Ready "
                   "Stok\", \"Termurah\") put before or after the title of clean and violating listings")
-    pairs = []
-    for i, row in enumerate(rows):
-        base = _from_fixture(row, i)
-        for addition in additions:
-            for where, title in {"before": f"{addition} {base.title}", "after": f"{base.title} {addition}"}.items():
-                pairs.append((base, listing(title, base.description, base.price_idr, base.category, base.listing_id),
-                              f"'{addition}' {where} the title of listing {i}"))
+
+    def variants(base: Listing, addition: str, _: int) -> dict[str, tuple[str, str | None]]:
+        return {"before": (f"{addition} {base.title}", base.description),
+                "after": (f"{base.title} {addition}", base.description)}
+
+    pairs = _with_added_texts(additions, variants,
+                              lambda where, _, addition, i: f"'{addition}' {where} the title of listing {i}")
     return _compare(check, bands, pairs, lambda x, y: x != y)
 
 
