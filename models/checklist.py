@@ -287,6 +287,5 @@ def bound(test: str) -> float:
 def run_all(score: Score, review: float, takedown: float) -> list[Check]:
     bands = Bands(score, review, takedown)
     return [invariance_boilerplate(bands), invariance_fields(bands), invariance_title_additions(bands),
-            direction_add_violation(bands),
-            direction_compliance(bands), direction_negation(bands), *minimum_short_titles(bands),
-            minimum_used_not_clothing(bands), minimum_bekas_impor(bands)]
+            direction_add_violation(bands), direction_compliance(bands), direction_negation(bands),
+            *minimum_short_titles(bands), minimum_used_not_clothing(bands), minimum_bekas_impor(bands)]

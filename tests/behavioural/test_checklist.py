@@ -64,12 +64,12 @@ def title_additions(bands) -> checklist.Check:
 
 @pytest.mark.xfail(strict=True, reason=NOT_MET)
 def test_ordinary_title_add_ons_change_at_most_1_percent_of_bands(title_additions) -> None:
-    assert title_additions.cases >= 30 * 2 * 100
     assert title_additions.failure_rate <= checklist.bound(
         "ordinary title add-ons change at most 1% of bands (target)"), _report(title_additions)
 
 
 def test_ordinary_title_add_ons_change_no_more_bands_than_today(title_additions) -> None:
+    assert title_additions.cases >= 30 * 2 * 100  # here, not under the xfail, where a failure would pass
     assert title_additions.failure_rate <= checklist.bound(
         "ordinary title add-ons change at most 3.5% of bands (today)"), _report(title_additions)
 
