@@ -116,7 +116,7 @@ def run(model_dir: Path | None = None, max_listings: int = 20_000) -> dict:
     from saring.classifier.features import pack_batch
 
     t = time.perf_counter()
-    feeds = [pack_batch(inputs[start : start + BATCH]) for start in range(0, len(inputs), BATCH)]
+    feeds = [pack_batch(inputs[start : start + BATCH], clf.title_window_words) for start in range(0, len(inputs), BATCH)]
     result["pack_us_per_listing"] = round((time.perf_counter() - t) / len(listings) * 1e6, 2)
     t = time.perf_counter()
     for feed in feeds:

@@ -69,6 +69,10 @@ class Sample:
     signals: tuple[tuple[int, ...], ...] | None = field(default=())
     weight: float = 1.0
     clothing: bool = True  # the thing sold is clothing, shoes or bags (what the clothing gate learns)
+    # The words of a title signal, (first, end) counted after the title block's marker, so that
+    # train.py can label the title's word windows; None when unknown (no title signal, or one
+    # that normalisation did not keep as its own run of words).
+    title_span: tuple[int, int] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -759,13 +763,21 @@ def _finish(g: _Gen, sample_id: str, draft: _Draft, label: int, kind: str, famil
     if list(model_input("", description).texts[1:]) != [text for texts in per_part for text in texts]:
         description = "\n".join(parts)  # a join read across parts ("L. U*s*e*d" glued): keep them apart
     signals: list[tuple[int, ...]] = []
+    title_span = None
     if label and draft.title_signal:
         signals.append(())
+        title_span = _words_at(model_input(title).tokens[0][1:], model_input(draft.title_extra).tokens[0][1:])
     if label and draft.signal_part is not None:
         first = 1 + sum(len(texts) for texts in per_part[: draft.signal_part])
         signals.append(tuple(range(first, first + len(per_part[draft.signal_part]))))
     return Sample(sample_id, title, description, label, kind, tuple(dict.fromkeys(families)), source,
-                  tuple(signals), clothing=clothing)
+                  tuple(signals), clothing=clothing, title_span=title_span)
+
+
+def _words_at(words: Sequence[str], part: Sequence[str]) -> tuple[int, int] | None:
+    """Where ``part`` occurs in ``words`` as a run, if it does exactly once."""
+    found = [k for k in range(len(words) - len(part) + 1) if part and tuple(words[k : k + len(part)]) == tuple(part)]
+    return (found[0], found[0] + len(part)) if len(found) == 1 else None
 
 
 _CLOTHING_NOUNS = re.compile(r"baju|pakaian|cloth|\{ie\}|jaket|jacket", re.IGNORECASE)

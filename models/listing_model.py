@@ -21,12 +21,16 @@ the description's segments and pairs of adjacent segments, the violation score i
     bias + max(title + max(0, best), best)
 
 so a description can only raise the title's score, by its single most telling segment or pair of
-adjacent segments; nothing a seller appends, prepends or inserts can dilute that. And a segment
+adjacent segments; nothing a seller appends, prepends or inserts can dilute that. ``title`` is
+the higher of the whole title's score and its best *window* (three consecutive words, scored with
+the same weights and a bias of its own): every ordinary title word weighs a little toward legal,
+and "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang Bisa COD" summed as one block hid its tell,
+which the window "uniqlo bekas impor" still holds. And a segment
 that says it all counts on its own: a long title of ordinary words ("Kemeja Batik Pria Lengan
 Panjang Motif Parang") scores below zero, and added to the tell it would hide "bekas impor" in the
 description. Its training rows are *units* (the title alone, a segment or pair alone, the title
-with a segment or pair), each labelled by whether it holds a whole violation signal; the deployed
-``max`` is the best unit.
+with a segment or pair, a title window alone), each labelled by whether it holds a whole
+violation signal; the deployed ``max`` is the best unit.
 
 A second, smaller linear head, the *clothing gate*, reads the title's words and says how likely
 the thing sold is clothing, shoes or bags (what HS 6309 covers); it is trained on real titles'
@@ -61,6 +65,9 @@ class FeatureConfig:
     char_salts: tuple[int, ...] = (0x1B873593, 0x2C1B3C6D, 0x297A2D39, 0x3C6EF372)
     unigram_salt: int = 0x68E31DA4
     bigram_salt: int = 0x1B56C4E9
+    # Words per title window (``saring.classifier.features.title_windows``); 0: the title is read
+    # whole only. The graph pools windows whenever the packed batch holds some.
+    title_window_words: int = 0
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -70,7 +77,7 @@ class FeatureConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureConfig:
-        return cls(**{**data, "char_ngrams": tuple(data["char_ngrams"]), "char_salts": tuple(data["char_salts"])})
+        return cls(**{"title_window_words": 0, **data, "char_ngrams": tuple(data["char_ngrams"]), "char_salts": tuple(data["char_salts"])})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -108,7 +115,8 @@ def hashed_blocks(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
 
 # how block scores make a listing's violation score (``pool``, the graph); metadata and model card
 # quote it
-POOLING = "bias + max(title + max(0, best), best), best: the best segment or adjacent pair of segments"
+POOLING = ("bias + max(title + max(0, best), best), title: the whole title or, with title windows, the "
+           "higher of it and its best window, best: the best segment or adjacent pair of segments")
 LENGTH_UNIT = 0.01  # the length column counts a block's features in hundreds
 
 
@@ -143,6 +151,14 @@ def block_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
     return _matrix(hashed_blocks(chars, words, cfg), cfg.hash_bits, chars.shape[0], True)
 
 
+def with_window_column(matrix, is_window: np.ndarray):
+    """``matrix`` with one more column: 1 for rows that are title windows (``window_bias``)."""
+    from scipy import sparse
+
+    column = sparse.csr_matrix(np.asarray(is_window, dtype=np.float64).reshape(-1, 1))
+    return sparse.hstack([matrix, column], format="csr")
+
+
 def gate_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
     """The clothing gate's features of title blocks: signed hashed word unigrams and bigrams in
     ``2**gate_bits`` buckets."""
@@ -151,13 +167,15 @@ def gate_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
 
 
 def pool(block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Per listing ``max(title + max(0, best), best)``, ``best`` the highest segment or adjacent
-    pair (minus infinity without a description), from per-block scores and ``owner`` (-1 for a
-    title block, else the listing of the segment), as the graph does."""
-    is_title = owner < 0
-    title = block_scores[is_title].astype(np.float64)
+    """Per listing ``max(title + max(0, best), best)``, ``title`` the higher of the title block and
+    its best word window, ``best`` the highest segment or adjacent pair (minus infinity without a
+    description), from per-block scores and ``owner`` (-1 for a title block, the listing of a
+    segment, ``-2 - listing`` for a title window), as the graph does."""
+    title = block_scores[owner == -1].astype(np.float64)
+    window = owner < -1
+    np.maximum.at(title, -2 - owner[window], block_scores[window])
     best = np.full(len(title), -np.inf)
-    segment = ~is_title
+    segment = owner >= 0
     np.maximum.at(best, owner[segment], block_scores[segment])
     pair = segment[:-1] & (owner[:-1] == owner[1:])
     np.maximum.at(best, owner[:-1][pair], (block_scores[:-1] + block_scores[1:])[pair])
@@ -176,6 +194,7 @@ class LinearModel:
     weights: np.ndarray  # float32 [2**hash_bits + 1], rounded through float16; the last is the
     # length column's
     bias: float
+    window_bias: float  # what a title window is worth beside its words (it has no block marker)
     gate_weights: np.ndarray  # float32 [2**gate_bits], rounded through float16
     gate_bias: float
     platt_a: float
@@ -185,7 +204,8 @@ class LinearModel:
     cfg: FeatureConfig
 
     def block_scores(self, matrix) -> np.ndarray:
-        return np.asarray(matrix @ self.weights.astype(np.float64)).ravel()
+        """Scores of the rows of a ``with_window_column`` matrix (blocks and title windows)."""
+        return np.asarray(matrix @ np.append(self.weights.astype(np.float64), self.window_bias)).ravel()
 
     def violation(self, block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
         return pool(block_scores, owner) + self.bias
@@ -219,7 +239,9 @@ class LinearModel:
 #   into ``S`` (one segment per feature kind: start positions whose feature lies wholly inside
 #   the block), so a block's score is one difference of prefix sums per kind.
 # * ``owner`` int64 [K]: -1 for a listing's title block (one per listing, in listing order),
-#   else the listing a description segment belongs to. Segments of a listing follow its title.
+#   the listing a description segment belongs to (segments of a listing follow its title), or
+#   ``-2 - listing`` for a title window: a run of words of a title block, whose ``index`` row
+#   picks the block's features that lie wholly inside the run (windows follow all blocks).
 CHAR_GAP = 4  # = max(char_ngrams) - 1
 WORD_GAP = 1
 KINDS = 6  # char n = 2, 3, 4, 5, word unigrams, word bigrams
@@ -299,7 +321,7 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     prefix = op("CumSum", [contrib, const(0)], exclusive=1)
     picked = op("Gather", [prefix, "index"], axis=0)  # [K, 12]
     signs = const([1.0] * KINDS + [-1.0] * KINDS, np.float64)
-    scores = op("MatMul", [picked, signs], out="block_scores")  # [K]
+    raw_scores = op("MatMul", [picked, signs])  # [K]
 
     # the clothing gate: word unigrams and bigrams of each block, read for title blocks only
     gate_contrib = signed_lookup(gate_weights, word_mixed, cfg.gate_bits)
@@ -309,11 +331,17 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     gate_scores = op("MatMul", [op("Gather", [gate_prefix, word_index], axis=0),
                                 const([1.0, 1.0, -1.0, -1.0], np.float64)])  # [K]
 
-    # pooling: max(title + max(0, best), best), best the highest segment or adjacent pair, per listing
+    # pooling: max(title + max(0, best), best), title the higher of the title block and its best
+    # window, best the highest segment or adjacent pair, per listing
     minus_one = const(-1)
     is_segment = op("Greater", ["owner", minus_one])
-    is_title = op("Not", [is_segment])
-    title = op("Compress", [scores, is_title], axis=0)  # [B]
+    is_window = op("Less", ["owner", minus_one])
+    is_title = op("Equal", ["owner", minus_one])
+    scores = op("Add", [raw_scores, op("Mul", [op("Cast", [is_window], to=TensorProto.DOUBLE),
+                                               const(model.window_bias, np.float64)])], out="block_scores")  # [K]
+    window_listing = op("Sub", [const(-2), op("Compress", ["owner", is_window], axis=0)])
+    title = op("ScatterElements", [op("Compress", [scores, is_title], axis=0), window_listing,
+                                   op("Compress", [scores, is_window], axis=0)], axis=0, reduction="max")  # [B]
     segment_scores = op("Compress", [scores, is_segment], axis=0)
     segment_owner = op("Compress", ["owner", is_segment], axis=0)
     first_owner, next_owner = shifted("owner", 0, 1), shifted("owner", 1, 1)
@@ -328,6 +356,7 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     raised = op("Add", [title, op("Max", [best, const(0.0, np.float64)])])
     violation = op("Add", [op("Max", [raised, best]), const(model.bias, np.float64)])
     clothing = op("Add", [op("Compress", [gate_scores, is_title], axis=0), const(model.gate_bias, np.float64)])
+
     def affine(x: str, a: float, b: float) -> str:
         return op("Add", [op("Mul", [x, const(a, np.float64)]), const(b, np.float64)])
 

@@ -38,8 +38,16 @@ for _path in (str(HERE), str(REPO_ROOT / "functions")):
 
 import corpus  # noqa: E402
 import labels as review_labels  # noqa: E402
-from listing_model import POOLING, FeatureConfig, LinearModel, block_matrix, build_onnx, gate_matrix  # noqa: E402
-from saring.classifier.features import ModelInput, encode_blocks, model_input  # noqa: E402
+from listing_model import (  # noqa: E402
+    POOLING,
+    FeatureConfig,
+    LinearModel,
+    block_matrix,
+    build_onnx,
+    gate_matrix,
+    with_window_column,
+)
+from saring.classifier.features import ModelInput, encode_blocks, model_input, title_windows  # noqa: E402
 
 ARTIFACT_DIR = HERE / "listing-classifier"
 SEED = 20260101
@@ -158,6 +166,30 @@ def _units(sample: corpus.Sample, segments: int, rng, drawn: int) -> list[tuple[
     return list(dict.fromkeys(units))
 
 
+def window_units(sample: corpus.Sample, windows: Sequence[tuple[int, int, int, int]], rng,
+                 drawn: int) -> list[tuple[tuple[int, int, int, int], int]]:
+    """The title windows a sample trains, each with its label: every window holding the whole
+    title signal (1), and ``drawn`` windows outside it (0), at random; a window holding part of
+    a signal says nothing certain and is left out, as is every window of a violation whose title
+    signal is not located (``Sample.title_span``) or not known (a whole-listing label)."""
+    if not windows:
+        return []
+    span = sample.title_span if sample.label else None
+    if sample.label and (span is None or sample.signals is None):
+        return []
+    holding = [w for w in windows if span is not None and w[2] <= span[0] and span[1] <= w[3]]
+    outside = [w for w in windows if span is None or w[3] <= span[0] or span[1] <= w[2]]
+    picked = [outside[int(k)] for k in rng.choice(len(outside), size=min(len(outside), drawn), replace=False)] \
+        if outside else []
+    return [(w, 1) for w in holding] + [(w, 0) for w in picked]
+
+
+def _window_block(item: ModelInput, window: tuple[int, int, int, int]) -> tuple[str, tuple[str, ...]]:
+    """A title window as a block of its own (its words, no marker): what the graph reads of it."""
+    start, end, first, last = window
+    return item.texts[0][start:end], item.tokens[0][1 + first : 1 + last]
+
+
 def _unit_score(block_scores: np.ndarray, unit: tuple[int, ...]) -> float:
     """A unit's score from its listing's block scores (title first): the title's, plus its segments'
     sum, as the pooled ``max`` adds them."""
@@ -226,6 +258,7 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
     texts: list[str] = []
     tokens: list[tuple[str, ...]] = []
     rows, cols, labels, weights, owners, sizes, outcomes = [], [], [], [], [], [], []
+    is_window: list[bool] = []
     # Goods that are not clothing are the clothing gate's to hold down: the violation head learns
     # what sellers of clothing, shoes and bags say, or it would learn "clothing words" as a cue.
     indexes = [i for i, s in enumerate(samples) if s.clothing] if chosen is None else sorted(chosen)
@@ -237,6 +270,8 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
         position = {block: base + k for k, block in enumerate(needed)}
         texts.extend(item.texts[b] for b in needed)
         tokens.extend(item.tokens[b] for b in needed)
+        weight = sample.weight * (tc.real_weight if sample.source.startswith("real") else 1.0)
+        outcome = sample.source == review_labels.SAMPLE_SOURCE
         for unit in used:
             row = len(labels)
             for block in unit:
@@ -244,17 +279,32 @@ def build_units(samples: Sequence[corpus.Sample], tc: TrainConfig, cfg: FeatureC
                 cols.append(position[block])
             whole = sample.signals is None
             labels.append(sample.label if whole else unit_label(sample.signals, unit) if sample.label else 0)
-            weights.append(sample.weight * (tc.real_weight if sample.source.startswith("real") else 1.0))
+            weights.append(weight)
             owners.append(index)
             sizes.append(len(unit))
-            outcomes.append(sample.source == review_labels.SAMPLE_SOURCE)
+            outcomes.append(outcome)
+            is_window.append(False)
+        windows = [] if chosen is not None else window_units(
+            sample, title_windows(item.texts[0], cfg.title_window_words), rng, tc.negative_units)
+        for window, label in windows:
+            text, window_tokens = _window_block(item, window)
+            rows.append(len(labels))
+            cols.append(len(texts))
+            texts.append(text)
+            tokens.append(window_tokens)
+            labels.append(label)
+            weights.append(weight)
+            owners.append(index)
+            sizes.append(1)
+            outcomes.append(outcome)
+            is_window.append(True)
     if not texts:
-        return Units(sparse.csr_matrix((0, (1 << cfg.hash_bits) + 1)), np.zeros(0, int), np.zeros(0),
+        return Units(sparse.csr_matrix((0, (1 << cfg.hash_bits) + 2)), np.zeros(0, int), np.zeros(0),
                      np.zeros(0, int), np.zeros(0, int), np.zeros(0, bool))
     blocks = _block_matrix(texts, tokens, cfg)
     pick = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(labels), len(texts)))
-    return Units(pick @ blocks, np.array(labels), np.array(weights), np.array(owners), np.array(sizes),
-                 np.array(outcomes, dtype=bool))
+    return Units(with_window_column(pick @ blocks, np.array(is_window)), np.array(labels), np.array(weights),
+                 np.array(owners), np.array(sizes), np.array(outcomes, dtype=bool))
 
 
 def whole_listing_picks(samples: Sequence[corpus.Sample], model: LinearModel, *,
@@ -297,15 +347,26 @@ def balanced_by_size(labels: np.ndarray, weights: np.ndarray, sizes: np.ndarray)
 
 
 def listing_blocks(samples: Sequence[corpus.Sample], cfg: FeatureConfig):
-    """(block matrix, owner) of every block of every sample, as the graph pools them."""
+    """(block matrix, owner) of every block of every sample, then of every title window, as the
+    graph pools them (``pack_batch``'s order and owners)."""
     texts: list[str] = []
     tokens: list[tuple[str, ...]] = []
     owner: list[int] = []
+    window_texts: list[str] = []
+    window_tokens: list[tuple[str, ...]] = []
+    window_owner: list[int] = []
     for index, item in enumerate(sample_inputs(samples)):
         texts.extend(item.texts)
         tokens.extend(item.tokens)
         owner.extend([-1] + [index] * (len(item.texts) - 1))
-    return _block_matrix(texts, tokens, cfg), np.array(owner, dtype=np.int64)
+        for window in title_windows(item.texts[0], cfg.title_window_words):
+            text, words = _window_block(item, window)
+            window_texts.append(text)
+            window_tokens.append(words)
+            window_owner.append(-2 - index)
+    matrix = _block_matrix(texts + window_texts, tokens + window_tokens, cfg)
+    is_window = np.arange(matrix.shape[0]) >= len(texts)
+    return with_window_column(matrix, is_window), np.array(owner + window_owner, dtype=np.int64)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -512,8 +573,10 @@ def fit_weights(units: Units, gate: Gate, tc: TrainConfig, cfg: FeatureConfig, *
             sample_weight=balanced_by_size(units.labels[rows], units.weights[rows], units.sizes[rows]))
     coef = clf.coef_.ravel() if scale is None else clf.coef_.ravel() * scale
     log(f"  fitted on {int(rows.sum())} units ({time.perf_counter() - started:.1f}s)")
-    return LinearModel(coef.astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
-                       *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
+    # the last column is the title windows' (``with_window_column``): their bias, kept unrounded
+    # like the block bias
+    return LinearModel(coef[:-1].astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])),
+                       float(np.float32(coef[-1])), *gate.head(tc), 1.0, 0.0, 1.0, 0.0, cfg)
 
 
 def calibrate(model: LinearModel, validation: Validation, tc: TrainConfig, *, keep_validation: np.ndarray | None = None,
@@ -688,8 +751,9 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
                                 "followed by one zero, plus one final zero",
                        "index": "int64 [blocks, 12] per block: ends then starts of its char 2..5-gram, word "
                                 "unigram and bigram segments in the flat feature vector",
-                       "owner": "int64 [blocks] -1 for a listing's title block, else the listing of a "
-                                "description segment",
+                       "owner": "int64 [blocks] -1 for a listing's title block, the listing of a "
+                                "description segment, -2 - the listing for a title window (windows "
+                                "follow all blocks)",
                        "packing": "saring.classifier.features.pack_batch"},
             "normalisation": "saring.classifier.normalise.normalise",
             "model_input": "saring.classifier.features.model_input",
@@ -701,7 +765,7 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
             "seed": tc.seed,
             "config": tc.__dict__,
             "seconds": round(fitted.seconds, 1),
-            "solver": "sklearn LogisticRegression(liblinear) on units (the title, a segment or adjacent pair, or both), weights rounded to float16",
+            "solver": "sklearn LogisticRegression(liblinear) on units (the title, a segment or adjacent pair, or both; a title window), weights rounded to float16",
         },
         "validation": fitted.thresholds["validation"],
         **(extra or {}),

@@ -45,7 +45,7 @@ def _adversarial(n: int, seed: int) -> list[corpus.Sample]:
 def tiny_model(tmp_path_factory):
     tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800)
     train, validation = training.training_sets(tc, with_real=False)
-    fitted = training.fit(train, validation, tc, FeatureConfig(), log=lambda *_: None)
+    fitted = training.fit(train, validation, tc, FeatureConfig(title_window_words=3), log=lambda *_: None)
     out = tmp_path_factory.mktemp("tiny-model")
     training.export(fitted, out, data_hash=corpus.corpus_hash(train), tc=tc)
     return fitted, out
@@ -66,21 +66,40 @@ def test_onnx_matches_reference_on_1000_plus_listings(tiny_model) -> None:
         assert np.max(np.abs(np.array(clf.score_inputs(inputs[i : i + 13])) - reference[i : i + 13])) <= 1e-5
 
 
-def test_packing_a_title_alone_matches_the_general_path(monkeypatch) -> None:
+def test_packing_lays_out_blocks_then_title_windows(monkeypatch) -> None:
     monkeypatch.setattr(features, "_TOKEN_HASHES_MAX", 3)  # the token-hash cache is cleared often
-    cases = [model_input("THR1FT jaket"), model_input(""), model_input("a"), ModelInput(("",), (("x",),)),
-             ModelInput(("\u00e9t\u00e9",), (("y",),))]
-    for item in cases:
-        one = features._pack_title_only(item)
-        general = features._pack_blocks(list(item.texts), list(item.tokens))
-        for key in general:
-            assert one[key].dtype == general[key].dtype and np.array_equal(one[key], general[key]), (item, key)
-        assert one["owner"].tolist() == [-1]
-    batch = pack_batch([model_input("kemeja", "satu. dua\ntiga"), model_input("jaket")])
-    assert batch["owner"].tolist() == [-1, 0, 0, 0, -1]
-    tokens = [t for item in (model_input("kemeja", "satu. dua\ntiga"), model_input("jaket"))
-              for block in item.tokens for t in (*block, None)] + [None]
+    items = [model_input("kemeja", "satu. dua\ntiga"), model_input("jaket"), model_input("kaos bekas impor ready")]
+    batch = pack_batch(items, window_words=3)
+    # blocks listing after listing, then the windows of the one title of more than three words
+    assert batch["owner"].tolist() == [-1, 0, 0, 0, -1, -1, -4, -4]
+    assert features.title_windows(items[2].texts[0], 3) == [(0, 16, 0, 3), (5, 22, 1, 4)]
+    tokens = [t for item in items for block in item.tokens for t in (*block, None)] + [None]
     assert batch["words"].tolist() == [0 if t is None else word_hash(t) for t in tokens]
+    # a title alone is packed by plain Python arithmetic where it has no windows: the same feeds
+    for item in [*items, model_input("THR1FT jaket"), model_input(""), model_input("a"), ModelInput(("",), (("x",),)),
+                 ModelInput(("\u00e9t\u00e9",), (("y",),))]:
+        for window_words in (0, 3):
+            alone = pack_batch([item], window_words)
+            general = features._pack_blocks(list(item.texts), list(item.tokens))
+            windows = features.title_windows(item.texts[0], window_words)
+            if len(item.texts) == 1 and not windows:
+                assert alone["owner"].tolist() == [-1]
+                for key in ("chars", "words", "index"):
+                    assert alone[key].dtype == general[key].dtype and np.array_equal(alone[key], general[key])
+            assert alone["index"].shape == (len(item.texts) + len(windows), 12)
+
+
+def test_title_windows_train_as_violations_only_where_they_hold_the_whole_signal() -> None:
+    title = "Kemeja Flanel Pria Bekas Impor Jepang"
+    windows = features.title_windows(model_input(title).texts[0], 3)
+    violation = corpus.Sample("v", title, "", 1, "clothes", (), "synthetic", ((),), title_span=(3, 5))
+    got = training.window_units(violation, windows, np.random.default_rng(0), drawn=5)
+    # "flanel pria bekas" holds part of "bekas impor": neither label is certain, so it is left out
+    assert sorted((first, last, label) for (_, _, first, last), label in got) == [(0, 3, 0), (2, 5, 1), (3, 6, 1)]
+    legal = corpus.Sample("l", title, "", 0, "clothes")
+    assert [label for _, label in training.window_units(legal, windows, np.random.default_rng(0), drawn=2)] == [0, 0]
+    unlocated = corpus.Sample("u", title, "", 1, "clothes", (), "synthetic", ((),))
+    assert training.window_units(unlocated, windows, np.random.default_rng(0), drawn=2) == []
 
 
 def test_tiny_model_learns_and_exports_metadata(tiny_model) -> None:

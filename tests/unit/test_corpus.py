@@ -142,3 +142,21 @@ def test_what_a_real_title_sells_comes_from_its_category_leaf() -> None:
         "makanan-minuman/buah/buah-buahan": "food",
         "mainan-hobi/diecast/mobil-diecast": "other",
     }
+
+
+def test_a_title_signal_is_located_among_the_title_words() -> None:
+    samples = corpus.generate(600, seed=7, real=REAL_LIKE)
+    with_title_signal = [s for s in samples if s.label and () in s.signals]
+    located = [s for s in samples if s.title_span is not None]
+    assert all(s in with_title_signal for s in located)
+    assert len(located) >= 0.95 * len(with_title_signal) > 0
+    for s in located:
+        words = model_input(s.title).tokens[0][1:]
+        first, end = s.title_span
+        assert 0 <= first < end <= len(words)
+
+
+def test_words_at_finds_a_run_only_where_it_occurs_once() -> None:
+    assert corpus._words_at(("jaket", "bekas", "impor", "ready"), ("bekas", "impor")) == (1, 3)
+    assert corpus._words_at(("bekas", "impor", "bekas", "impor"), ("bekas", "impor")) is None
+    assert corpus._words_at(("jaket",), ()) is None

@@ -11,6 +11,7 @@ from saring.classifier.features import (
     TITLE_MARK,
     model_input,
     pack_batch,
+    title_windows,
     traced_input,
     word_spans,
 )
@@ -38,6 +39,20 @@ def test_long_sentences_are_cut_into_runs_of_bounded_words() -> None:
 def test_price_and_category_are_not_read() -> None:
     assert model_input("Jaket", "Bahan parasut") == model_input("Jaket", "Bahan parasut")
     assert pack_batch([model_input("Jaket")])["index"].shape == (1, 12)
+
+
+def test_a_title_of_more_than_three_words_is_also_read_as_its_runs_of_three() -> None:
+    text = model_input("Kemeja Flanel Pria, Bekas Impor").texts[0]
+    windows = title_windows(text, 3)
+    assert [text[start:end] for start, end, _, _ in windows] == [
+        "kemeja flanel pria", "flanel pria, bekas", "pria, bekas impor"]
+    tokens = model_input("Kemeja Flanel Pria, Bekas Impor").tokens[0]
+    assert [tokens[1 + first : 1 + last] for _, _, first, last in windows][-1] == ("pria", "bekas", "impor")
+    assert title_windows(model_input("Kaos Bekas Impor").texts[0], 3) == []
+    assert title_windows("", 3) == [] and title_windows(text, 0) == []
+    feeds = pack_batch([model_input("Kemeja Flanel Pria, Bekas Impor")], window_words=3)
+    assert feeds["owner"].tolist() == [-1, -2, -2, -2] and feeds["index"].shape == (4, 12)
+    assert pack_batch([model_input("Kemeja Flanel Pria, Bekas Impor")])["owner"].tolist() == [-1]
 
 
 def test_negated_words_are_features_of_their_own_to_the_end_of_the_clause() -> None:

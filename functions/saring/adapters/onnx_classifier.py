@@ -79,6 +79,8 @@ class OnnxClassifier(Classifier):
         self.thresholds = ModelThresholds(float(metadata["thresholds"]["review"]), float(metadata["thresholds"]["takedown"]))
         # evidence is reported in the calibrated model's log-odds: raw weights times this slope
         self._evidence_scale = float(metadata.get("calibration", {}).get("a", 1.0))
+        # a model trained with title windows reads them from the packed batch; older ones have none
+        self.title_window_words = int(metadata.get("features", {}).get("title_window_words", 0))
         self._session = ort.InferenceSession(blob, _session_options(threads), providers=["CPUExecutionProvider"])
         self._score_outputs = ["probability"]
         self._explain_outputs = ["contrib", "block_scores"]
@@ -96,7 +98,7 @@ class OnnxClassifier(Classifier):
     def score_inputs(self, inputs) -> list[float]:
         if not inputs:
             return []
-        (probability,) = self._session.run(self._score_outputs, pack_batch(inputs))
+        (probability,) = self._session.run(self._score_outputs, pack_batch(inputs, self.title_window_words))
         return probability.tolist()
 
     def score(self, listings: Sequence[Listing]) -> list[float]:
@@ -108,7 +110,7 @@ class OnnxClassifier(Classifier):
         if limit <= 0 or not listings:
             return [[] for _ in listings]
         model_ins = [listing_input(listing) for listing in listings]
-        feeds = pack_batch(model_ins)
+        feeds = pack_batch(model_ins, self.title_window_words)
         contrib, block_scores = self._session.run(self._explain_outputs, feeds)
         out = []
         block = 0

@@ -7,10 +7,13 @@ and with ``best`` the best segment or pair of adjacent segments, the listing's s
 
     bias + max(title + max(0, best), best)
 
-(``models/listing_model.py`` builds that graph). Why blocks: a score summed over a whole text is
-diluted or swamped by whatever else the seller writes; a score pooled by ``max`` over bounded
-segments is not. Appending, prepending or inserting ordinary sentences adds segments that score
-below zero, and the ``max`` ignores them; a tell in the description counts as much as in the title.
+(``models/listing_model.py`` builds that graph), where ``title`` is the whole title's score, or
+for a model trained with title windows the higher of that and the score of its best run of a
+few consecutive words (``title_windows``; the model's metadata says how many). Why blocks: a score summed over a whole text is diluted or swamped by
+whatever else the seller writes; a score pooled by ``max`` over bounded segments is not.
+Appending, prepending or inserting ordinary sentences adds segments that score below zero, and
+the ``max`` ignores them; a tell in the description counts as much as in the title, and a tell in
+a long title as much as in a short one.
 
 Price and category are not read: what the law bans is said in words, and a model that leaned on
 them would change its mind when a platform leaves them out.
@@ -46,6 +49,7 @@ __all__ = [
     "listing_input",
     "model_input",
     "pack_batch",
+    "title_windows",
     "traced_input",
     "word_hash",
     "word_spans",
@@ -253,27 +257,51 @@ def _code_points(joined: str) -> np.ndarray:
     return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
-def pack_batch(inputs: Sequence[ModelInput]) -> dict[str, np.ndarray]:
+def title_windows(text: str, size: int) -> list[tuple[int, int, int, int]]:
+    """``(char start, char end, first word, end word)`` of each run of ``size`` consecutive words
+    of a title block text (words counted after the block marker); none for a title of ``size``
+    words or fewer, which is its own only run, or when ``size`` is 0 (a model without windows).
+    Why windows: a seller's ordinary title words ("Pria Uniqlo ... Bisa COD") each weigh a little
+    toward legal, and summed over the whole title they hide a tell ("bekas impor") that a run of
+    three words still holds."""
+    spans = word_spans(text)
+    if not size or len(spans) <= size:
+        return []
+    return [(spans[k][0], spans[k + size - 1][1], k, k + size) for k in range(len(spans) - size + 1)]
+
+
+def pack_batch(inputs: Sequence[ModelInput], window_words: int = 0) -> dict[str, np.ndarray]:
     """The ONNX graph's feeds for a batch, packed without padding (layout: ``models/listing_model.py``).
 
-    Blocks are laid out listing after listing, each listing's title first. ``chars`` int64 [T]:
-    code points, each block's text followed by ``CHAR_GAP`` zeros, plus one zero; ``words``
-    int64 [Tw]: ``word_hash`` of the tokens, each block followed by one zero, plus one zero;
-    ``index`` int64 [K, 12]: per block, the ends then the starts of its six feature segments
-    (char n = 2..5, word unigrams, word bigrams) in the graph's flat feature vector;
-    ``owner`` int64 [K]: -1 for a title block, else the listing the segment belongs to.
+    Blocks are laid out listing after listing, each listing's title first, then the titles' word
+    windows (``title_windows`` of ``window_words``, the model's; 0: none) of all listings. ``chars`` int64 [T]: code points, each block's
+    text followed by ``CHAR_GAP`` zeros, plus one zero; ``words`` int64 [Tw]: ``word_hash`` of the
+    tokens, each block followed by one zero, plus one zero; ``index`` int64 [K, 12]: per block or
+    window, the ends then the starts of its six feature segments (char n = 2..5, word unigrams,
+    word bigrams) in the graph's flat feature vector; ``owner`` int64 [K]: -1 for a title block,
+    the listing for a description segment, ``-2 - listing`` for a title window.
     """
-    if len(inputs) == 1 and len(inputs[0].texts) == 1:
+    windows = [(listing, *window) for listing, item in enumerate(inputs)
+               for window in title_windows(item.texts[0], window_words)]
+    if len(inputs) == 1 and len(inputs[0].texts) == 1 and not windows:
         return _pack_title_only(inputs[0])
     texts = [text for item in inputs for text in item.texts]
     token_lists = [tokens for item in inputs for tokens in item.tokens]
     owner = np.empty(len(texts), dtype=np.int64)
+    titles = np.empty(len(inputs), dtype=np.int64)
     position = 0
     for listing, item in enumerate(inputs):
         owner[position] = -1
+        titles[listing] = position
         owner[position + 1 : position + len(item.texts)] = listing
         position += len(item.texts)
-    return {**_pack_blocks(texts, token_lists), "owner": owner}
+    feeds = _pack_blocks(texts, token_lists)
+    if windows:
+        table = np.array(windows, dtype=np.int64)
+        feeds["index"] = np.concatenate([feeds.pop("index"), _window_index(feeds, titles[table[:, 0]], table[:, 1:])])
+        owner = np.concatenate([owner, -2 - table[:, 0]])
+    del feeds["char_starts"], feeds["word_starts"]
+    return {**feeds, "owner": owner}
 
 
 def _pack_blocks(texts: list[str], token_lists: list[tuple[str, ...]]) -> dict[str, np.ndarray]:
@@ -310,7 +338,29 @@ def _pack_blocks(texts: list[str], token_lists: list[tuple[str, ...]]) -> dict[s
     np.maximum(word_starts, word_ends - 1, out=index[:, 5])
     index[:, 5] += base
     np.add(word_starts, base, out=index[:, 11])
-    return {"chars": chars, "words": words, "index": index}
+    return {"chars": chars, "words": words, "index": index, "char_starts": char_starts, "word_starts": word_starts}
+
+
+def _window_index(feeds: dict[str, np.ndarray], blocks: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """``index`` rows of title windows: ``blocks`` are their title blocks' numbers, ``windows`` the
+    ``title_windows`` rows. A window's features are those of its block that lie wholly inside it,
+    which are exactly the features of its words hashed as a block of their own without a marker."""
+    char_positions = len(feeds["chars"]) - CHAR_GAP
+    word_positions = len(feeds["words"]) - 1
+    start = feeds["char_starts"][blocks] + windows[:, 0]
+    end = feeds["char_starts"][blocks] + windows[:, 1]
+    first = feeds["word_starts"][blocks] + 1 + windows[:, 2]  # + 1: the block marker
+    last = feeds["word_starts"][blocks] + 1 + windows[:, 3]
+    index = np.empty((len(blocks), 12), dtype=np.int64)
+    for k, n in enumerate(CHAR_ORDERS):
+        base = k * char_positions
+        index[:, k] = base + np.maximum(start, end - (n - 1))
+        index[:, 6 + k] = base + start
+    base = len(CHAR_ORDERS) * char_positions
+    index[:, 4], index[:, 10] = base + last, base + first
+    base += word_positions
+    index[:, 5], index[:, 11] = base + np.maximum(first, last - 1), base + first
+    return index
 
 
 _TITLE_OWNER = np.array([-1], dtype=np.int64)
@@ -337,6 +387,8 @@ def _pack_title_only(item: ModelInput) -> dict[str, np.ndarray]:
     index = np.array([ends + starts], dtype=np.int64)
     return {"chars": chars, "words": np.array(hashes, dtype=np.int64), "index": index,
             "owner": _TITLE_OWNER}
+
+
 
 
 def encode_blocks(texts: Sequence[str], token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
