@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,18 @@ def test_traced_blocks_are_the_model_blocks_and_point_at_the_sellers_words() -> 
 @given(st.text(max_size=80), st.text(max_size=400))
 def test_tracing_agrees_with_the_model_on_any_text(title: str, description: str) -> None:
     assert traced_input(title, description).texts == model_input(title, description).texts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=80), st.text(max_size=120)), min_size=1, max_size=6),
+       st.integers(min_value=1, max_value=4))
+def test_windows_found_in_the_packed_batch_are_each_titles_own(listings, size) -> None:
+    from saring.classifier import features
+
+    items = [model_input(title, description) for title, description in listings]
+    texts = [text for item in items for text in item.texts]
+    feeds = features._pack_blocks(texts, [tokens for item in items for tokens in item.tokens])
+    titles = np.cumsum([0] + [len(item.texts) for item in items[:-1]])
+    listing, block, table = features._packed_title_windows(feeds, titles, size)
+    expected = [(k, titles[k], *window) for k, item in enumerate(items) for window in title_windows(item.texts[0], size)]
+    assert [(int(a), int(b), *map(int, row)) for a, b, row in zip(listing, block, table, strict=True)] == expected
