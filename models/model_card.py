@@ -32,6 +32,20 @@ def _held_out_line(meta: dict) -> list[str]:
             f"(recall {flag['recall']:.3f})."]
 
 
+def _title_bands(model_dir: Path, titles: list[str]) -> dict[str, str]:
+    """Each title alone scored by the model the card describes, as ``BAND (p)``: the limits
+    quote them, and a candidate's card must not repeat the bands of the model before it."""
+    from checklist import listing
+    from saring.adapters.onnx_classifier import OnnxClassifier
+    from saring.domain.verdicts import decision_for_score
+
+    classifier = OnnxClassifier(model_dir)
+    review, takedown = classifier.thresholds.review, classifier.thresholds.takedown
+    scores = classifier.score([listing(title) for title in titles])
+    return {title: f"{decision_for_score(p, review, takedown).value} ({p:.2f})"
+            for title, p in zip(titles, scores, strict=True)}
+
+
 def _review_labels(training: dict) -> list[str]:
     """Which platform review outcomes (`train.py --labels`, see docs/learning-loop.md) trained it."""
     labels = training.get("labels")
@@ -59,6 +73,8 @@ def write(model_dir: Path, summary: dict) -> None:
     real = summary["real_titles_holdout"]
     data = meta["training"].get("data", {})
     model, padded, kw = ev["model"], ev["model_with_boilerplate"], ev["keyword_baseline"]
+    band = _title_bands(model_dir, ["Kaos bekas impor", "Kaos bekas impor ready", "Kemeja Flanel Bekas Impor",
+                                    "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang"])
     lines = [
         "# Model card: Saring listing classifier",
         "",
@@ -234,9 +250,11 @@ def write(model_dir: Path, summary: dict) -> None:
         "  \"Diskon 50%\", \"Tidak Nerawang\") adds its own words' weights and can move the band (the",
         "  INV title additions row): mostly between REVIEW and TAKEDOWN, sometimes from TAKEDOWN to",
         "  ALLOW. A title word the training data holds mostly in legal listings pulls a title down:",
-        "  \"Kaos bekas impor\" is REVIEW, \"Kaos bekas impor ready\" ALLOW. Ordinary words dilute a",
-        "  title's one tell: \"Kemeja Flanel Bekas Impor\" is REVIEW, \"Kemeja Flanel Pria Uniqlo Bekas",
-        "  Impor Jepang\" ALLOW.",
+        f"  \"Kaos bekas impor\" is {band['Kaos bekas impor']}, \"Kaos bekas impor ready\" "
+        f"{band['Kaos bekas impor ready']}.",
+        f"  Ordinary words dilute a title's one tell: \"Kemeja Flanel Bekas Impor\" is "
+        f"{band['Kemeja Flanel Bekas Impor']},",
+        f"  \"Kemeja Flanel Pria Uniqlo Bekas Impor Jepang\" {band['Kemeja Flanel Pria Uniqlo Bekas Impor Jepang']}.",
         "- **No real labelled positives exist yet.** The evaluation set is hand-written; real sellers",
         "  will find phrasings neither the generator nor the evaluation set knows. Review outcomes from",
         "  platforms are the way to learn them.",

@@ -112,3 +112,11 @@ def test_real_titles_held_out_are_rarely_flagged(clf) -> None:
     assert len(holdout) > 5000
     assert np.mean(scores >= clf.thresholds.takedown) <= 0.0003
     assert np.mean(scores >= clf.thresholds.review) <= 0.003
+
+
+def test_the_model_cards_limits_quote_the_shipped_models_own_bands() -> None:
+    import model_card
+
+    card = (REPO_ROOT / "models" / "listing-classifier" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    bands = model_card._title_bands(REPO_ROOT / "models" / "listing-classifier", ["Kaos bekas impor ready"])
+    assert f'"Kaos bekas impor ready" {bands["Kaos bekas impor ready"]}' in card
