@@ -75,17 +75,16 @@ def test_packing_lays_out_blocks_then_title_windows(monkeypatch) -> None:
     assert features.title_windows(items[2].texts[0], 3) == [(0, 16, 0, 3), (5, 22, 1, 4)]
     tokens = [t for item in items for block in item.tokens for t in (*block, None)] + [None]
     assert batch["words"].tolist() == [0 if t is None else word_hash(t) for t in tokens]
-    # a title alone is packed by plain Python arithmetic where it has no windows: the same feeds
-    for item in [*items, model_input("THR1FT jaket"), model_input(""), model_input("a"), ModelInput(("",), (("x",),)),
-                 ModelInput(("\u00e9t\u00e9",), (("y",),))]:
-        for window_words in (0, 3):
+    # a title alone is packed by plain Python arithmetic: the same feeds as the general path
+    for item in [*items, model_input("THR1FT jaket"), model_input("Kemeja Flanel Pria Uniqlo Bekas Impor Jepang"),
+                 model_input(""), model_input("a"), ModelInput(("",), (("x",),)), ModelInput(("\u00e9t\u00e9",), (("y",),))]:
+        for window_words in (0, 2, 3):
             alone = pack_batch([item], window_words)
-            general = features._pack_blocks(list(item.texts), list(item.tokens))
+            general = features._pack_listings([item], window_words)
+            assert set(alone) == set(general)
+            for key in general:
+                assert alone[key].dtype == general[key].dtype and np.array_equal(alone[key], general[key]), (item, key)
             windows = features.title_windows(item.texts[0], window_words)
-            if len(item.texts) == 1 and not windows:
-                assert alone["owner"].tolist() == [-1]
-                for key in ("chars", "words", "index"):
-                    assert alone[key].dtype == general[key].dtype and np.array_equal(alone[key], general[key])
             assert alone["index"].shape == (len(item.texts) + len(windows), 12)
 
 

@@ -283,8 +283,12 @@ def pack_batch(inputs: Sequence[ModelInput], window_words: int = 0) -> dict[str,
     word bigrams) in the graph's flat feature vector; ``owner`` int64 [K]: -1 for a title block,
     the listing for a description segment, ``-2 - listing`` for a title window.
     """
-    if len(inputs) == 1 and len(inputs[0].texts) == 1 and (not window_words or len(inputs[0].tokens[0]) - 1 <= window_words):
-        return _pack_title_only(inputs[0])  # no description, no window (the tokens: the marker, then words)
+    if len(inputs) == 1 and len(inputs[0].texts) == 1:
+        return _pack_title_only(inputs[0], window_words)
+    return _pack_listings(inputs, window_words)
+
+
+def _pack_listings(inputs: Sequence[ModelInput], window_words: int) -> dict[str, np.ndarray]:
     texts = [text for item in inputs for text in item.texts]
     token_lists = [tokens for item in inputs for tokens in item.tokens]
     owner = np.empty(len(texts), dtype=np.int64)
@@ -390,7 +394,7 @@ def _window_index(feeds: dict[str, np.ndarray], blocks: np.ndarray, windows: np.
 _TITLE_OWNER = np.array([-1], dtype=np.int64)
 
 
-def _pack_title_only(item: ModelInput) -> dict[str, np.ndarray]:
+def _pack_title_only(item: ModelInput, window_words: int) -> dict[str, np.ndarray]:
     """``pack_batch([item])`` for a title-only listing, with plain Python arithmetic (numpy is
     slow on tiny arrays)."""
     text, tokens = item.texts[0], item.tokens[0]
@@ -408,9 +412,16 @@ def _pack_title_only(item: ModelInput) -> dict[str, np.ndarray]:
     base = len(CHAR_ORDERS) * char_positions
     ends += (base + size, base + word_positions + max(0, size - 1))
     starts += (base, base + word_positions)
-    index = np.array([ends + starts], dtype=np.int64)
-    return {"chars": chars, "words": np.array(hashes, dtype=np.int64), "index": index,
-            "owner": _TITLE_OWNER}
+    rows = [ends + starts]
+    # a window's words are tokens 1 + first .. 1 + last (token 0 is the marker)
+    for start, end, first, last in title_windows(text, window_words):
+        rows.append([*(k * char_positions + max(start, end - n + 1) for k, n in enumerate(CHAR_ORDERS)),
+                     base + 1 + last, base + word_positions + last,
+                     *(k * char_positions + start for k in range(len(CHAR_ORDERS))),
+                     base + 1 + first, base + word_positions + 1 + first])
+    owner = _TITLE_OWNER if len(rows) == 1 else np.array([-1] + [-2] * (len(rows) - 1), dtype=np.int64)
+    return {"chars": chars, "words": np.array(hashes, dtype=np.int64), "index": np.array(rows, dtype=np.int64),
+            "owner": owner}
 
 
 
