@@ -776,7 +776,9 @@ def _finish(g: _Gen, sample_id: str, draft: _Draft, label: int, kind: str, famil
 
 def _words_at(words: Sequence[str], part: Sequence[str]) -> tuple[int, int] | None:
     """Where ``part`` occurs in ``words`` as a run, if it does exactly once."""
-    found = [k for k in range(len(words) - len(part) + 1) if part and tuple(words[k : k + len(part)]) == tuple(part)]
+    if not part:
+        return None
+    found = [k for k in range(len(words) - len(part) + 1) if tuple(words[k : k + len(part)]) == tuple(part)]
     return (found[0], found[0] + len(part)) if len(found) == 1 else None
 
 

@@ -77,7 +77,7 @@ class FeatureConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureConfig:
-        return cls(**{"title_window_words": 0, **data, "char_ngrams": tuple(data["char_ngrams"]), "char_salts": tuple(data["char_salts"])})
+        return cls(**{**data, "char_ngrams": tuple(data["char_ngrams"]), "char_salts": tuple(data["char_salts"])})
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ and with ``best`` the best segment or pair of adjacent segments, the listing's s
 
 (``models/listing_model.py`` builds that graph), where ``title`` is the whole title's score, or
 for a model trained with title windows the higher of that and the score of its best run of a
-few consecutive words (``title_windows``; the model's metadata says how many). Why blocks: a score summed over a whole text is diluted or swamped by
-whatever else the seller writes; a score pooled by ``max`` over bounded segments is not.
+few consecutive words (``title_windows``; the model's metadata says how many). Why blocks: a
+score summed over a whole text is diluted or swamped by whatever else the seller writes; a
+score pooled by ``max`` over bounded segments is not.
 Appending, prepending or inserting ordinary sentences adds segments that score below zero, and
 the ``max`` ignores them; a tell in the description counts as much as in the title, and a tell in
 a long title as much as in a short one.
@@ -276,9 +277,10 @@ def pack_batch(inputs: Sequence[ModelInput], window_words: int = 0) -> dict[str,
     """The ONNX graph's feeds for a batch, packed without padding (layout: ``models/listing_model.py``).
 
     Blocks are laid out listing after listing, each listing's title first, then the titles' word
-    windows (``title_windows`` of ``window_words``, the model's; 0: none) of all listings. ``chars`` int64 [T]: code points, each block's
-    text followed by ``CHAR_GAP`` zeros, plus one zero; ``words`` int64 [Tw]: ``word_hash`` of the
-    tokens, each block followed by one zero, plus one zero; ``index`` int64 [K, 12]: per block or
+    windows (``title_windows`` of ``window_words``, the model's; 0: none) of all listings.
+    ``chars`` int64 [T]: code points, each block's text followed by ``CHAR_GAP`` zeros, plus one
+    zero; ``words`` int64 [Tw]: ``word_hash`` of the tokens, each block followed by one zero,
+    plus one zero; ``index`` int64 [K, 12]: per block or
     window, the ends then the starts of its six feature segments (char n = 2..5, word unigrams,
     word bigrams) in the graph's flat feature vector; ``owner`` int64 [K]: -1 for a title block,
     the listing for a description segment, ``-2 - listing`` for a title window.
@@ -422,8 +424,6 @@ def _pack_title_only(item: ModelInput, window_words: int) -> dict[str, np.ndarra
     owner = _TITLE_OWNER if len(rows) == 1 else np.array([-1] + [-2] * (len(rows) - 1), dtype=np.int64)
     return {"chars": chars, "words": np.array(hashes, dtype=np.int64), "index": np.array(rows, dtype=np.int64),
             "owner": owner}
-
-
 
 
 def encode_blocks(texts: Sequence[str], token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
