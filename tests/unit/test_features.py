@@ -71,6 +71,16 @@ def test_a_slash_lists_what_is_negated_and_a_prefix_negates_one_word() -> None:
     assert model_input("anti thrift, no second").tokens[0][1:] == ("anti", "~thrift", "no", "~second")
 
 
+def test_in_a_title_a_negation_covers_the_next_word_then_only_words_of_what_the_ban_is_about() -> None:
+    assert model_input("Tidak Nerawang Kaos bekas impor").texts[0] == "tidak NERAWANG kaos bekas impor"
+    assert model_input("Kaos polos bukan barang bekas impor ex Jepang").texts[0] == (
+        "kaos polos bukan BARANG BEKAS IMPOR EX JEPANG")
+    assert model_input("Kaos bekas impor bukan barang baru").tokens[0][-3:] == ("bukan", "~barang", "~baru")
+    # a description has punctuation: the clause ends there, or after five words
+    assert model_input("x", "Tidak nerawang kaos bekas impor").texts[1] == "tidak NERAWANG KAOS BEKAS IMPOR"
+    assert model_input("kaos bukn thrift").texts[0] == "kaos bukn THRIFT"
+
+
 def test_digits_read_as_zero_one_for_one() -> None:
     item = model_input("Size 42 LD 108", "kondisi 95%")
     assert item.texts == ("size 00 ld 000", "kondisi 00%")

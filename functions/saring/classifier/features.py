@@ -5,16 +5,15 @@ segments (the seller's own line breaks, then sentences, then runs of at most
 ``MAX_SEGMENT_WORDS`` words). Each block is scored on its own by the same hashed n-gram weights,
 and with ``best`` the best segment or pair of adjacent segments, the listing's score is
 
-    bias + max(title + max(0, best), best)
+    bias + max(title + max(0, best - segment_margin), best)
 
-(``models/listing_model.py`` builds that graph), where ``title`` is the whole title's score, or
-for a model trained with title windows the higher of that and the score of its best run of a
-few consecutive words (``title_windows``; the model's metadata says how many). Why blocks: a
-score summed over a whole text is diluted or swamped by whatever else the seller writes; a
-score pooled by ``max`` over bounded segments is not.
-Appending, prepending or inserting ordinary sentences adds segments that score below zero, and
-the ``max`` ignores them; a tell in the description counts as much as in the title, and a tell in
-a long title as much as in a short one.
+(``models/listing_model.py`` builds that graph), where ``title`` is the higher of the whole
+title's score and the score of its best run of a few consecutive words (``title_windows``; the
+model's metadata says how many, 0 for none). Why blocks: a score summed over a whole text is
+diluted or swamped by whatever else the seller writes; a score pooled by ``max`` over bounded
+segments is not. Appending, prepending or inserting ordinary sentences adds segments that score
+below the margin, and the ``max`` ignores them; a tell in the description counts as much as in
+the title, and a tell in a long title as much as in a short one.
 
 Price and category are not read: what the law bans is said in words, and a model that leaned on
 them would change its mind when a platform leaves them out.
@@ -79,14 +78,15 @@ class ModelInput:
     tokens: tuple[tuple[str, ...], ...]
 
 
-# Words after a negator, to the end of the clause (punctuation) or at most five words, are
-# written in capitals: normalised text is lower case, so their character n-grams and their word
-# tokens ("~thrift") are features of their own. "bukan barang thrift atau bekas impor" then shares
+# Words after a negator, to the end of the clause (punctuation) or at most five words (in a title:
+# TITLE_NEGATION_CONTINUES), are written in capitals: normalised text is lower case, so their
+# character n-grams and their word tokens ("~thrift") are features of their own. "bukan barang thrift atau bekas impor" then shares
 # no feature with "barang thrift" or "bekas impor", and "bukan barang baru" none with "barang
 # baru" (negation marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002). One character for one:
 # spans are kept.
 NEGATORS = frozenset([
-    "bukan", "bkn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "nggak", "ngga", "ga", "enggak",
+    "bukan", "bkn", "bukn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "gk", "nggak", "ngga",
+    "ga", "engga", "enggak", "kagak",
     # what shops write to say they obey the ban: "mendukung larangan impor pakaian bekas", "tolak
     # thrift impor", "bebas dari barang bekas", "dilarang jual baju bekas impor"
     "larangan", "dilarang", "melarang", "tolak", "menolak", "bebas", "stop",
@@ -100,20 +100,39 @@ ONE_WORD_NEGATORS = frozenset(["anti", "non", "no", "not"])
 _WORD_OR_BREAK = re.compile(r"[a-z0-9]+|[,.;:!?|()]")
 
 
-def _mark_negation(text: str) -> str:
+# A title has no punctuation to end a negation's clause ("Tidak Nerawang Kaos bekas impor"), so
+# there the scope is the word after the negator and then only the words of what the ban is about:
+# "bukan barang bekas impor ex Jepang" negates all five, "tidak nerawang kaos bekas impor" only
+# "nerawang" (with a count of words, "Tidak Nerawang" hid the tell after it, and a scope of two
+# left "impor" of "bukan barang bekas impor" standing).
+TITLE_NEGATION_CONTINUES = frozenset([
+    "barang", "pakaian", "baju", "produk", "item", "fashion", "baru", "new", "brand", "thrift", "thrifting",
+    "bekas", "impor", "import", "imported", "preloved", "prelove", "second", "seken", "secondhand", "used",
+    "reject", "bal", "ball", "karung", "karungan", "kiloan", "sortir", "sortiran", "cakar", "cakaran", "awul",
+    "rombeng", "rombengan", "ex", "eks", "luar", "negeri", "ln", "dari", "hasil", "atau", "dan", "jepang",
+    "korea", "eropa", "china", "cina", "amerika", "usa", "bangkok", "thailand", "singapore", "singapura",
+    "malaysia", "hongkong", "taiwan",
+])
+
+
+def _mark_negation(text: str, in_title: bool = False) -> str:
     if NEGATORS.isdisjoint(_WORD.findall(text)):
         return text
     out = list(text)
     scope = 0
+    after_negator = False
     for match in _WORD_OR_BREAK.finditer(text):
         word = match.group()
         if not word[0].isalnum():
             scope = 0
             continue
+        if in_title and not after_negator and word not in TITLE_NEGATION_CONTINUES:
+            scope = 0
         if scope:
             start, end = match.span()
             out[start:end] = word.upper()
-        if word in NEGATORS:
+        after_negator = word in NEGATORS
+        if after_negator:
             scope = 1 if word in ONE_WORD_NEGATORS else NEGATION_SCOPE
         else:
             scope = max(0, scope - 1)
@@ -169,14 +188,14 @@ def _segments(description: str, fold) -> Iterator[tuple[int, object, int, int]]:
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
 
 
-def _block_text(text: str) -> str:
+def _block_text(text: str, in_title: bool = False) -> str:
     """A normalised block as the model reads it: digits as 0, negated words in capitals."""
-    return _mark_negation(text.translate(_DIGITS_AS_ZERO))
+    return _mark_negation(text.translate(_DIGITS_AS_ZERO), in_title)
 
 
 def model_input(title: str | None, description: str | None = None) -> ModelInput:
     """The model's view of a listing's text (titles and descriptions of any content)."""
-    title_text = _block_text(normalise(title or "")[:MAX_TITLE_CHARS])
+    title_text = _block_text(normalise(title or "")[:MAX_TITLE_CHARS], True)
     texts = [title_text]
     tokens = [_block_tokens(title_text, TITLE_MARK)]
     if description:
@@ -220,7 +239,7 @@ def traced_input(title: str | None, description: str | None) -> TracedInput:
     """``model_input``'s blocks, each able to say which original characters it came from."""
     title_raw, description_raw = title or "", description or ""
     title_source = normalise_with_spans(title_raw)
-    blocks = [TracedBlock(_block_text(title_source.text[:MAX_TITLE_CHARS]), title_source, 0, title_raw, 0)]
+    blocks = [TracedBlock(_block_text(title_source.text[:MAX_TITLE_CHARS], True), title_source, 0, title_raw, 0)]
     for line_start, line, start, end in _segments(description_raw, normalise_with_spans):
         blocks.append(TracedBlock(_block_text(line.text[start:end]), line, start, description_raw, line_start))
     return TracedInput(tuple(blocks))
