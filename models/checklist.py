@@ -261,12 +261,13 @@ TESTS = (
     ("ordinary shop text changes at most 1% of bands (target)", "INV boilerplate", 0.01),
     ("fields, casing and whitespace change at most 1% of bands", "INV fields, casing, whitespace", 0.01),
     ("ordinary title add-ons change at most 1% of bands (target)", "INV title additions", 0.01),
-    # measured first on listing-classifier-d405959987fb: 3.46% (387 of 11,200)
-    ("ordinary title add-ons change at most 3.5% of bands (today)", "INV title additions", 0.035),
+    # measured first on listing-classifier-d405959987fb: 3.46% (387 of 11,200); 3.5% until
+    # listing-classifier-e4193c96366e (title windows), which moves 2.22% (249)
+    ("ordinary title add-ons change at most 2.5% of bands (today)", "INV title additions", 0.025),
     ("an explicit phrase raises every clean listing to REVIEW (target)", "DIR explicit phrase raises", 0.0),
-    # 15% until listing-classifier-b5d35b9120ee (6.7%), 6% until listing-classifier-d405959987fb, which
-    # misses 4.8% (78 of 1,620)
-    ("an explicit phrase raises at least 95% of clean listings (today)", "DIR explicit phrase raises", 0.05),
+    # 15% until listing-classifier-b5d35b9120ee (6.7%), 6% until listing-classifier-d405959987fb
+    # (4.8%, 78 of 1,620), 5% until listing-classifier-e4193c96366e, which misses 0.25% (4)
+    ("an explicit phrase raises at least 99.5% of clean listings (today)", "DIR explicit phrase raises", 0.005),
     ("compliance text never raises", "DIR compliance text never raises", 0.0),
     ("'bukan barang baru' never lowers below REVIEW", "DIR 'bukan barang baru' never lowers below REVIEW", 0.0),
     ("short titles are never TAKEDOWN", "MFT short titles: no TAKEDOWN", 0.0),

@@ -18,10 +18,13 @@ adds a weight or its negation, so unseen text averages to nothing) and a length 
 every feature. No length scaling: blocks are short by construction. With ``best`` the highest of
 the description's segments and pairs of adjacent segments, the violation score is
 
-    bias + max(title + max(0, best), best)
+    bias + max(title + max(0, best - segment_margin), best)
 
-so a description can only raise the title's score, by its single most telling segment or pair of
-adjacent segments; nothing a seller appends, prepends or inserts can dilute that. ``title`` is
+so a description can only raise the title's score, by what its single most telling segment or
+pair of adjacent segments scores above a margin; nothing a seller appends, prepends or inserts can
+dilute that. The margin (``TrainConfig.segment_margin``): the best of the many segments and pairs
+of a long ordinary text scores above zero by chance, so without it any shop text lifted a title a
+little, and listings just under TAKEDOWN crossed it. ``title`` is
 the higher of the whole title's score and its best *window* (three consecutive words, scored with
 the same weights and a bias of its own): every ordinary title word weighs a little toward legal,
 and "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang Bisa COD" summed as one block hid its tell,
@@ -66,8 +69,8 @@ class FeatureConfig:
     unigram_salt: int = 0x68E31DA4
     bigram_salt: int = 0x1B56C4E9
     # Words per title window (``saring.classifier.features.title_windows``); 0: the title is read
-    # whole only. The graph pools windows whenever the packed batch holds some.
-    title_window_words: int = 0
+    # whole only (models before listing-classifier-e4193c96366e). The graph pools windows whenever the packed batch holds some.
+    title_window_words: int = 3
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -115,7 +118,7 @@ def hashed_blocks(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
 
 # how block scores make a listing's violation score (``pool``, the graph); metadata and model card
 # quote it
-POOLING = ("bias + max(title + max(0, best), best), title: the whole title or, with title windows, the "
+POOLING = ("bias + max(title + max(0, best - segment_margin), best), title: the whole title or, with title windows, the "
            "higher of it and its best window, best: the best segment or adjacent pair of segments")
 LENGTH_UNIT = 0.01  # the length column counts a block's features in hundreds
 
@@ -166,8 +169,8 @@ def gate_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
     return _matrix(parts, cfg.gate_bits, chars.shape[0], False)
 
 
-def pool(block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Per listing ``max(title + max(0, best), best)``, ``title`` the higher of the title block and
+def pool(block_scores: np.ndarray, owner: np.ndarray, segment_margin: float = 0.0) -> np.ndarray:
+    """Per listing ``max(title + max(0, best - segment_margin), best)``, ``title`` the higher of the title block and
     its best word window, ``best`` the highest segment or adjacent pair (minus infinity without a
     description), from per-block scores and ``owner`` (-1 for a title block, the listing of a
     segment, ``-2 - listing`` for a title window), as the graph does."""
@@ -179,7 +182,7 @@ def pool(block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
     np.maximum.at(best, owner[segment], block_scores[segment])
     pair = segment[:-1] & (owner[:-1] == owner[1:])
     np.maximum.at(best, owner[:-1][pair], (block_scores[:-1] + block_scores[1:])[pair])
-    return np.maximum(title + np.maximum(best, 0.0), best)
+    return np.maximum(title + np.maximum(best - segment_margin, 0.0), best)
 
 
 @dataclass
@@ -202,13 +205,17 @@ class LinearModel:
     gate_k: float
     gate_m: float
     cfg: FeatureConfig
+    # what a description segment must score before it adds to the title (``pool``): the best of
+    # many ordinary segments and pairs sits above zero by chance, and without a margin any shop
+    # text lifts a listing's title a little
+    segment_margin: float = 0.0
 
     def block_scores(self, matrix) -> np.ndarray:
         """Scores of the rows of a ``with_window_column`` matrix (blocks and title windows)."""
         return np.asarray(matrix @ np.append(self.weights.astype(np.float64), self.window_bias)).ravel()
 
     def violation(self, block_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
-        return pool(block_scores, owner) + self.bias
+        return pool(block_scores, owner, self.segment_margin) + self.bias
 
     def clothing(self, gate_features) -> np.ndarray:
         return np.asarray(gate_features @ self.gate_weights.astype(np.float64)).ravel() + self.gate_bias
@@ -331,7 +338,7 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     gate_scores = op("MatMul", [op("Gather", [gate_prefix, word_index], axis=0),
                                 const([1.0, 1.0, -1.0, -1.0], np.float64)])  # [K]
 
-    # pooling: max(title + max(0, best), best), title the higher of the title block and its best
+    # pooling: max(title + max(0, best - margin), best), title the higher of the title block and its best
     # window, best the highest segment or adjacent pair, per listing
     minus_one = const(-1)
     is_segment = op("Greater", ["owner", minus_one])
@@ -353,7 +360,8 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     best = op("ScatterElements", [floor, op("Concat", [segment_owner, pair_owner], axis=0),
                                   op("Concat", [segment_scores, pair_scores], axis=0)],
               axis=0, reduction="max")
-    raised = op("Add", [title, op("Max", [best, const(0.0, np.float64)])])
+    raised = op("Add", [title, op("Max", [op("Sub", [best, const(model.segment_margin, np.float64)]),
+                                          const(0.0, np.float64)])])
     violation = op("Add", [op("Max", [raised, best]), const(model.bias, np.float64)])
     clothing = op("Add", [op("Compress", [gate_scores, is_title], axis=0), const(model.gate_bias, np.float64)])
 

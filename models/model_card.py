@@ -46,6 +46,35 @@ def _title_bands(model_dir: Path, titles: list[str]) -> dict[str, str]:
             for title, p in zip(titles, scores, strict=True)}
 
 
+def _whole_title_limit(band: dict[str, str]) -> list[str]:
+    return [
+        "- **A title is one block.** An ordinary clean title (eight words or so) scores well below",
+        "  zero, and a weaker trade phrase appended to it (\"cakaran\", \"jual bal jaket kode 108\") can",
+        "  stay ALLOW. An ordinary add-on before or after a title (\"Bisa COD\", \"Diskon 50%\") adds",
+        "  its own words' weights and can move the band (the INV title additions row):",
+        f"  \"Kaos bekas impor\" is {band['Kaos bekas impor']}, \"Kaos bekas impor ready\" "
+        f"{band['Kaos bekas impor ready']}.",
+        f"  Ordinary words dilute a title's one tell: \"Kemeja Flanel Bekas Impor\" is "
+        f"{band['Kemeja Flanel Bekas Impor']},",
+        f"  \"Kemeja Flanel Pria Uniqlo Bekas Impor Jepang\" {band['Kemeja Flanel Pria Uniqlo Bekas Impor Jepang']}.",
+    ]
+
+
+def _windowed_title_limit(band: dict[str, str], windows: int) -> list[str]:
+    flannel = "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang"
+    return [
+        f"- **A title is read whole and in runs of {windows} words.** Its score is the higher of the two,",
+        "  so ordinary words no longer dilute a tell that fits in a run:",
+        f"  \"Kemeja Flanel Bekas Impor\" is {band['Kemeja Flanel Bekas Impor']}, \"{flannel}\"",
+        f"  {band[flannel]}, with \"Bisa COD\" after it {band[flannel + ' Bisa COD']}. An ordinary add-on",
+        "  before or after a title (\"Bisa COD\", \"Diskon 50%\") can still move the band (the INV title",
+        "  additions row), through the whole title's score or a run that holds it beside part of the",
+        "  tell, mostly between REVIEW and TAKEDOWN: \"Kaos bekas impor\" is",
+        f"  {band['Kaos bekas impor']}, \"Kaos bekas impor ready\" {band['Kaos bekas impor ready']}.",
+        "  A tell spread over more words than a run is read only through the whole title.",
+    ]
+
+
 def _review_labels(training: dict) -> list[str]:
     """Which platform review outcomes (`train.py --labels`, see docs/learning-loop.md) trained it."""
     labels = training.get("labels")
@@ -74,7 +103,9 @@ def write(model_dir: Path, summary: dict) -> None:
     data = meta["training"].get("data", {})
     model, padded, kw = ev["model"], ev["model_with_boilerplate"], ev["keyword_baseline"]
     band = _title_bands(model_dir, ["Kaos bekas impor", "Kaos bekas impor ready", "Kemeja Flanel Bekas Impor",
-                                    "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang"])
+                                    "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang",
+                                    "Kemeja Flanel Pria Uniqlo Bekas Impor Jepang Bisa COD"])
+    windows = meta["features"].get("title_window_words", 0)
     lines = [
         "# Model card: Saring listing classifier",
         "",
@@ -237,24 +268,14 @@ def write(model_dir: Path, summary: dict) -> None:
         "  as optimistic. The hand-written listings scored out of fold (above) put TAKEDOWN precision",
         "  lower than the evaluation set does. The gate's slope, once set by hand at 2.5, is now fitted",
         "  with the Platt scale on validation; that came after fixed slopes of 3, 3.5 and 4 had been",
-        "  tried and their figures seen here, though the fit itself reads validation alone.",
+        "  tried and their figures seen here, though the fit itself reads validation alone. Title",
+        "  windows, the negation scope in titles and the segment margin (2, the one value tried) were",
+        "  chosen after seven full training runs' figures here and on the behavioural tests.",
         "- **One trade phrase alone is REVIEW, not TAKEDOWN.** \"Kemeja bekas impor\", \"Tas bekas",
         "  impor\" and the like are mostly REVIEW (the behavioural table counts every clothing word): legal",
         "  listings as sellers write them (thrift-look new shirts, overrun, personal preloved) score as",
         "  high, so TAKEDOWN's threshold sits above a single phrase. With a second cue they are taken down.",
-        "- **A title is one block.** An ordinary clean title (eight words or so) scores well below",
-        "  zero, and a weaker trade phrase appended to it (\"cakaran\", \"jual bal jaket kode 108\") can",
-        "  stay ALLOW: every case in which an explicit phrase failed to raise a clean listing (the DIR",
-        "  row above) is a phrase added to a title. Descriptions are cut into segments and do not have",
-        "  this limit. For the same reason an ordinary add-on before or after a title (\"Bisa COD\",",
-        "  \"Diskon 50%\", \"Tidak Nerawang\") adds its own words' weights and can move the band (the",
-        "  INV title additions row): mostly between REVIEW and TAKEDOWN, sometimes from TAKEDOWN to",
-        "  ALLOW. A title word the training data holds mostly in legal listings pulls a title down:",
-        f"  \"Kaos bekas impor\" is {band['Kaos bekas impor']}, \"Kaos bekas impor ready\" "
-        f"{band['Kaos bekas impor ready']}.",
-        f"  Ordinary words dilute a title's one tell: \"Kemeja Flanel Bekas Impor\" is "
-        f"{band['Kemeja Flanel Bekas Impor']},",
-        f"  \"Kemeja Flanel Pria Uniqlo Bekas Impor Jepang\" {band['Kemeja Flanel Pria Uniqlo Bekas Impor Jepang']}.",
+        *(_windowed_title_limit(band, windows) if windows else _whole_title_limit(band)),
         "- **No real labelled positives exist yet.** The evaluation set is hand-written; real sellers",
         "  will find phrasings neither the generator nor the evaluation set knows. Review outcomes from",
         "  platforms are the way to learn them.",

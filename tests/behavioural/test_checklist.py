@@ -71,7 +71,7 @@ def test_ordinary_title_add_ons_change_at_most_1_percent_of_bands(title_addition
 def test_ordinary_title_add_ons_change_no_more_bands_than_today(title_additions) -> None:
     assert title_additions.cases >= 30 * 2 * 100  # here, not under the xfail, where a failure would pass
     assert title_additions.failure_rate <= checklist.bound(
-        "ordinary title add-ons change at most 3.5% of bands (today)"), _report(title_additions)
+        "ordinary title add-ons change at most 2.5% of bands (today)"), _report(title_additions)
 
 
 @pytest.mark.xfail(strict=True, reason=NOT_MET)
@@ -81,7 +81,7 @@ def test_an_explicit_violating_phrase_raises_every_clean_clothing_listing_to_rev
 
 def test_an_explicit_violating_phrase_raises_as_many_clean_listings_as_today(explicit_phrase) -> None:
     assert explicit_phrase.failure_rate <= checklist.bound(
-        "an explicit phrase raises at least 95% of clean listings (today)"), _report(explicit_phrase)
+        "an explicit phrase raises at least 99.5% of clean listings (today)"), _report(explicit_phrase)
 
 
 def test_compliance_text_never_raises_a_clean_listing(bands) -> None:

@@ -43,7 +43,8 @@ def _adversarial(n: int, seed: int) -> list[corpus.Sample]:
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800)
+    # a margin the tiny model's segments straddle, so the graph's pooling is checked against it
+    tc = training.TrainConfig(n_synthetic_train=2500, n_synthetic_validation=800, segment_margin=1.0)
     train, validation = training.training_sets(tc, with_real=False)
     fitted = training.fit(train, validation, tc, FeatureConfig(title_window_words=3), log=lambda *_: None)
     out = tmp_path_factory.mktemp("tiny-model")

@@ -7,7 +7,8 @@ violation make one phrase ("bekas impor", "bal korea"), read back in the seller'
 and filler ("harga", "cm", "size", a number or "85rb") are never shown on their own.
 
 Only the title and the description segments that score above zero can raise the listing's score
-(the graph pools ``max(title + max(0, best), best)``), so only they are searched. Pure Python + numpy.
+(the graph pools ``max(title + max(0, best - margin), best)``, margin >= 0), so only they are
+searched. Pure Python + numpy.
 """
 
 from __future__ import annotations
