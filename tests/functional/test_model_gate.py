@@ -106,9 +106,9 @@ def test_a_weakly_trained_candidate_fails_against_the_shipped_model(figures) -> 
 
 def _figures(f1: float = 0.9, failed: dict | None = None, real: int | None = 6, labels_f1: float | None = 0.8):
     # a shipped model, roughly: shop text moves 0.9% of bands (meets its target), an explicit
-    # phrase leaves 4.5% ALLOW (passes its guard of 5%, not its target)
+    # phrase leaves 0.3% ALLOW (passes its guard of 0.5%, not its target)
     checks = {check: (1000, 0) for _, check, _ in checklist.TESTS}
-    checks.update({"INV boilerplate": (1000, 9), "DIR explicit phrase raises": (1000, 45), **(failed or {})})
+    checks.update({"INV boilerplate": (1000, 9), "DIR explicit phrase raises": (1000, 3), **(failed or {})})
     return gate.Figures(version="v", horizon=None, thresholds={}, frozen={"f1": f1, "precision": f1, "recall": f1},
                         checks=checks, real_flagged=real,
                         labels=None if labels_f1 is None else {"f1": labels_f1, "precision": 1, "recall": 1})
@@ -122,9 +122,9 @@ REAL = {"n": 6000}
     (_figures(f1=0.89, labels_f1=0.81), []),  # a loss of exactly 0.01 is allowed
     (_figures(f1=0.8899, labels_f1=0.81), ["frozen_set_flagged_f1"]),
     # more failed cases, every test still within its bound
-    (_figures(failed={"INV boilerplate": (1000, 10), "DIR explicit phrase raises": (1000, 50)}, labels_f1=0.9), []),
+    (_figures(failed={"INV boilerplate": (1000, 10), "DIR explicit phrase raises": (1000, 5)}, labels_f1=0.9), []),
     (_figures(failed={"INV boilerplate": (1000, 11)}, labels_f1=0.9), ["behavioural"]),
-    (_figures(failed={"DIR explicit phrase raises": (1000, 51)}, labels_f1=0.9), ["behavioural"]),
+    (_figures(failed={"DIR explicit phrase raises": (1000, 6)}, labels_f1=0.9), ["behavioural"]),
     # one test fixed (an explicit phrase always raises), another broken: not "no more"
     (_figures(failed={"DIR explicit phrase raises": (1000, 0), "DIR compliance text never raises": (1000, 1)},
               labels_f1=0.9), ["behavioural"]),
