@@ -69,7 +69,8 @@ class FeatureConfig:
     unigram_salt: int = 0x68E31DA4
     bigram_salt: int = 0x1B56C4E9
     # Words per title window (``saring.classifier.features.title_windows``); 0: the title is read
-    # whole only (models before listing-classifier-e4193c96366e). The graph pools windows whenever the packed batch holds some.
+    # whole only (models before listing-classifier-e4193c96366e). The graph pools windows whenever
+    # the packed batch holds some.
     title_window_words: int = 3
 
     def to_dict(self) -> dict:
@@ -118,8 +119,8 @@ def hashed_blocks(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
 
 # how block scores make a listing's violation score (``pool``, the graph); metadata and model card
 # quote it
-POOLING = ("bias + max(title + max(0, best - segment_margin), best), title: the whole title or, with title windows, the "
-           "higher of it and its best window, best: the best segment or adjacent pair of segments")
+POOLING = ("bias + max(title + max(0, best - segment_margin), best), title: the whole title or, with title "
+           "windows, the higher of it and its best window, best: the best segment or adjacent pair of segments")
 LENGTH_UNIT = 0.01  # the length column counts a block's features in hundreds
 
 
@@ -170,8 +171,8 @@ def gate_matrix(chars: np.ndarray, words: np.ndarray, cfg: FeatureConfig):
 
 
 def pool(block_scores: np.ndarray, owner: np.ndarray, segment_margin: float = 0.0) -> np.ndarray:
-    """Per listing ``max(title + max(0, best - segment_margin), best)``, ``title`` the higher of the title block and
-    its best word window, ``best`` the highest segment or adjacent pair (minus infinity without a
+    """Per listing ``max(title + max(0, best - segment_margin), best)``, ``title`` the higher of the
+    title block and its best word window, ``best`` the highest segment or adjacent pair (minus infinity without a
     description), from per-block scores and ``owner`` (-1 for a title block, the listing of a
     segment, ``-2 - listing`` for a title window), as the graph does."""
     title = block_scores[owner == -1].astype(np.float64)
@@ -338,8 +339,8 @@ def build_onnx(model: LinearModel, *, producer_version: str = "", doc: str = "")
     gate_scores = op("MatMul", [op("Gather", [gate_prefix, word_index], axis=0),
                                 const([1.0, 1.0, -1.0, -1.0], np.float64)])  # [K]
 
-    # pooling: max(title + max(0, best - margin), best), title the higher of the title block and its best
-    # window, best the highest segment or adjacent pair, per listing
+    # pooling: max(title + max(0, best - margin), best), title the higher of the title block and its
+    # best window, best the highest segment or adjacent pair, per listing
     minus_one = const(-1)
     is_segment = op("Greater", ["owner", minus_one])
     is_window = op("Less", ["owner", minus_one])

@@ -741,7 +741,7 @@ def export(fitted: Fitted, out_dir: Path, *, data_hash: str, tc: TrainConfig, da
         "calibration": {"method": "sigmoid(min(a * violation + b, k * clothing + m)), a, b and k fitted on "
                                   "validation, m set",
                         "a": fitted.model.platt_a, "b": fitted.model.platt_b, "k": fitted.model.gate_k,
-                        "m": fitted.model.gate_m, "segment_margin": fitted.model.segment_margin},
+                        "m": fitted.model.gate_m},
         "features": {
             **fitted.model.cfg.to_dict(),
             "max_title_chars": feat.MAX_TITLE_CHARS,

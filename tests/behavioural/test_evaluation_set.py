@@ -55,8 +55,9 @@ def test_flagged_recall_and_takedown_no_worse_than_today(clf, evaluation) -> Non
     metrics = _metrics(clf, evaluation)
     assert metrics["flagged"]["recall"] >= 0.93, metrics
     # 0.865 for listing-classifier-b5d35b9120ee; 693cf5daafe4 and d405959987fb took down 170 of 200.
-    # e4193c96366e takes down 155: with title windows more legal listings score near the top, and TAKEDOWN rose
-    # (0.9814 -> 0.9954) to keep its precision; a trade made knowingly (docs/classifier.md)
+    # e4193c96366e takes down 155: with title windows more legal listings score near the top, and
+    # TAKEDOWN rose (0.9814 -> 0.9954) to keep its precision; a trade made knowingly
+    # (docs/classifier.md)
     assert metrics["takedown"]["recall"] >= 0.775, metrics
 
 

@@ -80,10 +80,10 @@ class ModelInput:
 
 # Words after a negator, to the end of the clause (punctuation) or at most five words (in a title:
 # TITLE_NEGATION_CONTINUES), are written in capitals: normalised text is lower case, so their
-# character n-grams and their word tokens ("~thrift") are features of their own. "bukan barang thrift atau bekas impor" then shares
-# no feature with "barang thrift" or "bekas impor", and "bukan barang baru" none with "barang
-# baru" (negation marking, as in Pang, Lee and Vaithyanathan, EMNLP 2002). One character for one:
-# spans are kept.
+# character n-grams and their word tokens ("~thrift") are features of their own. "bukan barang
+# thrift atau bekas impor" then shares no feature with "barang thrift" or "bekas impor", and
+# "bukan barang baru" none with "barang baru" (negation marking, as in Pang, Lee and
+# Vaithyanathan, EMNLP 2002). One character for one: spans are kept.
 NEGATORS = frozenset([
     "bukan", "bkn", "bukn", "tidak", "tdk", "tak", "tanpa", "anti", "non", "no", "not", "gak", "gk", "nggak", "ngga",
     "ga", "engga", "enggak", "kagak",
