@@ -105,8 +105,8 @@ def with_boilerplate(samples: Sequence[corpus.Sample]) -> list[corpus.Sample]:
     return out
 
 
-def leave_one_family_out(evaluation: Sequence[corpus.Sample], tc: training.TrainConfig, log) -> dict:
-    cfg = FeatureConfig()
+def leave_one_family_out(evaluation: Sequence[corpus.Sample], tc: training.TrainConfig, cfg: FeatureConfig,
+                         log) -> dict:
     train, validation = training.training_sets(tc)
     units, gate, val, _ = training.training_rows(train, validation, tc, cfg, log=log)
     results = {}
@@ -251,7 +251,11 @@ def evaluate(model_dir: Path, *, lofo: bool = True, log=print) -> dict:
         "score_by_length": score_by_length(clf, evaluation),
     }
     if lofo:
-        summary["leave_one_family_out"] = leave_one_family_out(evaluation, training.TrainConfig(), log)
+        # The evaluated model's own configuration, not today's defaults: the figures are its.
+        metadata = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+        summary["leave_one_family_out"] = leave_one_family_out(
+            evaluation, training.TrainConfig.from_dict(metadata["training"]["config"]),
+            FeatureConfig.from_dict(metadata["features"]), log)
     summary["targets"] = _targets(summary)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     summary["evaluation_scores"] = {"scores": [round(float(x), 5) for x in scores], "labels": labels.tolist()}

@@ -51,7 +51,7 @@ of every hashed feature position of the packed batch, raw units, layout below) a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -81,7 +81,13 @@ class FeatureConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureConfig:
-        return cls(**{**data, "char_ngrams": tuple(data["char_ngrams"]), "char_salts": tuple(data["char_salts"])})
+        """The configuration a model's ``metadata.json["features"]`` records; keys that are not
+        fields (what the graph's inputs mean, text limits) are left out. A model from before title
+        windows records no ``title_window_words``: it had none."""
+        names = {f.name for f in fields(cls)}
+        given = {key: value for key, value in data.items() if key in names}
+        return cls(**{"title_window_words": 0, **given, "char_ngrams": tuple(given["char_ngrams"]),
+                      "char_salts": tuple(given["char_salts"])})
 
 
 # ----------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import sys
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +96,16 @@ class TrainConfig:
     takedown_real_rate: float = 0.0002
     review_real_rate: float = 0.0015
     review_precision: float = 0.95
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """The configuration a model's ``metadata.json["training"]["config"]`` records. A model
+        from before the segment margin records none: it had none. Other fields it does not record
+        take today's defaults."""
+        known = {f.name for f in fields(cls)}
+        given = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()
+                 if key in known}
+        return cls(**{"segment_margin": 0.0, **given})
 
 
 # ----------------------------------------------------------------------------------------------
