@@ -93,6 +93,27 @@ def flagged_metrics(scores: np.ndarray, labels: np.ndarray, review: float, taked
     return {"flagged": at(review), "takedown": at(takedown)}
 
 
+def bootstrap_intervals(scores: np.ndarray, labels: np.ndarray, review: float, takedown: float, *,
+                        resamples: int = 2000, seed: int = 0) -> dict:
+    """95% percentile intervals of ``flagged_metrics`` over ``resamples`` resamples of the listings
+    with replacement (seeded): how far a figure on a few hundred listings can be trusted, and so
+    whether a target is met beyond the luck of which listings were written."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(scores), size=(resamples, len(scores)))
+    positive = labels[picks] == 1
+    out = {}
+    for band, threshold in (("flagged", review), ("takedown", takedown)):
+        flagged = scores[picks] >= threshold
+        tp = (flagged & positive).sum(axis=1)
+        precision = tp / np.maximum(1, flagged.sum(axis=1))
+        recall = tp / np.maximum(1, positive.sum(axis=1))
+        f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(resamples),
+                       where=precision + recall > 0)
+        out[band] = {name: [round(float(np.percentile(values, 2.5)), 4), round(float(np.percentile(values, 97.5)), 4)]
+                     for name, values in (("precision", precision), ("recall", recall), ("f1", f1))}
+    return out
+
+
 def with_boilerplate(samples: Sequence[corpus.Sample]) -> list[corpus.Sample]:
     """Each listing with one ordinary shop text (written apart from the generator) appended to or
     prepended to its description, in turn."""
@@ -235,6 +256,7 @@ def evaluate(model_dir: Path, *, lofo: bool = True, log=print) -> dict:
         "evaluation_set": {
             "n": len(evaluation), "positives": int(labels.sum()),
             "model": flagged_metrics(scores, labels, review, takedown),
+            "model_intervals_95": bootstrap_intervals(scores, labels, review, takedown),
             "model_with_boilerplate": flagged_metrics(padded_scores, labels, review, takedown),
             "keyword_baseline": {"precision": round(kw_p, 4), "recall": round(kw_r, 4),
                                  "f1": round(2 * kw_p * kw_r / max(1e-9, kw_p + kw_r), 4)},

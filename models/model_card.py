@@ -96,6 +96,21 @@ def _review_labels(training: dict) -> list[str]:
     ]
 
 
+def _intervals_lines(intervals: dict | None) -> list[str]:
+    """The model row again as 95% bootstrap intervals: a target inside one is met on these
+    listings, not beyond doubt."""
+    if not intervals:
+        return []
+
+    def span(band: str, name: str) -> str:
+        low, high = intervals[band][name]
+        return f"{low:.3f}–{high:.3f}"
+
+    return [f"| model, 95% interval (2,000 bootstrap resamples of the listings) | {span('flagged', 'precision')} | "
+            f"{span('flagged', 'recall')} | {span('flagged', 'f1')} | {span('takedown', 'precision')} | "
+            f"{span('takedown', 'recall')} |"]
+
+
 def write(model_dir: Path, summary: dict) -> None:
     meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
     ev = summary["evaluation_set"]
@@ -215,6 +230,7 @@ def write(model_dir: Path, summary: dict) -> None:
         f"{padded['flagged']['f1']:.3f} | {padded['takedown']['precision']:.3f} | "
         f"{padded['takedown']['recall']:.3f} |",
         f"| keyword baseline | {kw['precision']:.3f} | {kw['recall']:.3f} | {kw['f1']:.3f} | | |",
+        *_intervals_lines(ev.get("model_intervals_95")),
         "",
         "### Per family",
         "Recall for violating families, false-positive rate for legal ones. *Held out* is a model",
