@@ -81,14 +81,20 @@ def _rate(mask: np.ndarray) -> float:
     return round(float(np.mean(mask)), 5) if len(mask) else float("nan")
 
 
+def _precision_recall_f1(flagged: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Over the last axis (the listings): one set of listings, or many resamples of them at once."""
+    tp = (flagged & positive).sum(axis=-1)
+    precision = tp / np.maximum(1, flagged.sum(axis=-1))
+    recall = tp / np.maximum(1, positive.sum(axis=-1))
+    total = precision + recall
+    f1 = np.divide(2 * precision * recall, total, out=np.zeros(np.shape(total)), where=total > 0)
+    return precision, recall, f1
+
+
 def flagged_metrics(scores: np.ndarray, labels: np.ndarray, review: float, takedown: float) -> dict:
     def at(threshold: float) -> dict:
-        flagged = scores >= threshold
-        tp = int((flagged & (labels == 1)).sum())
-        precision = tp / max(1, int(flagged.sum()))
-        recall = tp / max(1, int(labels.sum()))
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+        values = _precision_recall_f1(scores >= threshold, labels == 1)
+        return {name: round(float(value), 4) for name, value in zip(("precision", "recall", "f1"), values, strict=True)}
 
     return {"flagged": at(review), "takedown": at(takedown)}
 
@@ -103,14 +109,9 @@ def bootstrap_intervals(scores: np.ndarray, labels: np.ndarray, review: float, t
     positive = labels[picks] == 1
     out = {}
     for band, threshold in (("flagged", review), ("takedown", takedown)):
-        flagged = scores[picks] >= threshold
-        tp = (flagged & positive).sum(axis=1)
-        precision = tp / np.maximum(1, flagged.sum(axis=1))
-        recall = tp / np.maximum(1, positive.sum(axis=1))
-        f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(resamples),
-                       where=precision + recall > 0)
+        metrics = _precision_recall_f1(scores[picks] >= threshold, positive)
         out[band] = {name: [round(float(np.percentile(values, 2.5)), 4), round(float(np.percentile(values, 97.5)), 4)]
-                     for name, values in (("precision", precision), ("recall", recall), ("f1", f1))}
+                     for name, values in zip(("precision", "recall", "f1"), metrics, strict=True)}
     return out
 
 
